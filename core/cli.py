@@ -1,0 +1,149 @@
+"""The headless CLI: ``python -m core train MODEL [--steps N | --seconds S] [--seed K] [--out F.npz]``.
+
+Every model module of ``core`` that defines ``CLI_MODELS = {name: CliModel(...)}`` is found here,
+so a new model needs no edit of this file. Each field of the model's config dataclass becomes an
+option ``--field-name value`` (tuples as comma lists: ``--hidden 16,16``). The model trains
+through the same ``Job`` runner the pages use; the last line printed is one JSON object with
+``steps``, ``seconds``, ``steps_per_s``, ``state`` and the model's final metrics. ``--out`` writes
+an ``.npz`` with the metric history (``history_step``, ``history_<metric>``) and the model's arrays.
+Exit status: 0 when training ended normally, 2 when it diverged or failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import pkgutil
+import sys
+import time
+import typing
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+import core
+from core.errors import GenLabError
+from core.jobs import FINISHED, Job, SlotPool
+
+
+@dataclass(frozen=True)
+class CliModel:
+    config: type  # a dataclass whose fields are the model's options
+    make_trainer: Callable[[Any], Any]  # config -> Trainer
+    final_metrics: Callable[[Any], dict[str, Any]]  # trainer -> JSON-ready metrics
+    arrays: Callable[[Any], dict[str, np.ndarray]] | None = None  # trainer -> arrays for --out
+    default_steps: int = 1000
+    help: str = ""
+
+
+def discover() -> dict[str, CliModel]:
+    models: dict[str, CliModel] = {}
+    for info in pkgutil.iter_modules(core.__path__):
+        if info.name.startswith("_") or info.name == "cli":
+            continue
+        module = importlib.import_module(f"core.{info.name}")
+        models.update(getattr(module, "CLI_MODELS", {}))
+    return dict(sorted(models.items()))
+
+
+def _parse_value(kind: Any, text: str) -> Any:
+    origin = typing.get_origin(kind)
+    if origin is tuple:
+        (item, *_rest) = typing.get_args(kind)
+        return tuple(_parse_value(item, t) for t in text.split(",") if t.strip())
+    if kind is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise argparse.ArgumentTypeError(f"not a yes/no value: {text}")
+    if kind in (int, float, str):
+        return kind(text)
+    return text
+
+
+def _add_config_options(parser: argparse.ArgumentParser, config: type) -> None:
+    hints = typing.get_type_hints(config)
+    for field in dataclasses.fields(config):
+        kind = hints[field.name]
+        default = field.default
+        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        parser.add_argument(
+            f"--{field.name.replace('_', '-')}",
+            dest=field.name,
+            type=lambda text, kind=kind: _parse_value(kind, text),
+            default=default,
+            help=f"(default: {shown})",
+        )
+
+
+def train(name: str, model: CliModel, args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, np.ndarray], int]:
+    """Train until the step budget or the time limit; return (summary, arrays for --out, exit code)."""
+    options = {f.name: getattr(args, f.name) for f in dataclasses.fields(model.config)}
+    cfg = model.config(**options)
+    trainer = model.make_trainer(cfg)
+    steps = args.steps if args.steps is not None else (None if args.seconds else model.default_steps)
+    job = Job(trainer, max_steps=steps, snapshot_every=3600.0, history_capacity=5000, pool=SlotPool(1), name=name)
+    t0 = time.perf_counter()
+    job.start()
+    deadline = t0 + args.seconds if args.seconds else None
+    while job.active:
+        if deadline and time.perf_counter() >= deadline:
+            job.pause()
+            job.join()
+            break
+        time.sleep(0.01)
+    job.join()
+    seconds = time.perf_counter() - t0
+    summary: dict[str, Any] = {
+        "model": name,
+        "state": FINISHED if job.state in ("paused", FINISHED) else job.state,
+        "steps": job.step_count,
+        "seconds": round(seconds, 3),
+        "steps_per_s": round(job.step_count / seconds, 1) if seconds > 0 else 0.0,
+    }
+    if job.message and job.state != FINISHED:
+        summary["message"] = job.message
+    ok = job.state in ("paused", FINISHED)
+    if ok:
+        summary.update(model.final_metrics(trainer))
+    arrays = {f"history_{k}": v for k, v in job.metrics().items()}
+    if ok and model.arrays is not None:
+        arrays.update(model.arrays(trainer))
+    return summary, arrays, 0 if ok else 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    models = discover()
+    parser = argparse.ArgumentParser(prog="python -m core", description="Train GenLab's models headless.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    train_parser = sub.add_parser("train", help="train one model")
+    per_model = train_parser.add_subparsers(dest="model", required=True)
+    for name, model in models.items():
+        p = per_model.add_parser(name, help=model.help, description=model.help)
+        p.add_argument("--steps", type=int, default=None, help=f"step budget (default {model.default_steps})")
+        p.add_argument("--seconds", type=float, default=None, help="time limit in seconds")
+        p.add_argument("--out", default=None, help="write the metric history and arrays to this .npz")
+        _add_config_options(p, model.config)
+    sub.add_parser("list", help="list the models")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for name, model in models.items():
+            print(f"{name:12s} {model.help}")
+        return 0
+    try:
+        summary, arrays, code = train(args.model, models[args.model], args)
+    except GenLabError as err:
+        print(json.dumps({"model": args.model, "state": "failed", "message": str(err)}))
+        return 2
+    if args.out:
+        np.savez_compressed(args.out, **arrays)
+    print(json.dumps(summary, default=float))
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,295 @@
+"""The 2D target distributions p_data shared by every generative page.
+
+GAN, VAE, score-based, diffusion and flow-matching pages all learn to sample from one of these
+toy sets, so their pictures and metrics are comparable. Each target is a :class:`Target2D`:
+a name, a human label, a sampler, and for Gaussian mixtures the mode centres and the component
+std (the metrics in ``core/sample_metrics.py`` count modes; closed-form scores use
+:meth:`Target2D.mixture_params`). Students may also upload their own points as a CSV
+(:func:`points_from_csv`), sampled by bootstrap.
+
+Shapes and defaults follow the classic GAN / flow benchmarks:
+- ``ring``: 8 Gaussians on a circle of radius 2, std 0.05 (Unrolled GAN, PacGAN, VEEGAN).
+- ``grid``: 25 Gaussians at {-4,-2,0,2,4}^2, std 0.05 (VEEGAN, PacGAN).
+- ``moons``, ``circles``, ``spiral`` (Swiss roll), ``checkerboard`` (FFJORD).
+
+Pitfall avoided (see DESIGN.md): scikit-learn's ``make_moons`` / ``make_circles`` use evenly
+spaced angles and ``GaussianMixture.sample`` groups points by component. Here every angle and
+every component is drawn at random, and :meth:`Target2D.sample` shuffles the rows.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from core.errors import ConfigError, DataError
+
+Sampler = Callable[[int, np.random.Generator], np.ndarray]  # (n, rng) -> (n, 2)
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: arrays make field-wise == ambiguous; identity eq/hash
+class Target2D:
+    """A 2D distribution to learn. Mixtures carry ``modes`` (K, 2) and ``mode_std``."""
+
+    name: str
+    label: str
+    modes: np.ndarray | None  # (K, 2) mode centres, mixtures only
+    mode_std: float | None  # std of each (isotropic) component, mixtures only
+    sampler: Sampler  # (n, rng) -> (n, 2) float64
+    spread: float = 0.0  # noise level the target was built with (std, data units)
+    points: np.ndarray | None = None  # (N, 2) the uploaded points, "csv" target only
+
+    def __post_init__(self):
+        for f in ("modes", "points"):  # read-only copies: a frozen target stays frozen
+            a = getattr(self, f)
+            if a is not None:
+                a = np.array(a, dtype=np.float64)
+                a.setflags(write=False)
+                object.__setattr__(self, f, a)
+
+    @property
+    def is_mixture(self) -> bool:
+        return self.modes is not None
+
+    @property
+    def weights(self) -> np.ndarray | None:
+        """(K,) uniform mixture weights, or None for non-mixtures."""
+        return None if self.modes is None else np.full(len(self.modes), 1.0 / len(self.modes))
+
+    def mixture_params(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(weights (K,), means (K, 2), stds (K,)) of the isotropic Gaussian mixture."""
+        if self.modes is None:
+            raise ValueError(f"target {self.name!r} is not a Gaussian mixture")
+        k = len(self.modes)
+        return self.weights, self.modes.copy(), np.full(k, float(self.mode_std))
+
+    def sample(self, n: int, seed: int | None = None, rng: np.random.Generator | None = None) -> np.ndarray:
+        """(n, 2) float64 points in random order. Same seed -> same points."""
+        if rng is not None and seed is not None:
+            raise ValueError("pass either seed or rng, not both")
+        if rng is None:
+            rng = np.random.default_rng(seed)
+        n = int(n)
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        x = np.asarray(self.sampler(n, rng), dtype=np.float64).reshape(n, 2)  # (n, 2)
+        return x[rng.permutation(n)]
+
+    def __repr__(self) -> str:
+        k = "" if self.modes is None else f", K={len(self.modes)}, mode_std={self.mode_std}"
+        return f"Target2D({self.name!r}, {self.label!r}{k}, spread={self.spread})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Built-in targets
+# ---------------------------------------------------------------------------------------------
+
+TARGET_NAMES = ("ring", "grid", "moons", "circles", "spiral", "checkerboard")
+TARGET_LABELS = {
+    "ring": "8 Gaussians (ring)",
+    "grid": "25 Gaussians (grid)",
+    "moons": "Two moons",
+    "circles": "Two circles",
+    "spiral": "Spiral (Swiss roll)",
+    "checkerboard": "Checkerboard",
+    "csv": "Uploaded points (CSV)",
+}
+# Default spread: component std for mixtures, std of the added Gaussian noise otherwise.
+DEFAULT_SPREAD = {"ring": 0.05, "grid": 0.05, "moons": 0.1, "circles": 0.1, "spiral": 0.1, "checkerboard": 0.0}
+
+
+def _mixture_sampler(modes: np.ndarray, std: float) -> Sampler:
+    def sample(n, rng):
+        k = rng.integers(0, len(modes), n)  # (n,) component of each point, random order
+        return modes[k] + std * rng.standard_normal((n, 2))  # (n, 2)
+    return sample
+
+
+def _moons(n, rng, noise):
+    inner = rng.random(n) < 0.5  # (n,) which moon
+    th = rng.uniform(0.0, np.pi, n)  # (n,) random angles, not evenly spaced
+    x = np.where(inner, 1.0 - np.cos(th), np.cos(th))
+    y = np.where(inner, 0.5 - np.sin(th), np.sin(th))
+    p = 2.0 * (np.stack([x, y], 1) - [0.5, 0.25])  # (n, 2) centred, in [-3, 3] x [-1.5, 1.5]
+    return p + noise * rng.standard_normal((n, 2))
+
+
+def _circles(n, rng, noise):
+    r = np.where(rng.random(n) < 0.5, 1.0, 2.0)  # (n,) inner radius 1, outer radius 2
+    th = rng.uniform(0.0, 2 * np.pi, n)  # (n,)
+    return r[:, None] * np.stack([np.cos(th), np.sin(th)], 1) + noise * rng.standard_normal((n, 2))
+
+
+def _spiral(n, rng, noise):
+    t = 1.5 * np.pi * (1 + 2 * rng.random(n))  # (n,) as sklearn's make_swiss_roll
+    return np.stack([t * np.cos(t), t * np.sin(t)], 1) / 5.0 + noise * rng.standard_normal((n, 2))
+
+
+def _checkerboard(n, rng, noise):  # FFJORD's checkerboard: 8 squares in [-4, 4]^2
+    x1 = rng.random(n) * 4 - 2
+    x2 = rng.random(n) - rng.integers(0, 2, n) * 2 + np.floor(x1) % 2
+    return 2.0 * np.stack([x1, x2], 1) + noise * rng.standard_normal((n, 2))
+
+
+_CURVES = {"moons": _moons, "circles": _circles, "spiral": _spiral, "checkerboard": _checkerboard}
+
+
+def ring_modes(k: int = 8, radius: float = 2.0) -> np.ndarray:
+    th = 2 * np.pi * np.arange(k) / k
+    return radius * np.stack([np.cos(th), np.sin(th)], 1)  # (k, 2)
+
+
+def grid_modes(side: int = 5, step: float = 2.0) -> np.ndarray:
+    c = step * (np.arange(side) - (side - 1) / 2)  # (side,) = -4, -2, 0, 2, 4
+    return np.stack(np.meshgrid(c, c, indexing="ij"), -1).reshape(-1, 2)  # (side^2, 2)
+
+
+def make_target(name: str, spread: float | None = None) -> Target2D:
+    """The built-in target ``name`` (one of TARGET_NAMES); ``spread`` overrides DEFAULT_SPREAD."""
+    if name not in DEFAULT_SPREAD:
+        raise ConfigError(f"Unknown target {name!r}: choose one of {', '.join(TARGET_NAMES)}.")
+    s = DEFAULT_SPREAD[name] if spread is None else float(spread)
+    if not np.isfinite(s) or s < 0 or (s == 0 and name in ("ring", "grid")):
+        raise ConfigError(f"The spread must be a positive number (got {spread}).")
+    if name in ("ring", "grid"):
+        modes = ring_modes() if name == "ring" else grid_modes()
+        return Target2D(name, TARGET_LABELS[name], modes, s, _mixture_sampler(modes, s), spread=s)
+    curve = _CURVES[name]
+    return Target2D(name, TARGET_LABELS[name], None, None, lambda n, rng: curve(n, rng, s), spread=s)
+
+
+# ---------------------------------------------------------------------------------------------
+# Standardisation: models train on standardised data and return samples in data units
+# ---------------------------------------------------------------------------------------------
+
+def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x - mean) / std per coordinate. Returns (x_std (n, d), mean (d,), std (d,)); std 0 -> 1."""
+    x = np.asarray(x, dtype=np.float64)
+    mean, std = x.mean(0), x.std(0)
+    std = np.where(std > 0, std, 1.0)
+    return (x - mean) / std, mean, std
+
+
+def unstandardise(x_std: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`standardise`: x_std * std + mean, (n, d)."""
+    return np.asarray(x_std, dtype=np.float64) * std + mean
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploaded points
+# ---------------------------------------------------------------------------------------------
+
+MIN_POINTS = 10
+_NAN_WORDS = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+
+
+def _read_text(data) -> str:
+    """bytes | str (CSV text or a path) | path-like | file-like -> decoded text."""
+    if hasattr(data, "read"):
+        data = data.read()
+    elif isinstance(data, os.PathLike) or (
+        isinstance(data, str) and "\n" not in data and "," not in data and os.path.isfile(data)
+    ):
+        with open(data, "rb") as fh:
+            data = fh.read()
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data)
+        if b"\x00" in data:
+            raise DataError("This file is not a text CSV file (it looks binary).")
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DataError("This file is not a text CSV file (it could not be read as UTF-8 text).") from None
+    if not isinstance(data, str):
+        raise DataError(f"Cannot read points from a {type(data).__name__}; upload a CSV file.")
+    if "\x00" in data:
+        raise DataError("This file is not a text CSV file (it looks binary).")
+    return data
+
+
+def _is_number(s) -> bool:
+    try:
+        float(s)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def points_from_csv(data, max_rows: int = 100_000) -> Target2D:
+    """A bootstrap target from a CSV of 2D points.
+
+    The file needs exactly two numeric columns, or columns named ``x1`` and ``x2`` (extra text
+    columns such as labels are ignored). A header row is optional. Anything unusable raises
+    :class:`DataError` with a one-line message for the student.
+    """
+    import pandas as pd
+
+    text = _read_text(data)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise DataError("The file is empty: it needs one row per point with two numbers, like 0.5,1.2.")
+    first = lines[0]
+    sep = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else r"\s+"
+    try:  # everything as text first so we can say which cell is wrong
+        df = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, skipinitialspace=True,
+                         skip_blank_lines=True, nrows=max_rows + 2)
+    except pd.errors.EmptyDataError:
+        raise DataError("The file is empty: it needs one row per point with two numbers, like 0.5,1.2.") from None
+    except pd.errors.ParserError as e:
+        m = re.search(r"line (\d+)", str(e))
+        where = f" (see line {m.group(1)})" if m else ""
+        raise DataError(f"The rows do not all have the same number of columns{where}.") from None
+    df = df.apply(lambda c: c.str.strip())
+
+    header = not any(_is_number(v) for v in df.iloc[0] if isinstance(v, str))
+    names = [str(v) if header else f"column {i + 1}" for i, v in enumerate(df.iloc[0])]
+    body = df.iloc[1:] if header else df  # (rows, columns) of strings / NaN
+    first_row = 2 if header else 1  # file line of body row 0 (1-based, blank lines skipped)
+    if len(body) == 0:
+        raise DataError("The file has a header but no points.")
+    if len(body) > max_rows:
+        raise DataError(f"Too many points: at most {max_rows:,} rows are allowed.")
+
+    lower = [n.lower() for n in names]
+    if header and "x1" in lower and "x2" in lower:
+        cols = [lower.index("x1"), lower.index("x2")]
+    else:  # a column is numeric when most of its filled cells are numbers
+        cols = []
+        for j in range(body.shape[1]):
+            filled = body.iloc[:, j].dropna()
+            if len(filled) and filled.map(_is_number).mean() > 0.5:
+                cols.append(j)
+        if len(cols) != 2:
+            raise DataError(f"Expected exactly two numeric columns but found {len(cols)}: "
+                            "keep two, or name the two to use x1 and x2.")
+
+    values = np.empty((len(body), 2))  # (N, 2)
+    for k, j in enumerate(cols):
+        col = body.iloc[:, j]
+        num = pd.to_numeric(col, errors="coerce")
+        bad = col.notna() & num.isna() & ~col.str.lower().isin(_NAN_WORDS)
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise DataError(f"Line {first_row + i}, {names[j]}: {col.iloc[i]!r} is not a number.")
+        values[:, k] = num.to_numpy(dtype=np.float64)
+    finite = np.isfinite(values).all(1)
+    if not finite.all():
+        i = int(np.argmin(finite))
+        raise DataError(f"Line {first_row + i} has a missing, NaN or infinite value; every point needs two finite numbers.")
+    if len(values) < MIN_POINTS:
+        raise DataError(f"Only {len(values)} points: upload at least {MIN_POINTS}.")
+    if np.all(values == values[0]):
+        raise DataError("All points are identical: there is no distribution to learn.")
+
+    values.setflags(write=False)
+
+    def bootstrap(n, rng):
+        return values[rng.integers(0, len(values), n)]  # (n, 2) drawn with replacement
+
+    label = f"Uploaded points ({len(values):,})"
+    return Target2D("csv", label, None, None, bootstrap, spread=0.0, points=values)

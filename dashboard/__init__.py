@@ -1,0 +1,1 @@
+"""What the pages share: URL-bound controls, job controls and the live fragment, figures, theme."""

@@ -1,0 +1,107 @@
+"""Widgets bound to the URL, so that a copied link reproduces a page's settings.
+
+Every control of every page is made with these wrappers: each passes ``bind="query-params"``
+(the widget's ``key`` is the URL parameter, so keep keys short and unique within a page) and
+``persist_state="session"``. Streamlit drops a URL value that does not fit the widget; the
+wrappers check the value first and collect a notice ("lr=abc is not a number: using 0.03"),
+which ``show_url_notices()`` prints at the top of the page.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Sequence
+
+import streamlit as st
+
+_NOTICES = "_genlab_url_notices"
+
+
+def _raw(key: str) -> list[str] | None:
+    """The URL value(s) for ``key`` as given when the page loaded, or None."""
+    if key not in st.query_params:
+        return None
+    return [str(v) for v in st.query_params.get_all(key)]
+
+
+def _notice(key: str, text: str, default: Any) -> None:
+    notes = st.session_state.setdefault(_NOTICES, {})
+    notes[key] = f"URL parameter `{key}={text}` ignored: using the default {default}."
+
+
+def _check_number(key: str, lo: float, hi: float, default: Any, integer: bool) -> None:
+    raw = _raw(key)
+    if not raw:
+        return
+    try:
+        value = float(raw[0])
+    except ValueError:
+        return _notice(key, raw[0], default)
+    if not math.isfinite(value) or not lo <= value <= hi or (integer and value != int(value)):
+        _notice(key, raw[0], default)
+
+
+def _check_options(key: str, options: Sequence[Any], default: Any, fmt: Callable[[Any], str] = str) -> None:
+    raw = _raw(key)
+    if not raw:
+        return
+    allowed = {str(o) for o in options} | {fmt(o) for o in options}
+    for text in raw:
+        if text not in allowed:
+            try:  # numbers may be written as 0.010 or 1e-2
+                if any(math.isclose(float(text), float(o)) for o in options):
+                    continue
+            except (TypeError, ValueError):
+                pass
+            return _notice(key, text, default)
+
+
+def _bound(key: str) -> dict[str, Any]:
+    return {"key": key, "bind": "query-params"}
+
+
+def slider(label: str, key: str, lo: float, hi: float, default: float, step: float | None = None, **kw) -> Any:
+    """A number slider; ints if ``lo``, ``hi`` and ``default`` are ints."""
+    integer = all(isinstance(v, int) for v in (lo, hi, default))
+    _check_number(key, lo, hi, default, integer)
+    return st.slider(label, lo, hi, default, step, **_bound(key), **kw)
+
+
+def log_slider(label: str, key: str, options: Sequence[float], default: float, **kw) -> float:
+    """A slider over a fixed ladder of values (learning rates on a log scale)."""
+    _check_options(key, options, default)
+    return st.select_slider(label, options=list(options), value=default, **_bound(key), **kw)
+
+
+def select(label: str, key: str, options: Sequence[Any], default: Any, format_func=str, **kw) -> Any:
+    _check_options(key, options, default, format_func)
+    return st.selectbox(label, list(options), index=list(options).index(default), format_func=format_func,
+                        **_bound(key), **kw)
+
+
+def radio(label: str, key: str, options: Sequence[Any], default: Any, format_func=str, **kw) -> Any:
+    _check_options(key, options, default, format_func)
+    return st.radio(label, list(options), index=list(options).index(default), format_func=format_func,
+                    **_bound(key), **kw)
+
+
+def multiselect(label: str, key: str, options: Sequence[Any], default: Sequence[Any], format_func=str, **kw) -> list:
+    _check_options(key, options, list(default), format_func)
+    return st.multiselect(label, list(options), default=list(default), format_func=format_func, **_bound(key), **kw)
+
+
+def toggle(label: str, key: str, default: bool = False, **kw) -> bool:
+    _check_options(key, ["true", "false"], default)
+    return st.toggle(label, value=default, **_bound(key), **kw)
+
+
+def number(label: str, key: str, lo: int, hi: int, default: int, **kw) -> int:
+    _check_number(key, lo, hi, default, integer=True)
+    return int(st.number_input(label, lo, hi, default, 1, **_bound(key), **kw))
+
+
+def show_url_notices(where=None) -> None:
+    """Print (once) the notices collected for URL values that did not fit their widget."""
+    notes = st.session_state.pop(_NOTICES, {})
+    if notes:
+        (where or st).warning("  \n".join(notes.values()), icon=":material/link_off:")

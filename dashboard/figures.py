@@ -1,0 +1,165 @@
+"""Figure builders: pure functions from numpy arrays to plotly figures (no Streamlit inside).
+
+Pages call them with a Job's snapshot and metric history; tests call them with arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
+
+
+def empty_figure(text: str, height: int = 320) -> go.Figure:
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig.add_annotation(text=text, showarrow=False, font=dict(size=18, color="#666"), x=0.5, y=0.5,
+                       xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def curves(
+    history: dict[str, np.ndarray],
+    series: Sequence[tuple[str, str]],
+    title: str,
+    y_title: str,
+    *,
+    colours: Sequence[str] = (TRAIN_COLOUR, TEST_COLOUR, PALETTE[2], PALETTE[3]),
+    log_y: bool = False,
+    y_range: tuple[float, float] | None = None,
+    height: int = 300,
+) -> go.Figure:
+    """Lines of ``history[column]`` against ``history['step']`` for each (label, column)."""
+    steps = history.get("step", np.zeros(0))
+    present = [(label, col) for label, col in series if col in history and len(steps)]
+    if not present:
+        return empty_figure("Press ▶ Play or Step to start training", height)
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=title))
+    for (label, col), colour in zip(present, colours):
+        y = np.asarray(history[col], dtype=float)
+        keep = np.isfinite(y)
+        fig.add_trace(go.Scatter(x=steps[keep], y=y[keep], name=label, mode="lines",
+                                 line=dict(color=colour, width=3)))
+    fig.update_xaxes(title="step")
+    fig.update_yaxes(title=y_title, type="log" if log_y else "linear")
+    if y_range:
+        fig.update_yaxes(range=list(y_range))
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return fig
+
+
+def decision_boundary(
+    snap: dict[str, np.ndarray],
+    class_names: Sequence[str],
+    *,
+    show_test: bool = True,
+    discretise: bool = False,
+    height: int = 520,
+) -> go.Figure:
+    """The model's class probabilities over the plane, with the data points on top.
+
+    Two classes: a heatmap of P(class 1) from orange (0) through white to blue (1).
+    More classes: the most probable class's colour, fading to white where the model is unsure.
+    ``discretise`` shows only the predicted class (the decision regions).
+    """
+    if "proba" not in snap:
+        return empty_figure("No model yet", height)
+    gx, gy, proba = snap["grid_x"], snap["grid_y"], snap["proba"]  # (G,), (G,), (C, G, G)
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    n_classes = proba.shape[0]
+    if n_classes == 2:
+        z = proba[1] if not discretise else (proba[1] > 0.5).astype(float)
+        fig.add_trace(go.Heatmap(x=gx, y=gy, z=z, zmin=0, zmax=1, colorscale=DIVERGING, opacity=0.75,
+                                 colorbar=dict(title=dict(text="P(class 1)", side="right"), thickness=14),
+                                 hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>"))
+    else:
+        cls = proba.argmax(0)
+        conf = np.ones_like(proba[0]) if discretise else (proba.max(0) - 1 / n_classes) / (1 - 1 / n_classes)
+        rgb = np.array([_hex_rgb(PALETTE[c % len(PALETTE)]) for c in range(n_classes)])[cls]  # (G, G, 3)
+        img = 255 - (255 - rgb) * (0.65 * conf[..., None])
+        fig.add_trace(go.Image(z=img.astype(np.uint8), x0=gx[0], dx=gx[1] - gx[0], y0=gy[0], dy=gy[1] - gy[0],
+                               hoverinfo="skip"))
+    parts = [("train", snap["X_train"], snap["Y_train"], "circle")]
+    if show_test:
+        parts.append(("test", snap["X_test"], snap["Y_test"], "circle-open"))
+    for part, X, Y, symbol in parts:
+        for c in range(n_classes):
+            pts = X[Y == c]
+            if len(pts) == 0:
+                continue
+            fig.add_trace(go.Scattergl(
+                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{class_names[c]} ({part})",
+                marker=dict(color=PALETTE[c % len(PALETTE)], symbol=symbol, size=8 if part == "train" else 9,
+                            line=dict(color="white" if part == "train" else PALETTE[c % len(PALETTE)], width=1.5)),
+            ))
+    fig.update_xaxes(title="x₁", range=[gx[0], gx[-1]], constrain="domain")
+    fig.update_yaxes(title="x₂", range=[gy[0], gy[-1]], scaleanchor="x", scaleratio=1, constrain="domain")
+    fig.update_layout(legend=dict(orientation="h", y=-0.12, yanchor="top", x=0), margin=dict(t=20))
+    return fig
+
+
+def unit_heatmaps(snap: dict[str, np.ndarray], layers: int = 2, max_units: int = 16, tile_px: int = 62) -> go.Figure | None:
+    """What each unit of the first hidden layers computes over the plane, as one tiled heatmap.
+
+    Row k shows layer k's units ``h^(k)_j(x)``, each scaled to its own largest magnitude
+    (orange negative, blue positive). One heatmap with gaps is far cheaper than many subplots.
+    """
+    rows = [snap[f"units_{k}"][:max_units] for k in range(layers) if f"units_{k}" in snap]
+    if not rows:
+        return None
+    g = rows[0].shape[-1]
+    cols = max(len(r) for r in rows)
+    gap = 3
+    canvas = np.full((len(rows) * (g + gap), cols * (g + gap)), np.nan)
+    for k, units in enumerate(rows):
+        for j, z in enumerate(units):
+            scale = float(np.abs(z).max()) or 1.0
+            top = (len(rows) - 1 - k) * (g + gap)  # layer 1 on top (heatmap rows grow upwards)
+            canvas[top:top + g, j * (g + gap):j * (g + gap) + g] = z / scale
+    fig = go.Figure(go.Heatmap(z=canvas, zmin=-1, zmax=1, colorscale=UNIT_SCALE, showscale=False,
+                               hoverinfo="skip"))
+    for k in range(len(rows)):
+        fig.add_annotation(x=-1, y=(len(rows) - 1 - k) * (g + gap) + g / 2, text=f"layer {k + 1}",
+                           showarrow=False, xanchor="right", font=dict(size=13))
+    fig.update_xaxes(visible=False, range=[-0.5 - 0.9 * g, canvas.shape[1]])
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(template=TEMPLATE, height=max(120, len(rows) * tile_px + 20),
+                      margin=dict(l=5, r=5, t=5, b=5))
+    return fig
+
+
+def _hex_rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def timeline(years: Sequence[int], titles: Sequence[str], details: Sequence[str], linked: Sequence[bool],
+             height: int = 330) -> go.Figure:
+    """The lecture's landmarks on a time axis; linked ones (with a page) are drawn filled.
+
+    The first landmark (statistical models, long before) sits on a broken axis at the left.
+    """
+    xs = [max(y, 2008) for y in years]  # older landmarks are drawn at the left edge
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    ys = [1 if i % 2 == 0 else -1 for i in range(len(xs))]
+    for x, y in zip(xs, ys):
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y * 0.75, line=dict(color="#999", width=2))
+    fig.add_trace(go.Scatter(x=[2007.5, 2024.5], y=[0, 0], mode="lines", line=dict(color="#444", width=3),
+                             hoverinfo="skip", showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=xs, y=[y * 0.75 for y in ys], mode="markers+text", showlegend=False,
+        text=[f"<b>{'before 2000' if yr < 2000 else yr}</b><br>{t}" for yr, t in zip(years, titles)],
+        textposition=["top center" if y > 0 else "bottom center" for y in ys],
+        customdata=list(range(len(xs))), hovertext=list(details), hoverinfo="text",
+        marker=dict(size=18, color=[PALETTE[1] if ok else "white" for ok in linked],
+                    line=dict(color=PALETTE[1], width=3)),
+        textfont=dict(size=14),
+    ))
+    fig.update_xaxes(visible=False, range=[2006.8, 2025.2])
+    fig.update_yaxes(visible=False, range=[-2.3, 2.3])
+    fig.update_layout(margin=dict(l=10, r=10, t=10, b=10), dragmode=False)
+    return fig

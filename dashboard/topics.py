@@ -1,0 +1,94 @@
+"""The lecture's map: every topic, the page that teaches it, and the landmarks of its history.
+
+A topic whose page file does not exist yet is listed as "coming"; adding the file under
+``pages/`` is all it takes to put it in the navigation and on the home page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Topic:
+    page: str  # file under pages/
+    title: str
+    icon: str  # a Material icon
+    line: str  # one line for the home page's card
+    section: str
+
+    @property
+    def path(self) -> Path:
+        return ROOT / "pages" / self.page
+
+    @property
+    def built(self) -> bool:
+        return self.path.is_file()
+
+    @property
+    def url_path(self) -> str:
+        return self.page.removesuffix(".py")
+
+
+LEARNING, GENERATIVE = "Learning from data", "Generative models"
+TOPICS = (
+    Topic("data_vs_rules.py", "Data versus rules", ":material/rule:",
+          "Write an expert's rule with sliders, then watch a model learn a better one from the data.", LEARNING),
+    Topic("optimisation.py", "Models and choosing θ", ":material/trending_down:",
+          "Fit y = a·x + b: the loss landscape L(a, b) and the optimiser's path across it.", LEARNING),
+    Topic("classification.py", "Neural networks: classification", ":material/hub:",
+          "A playground MLP learns to separate moons, circles, XOR and spirals, live.", LEARNING),
+    Topic("capacity.py", "Capacity and over-fitting", ":material/stacked_line_chart:",
+          "Under-fit, right fit, over-fit: train and test error against model capacity.", LEARNING),
+    Topic("architectures.py", "Other architectures", ":material/grid_on:",
+          "A small CNN against an MLP on handwritten digits, and what a shift does to each.", LEARNING),
+    Topic("gaussians.py", "Gaussians and mixtures", ":material/bubble_chart:",
+          "Fit N(μ, Σ) by maximum likelihood and a Gaussian mixture by EM, step by step.", GENERATIVE),
+    Topic("energy.py", "Densities e^{f_θ}/Z(θ)", ":material/landscape:",
+          "Learn an energy, normalise it on a grid, and see why Z(θ) is out of reach for images.", GENERATIVE),
+    Topic("gan.py", "GANs", ":material/sports_kabaddi:",
+          "Generator against discriminator: the min-max game, its instability and mode collapse.", GENERATIVE),
+    Topic("autoencoders.py", "Auto-encoders and VAEs", ":material/compress:",
+          "Encode to a latent z, decode back: reconstructions, the latent plane and samples.", GENERATIVE),
+    Topic("gan_vs_vae.py", "GAN against VAE", ":material/compare:",
+          "Both trained on the same data at once: sharp but unstable against stable but blurry.", GENERATIVE),
+    Topic("score.py", "Score models and Langevin", ":material/scatter_plot:",
+          "Learn ∇ₓ log p at many noise levels and follow it down with annealed Langevin dynamics.", GENERATIVE),
+    Topic("diffusion.py", "Diffusion models", ":material/blur_on:",
+          "Dissolve data into noise, then learn a long sequence of small denoisers to come back.", GENERATIVE),
+    Topic("flow_matching.py", "Flow matching", ":material/air:",
+          "A velocity field whose flow carries noise to data, learned by regression.", GENERATIVE),
+    Topic("text.py", "Text generation", ":material/text_fields:",
+          "Predict the next character: from bigram counts to a tiny Transformer.", GENERATIVE),
+    Topic("beyond.py", "Beyond generation", ":material/troubleshoot:",
+          "Generative models find outliers, remove noise and estimate parameters.", GENERATIVE),
+)
+
+
+@dataclass(frozen=True)
+class Landmark:
+    year: int
+    title: str
+    detail: str
+    page: str | None  # the topic's page file, if any
+
+
+LANDMARKS = (
+    Landmark(1900, "Statistical models", "Gaussians, mixtures, maximum likelihood", "gaussians.py"),
+    Landmark(2012, "Neural networks win", "AlexNet: deep nets trained on GPUs", "classification.py"),
+    Landmark(2014, "GAN", "Goodfellow et al.: generator against discriminator", "gan.py"),
+    Landmark(2015, "VAE", "Kingma & Welling (2013/14), widely used from 2015", "autoencoders.py"),
+    Landmark(2017, "Transformers", "Attention is all you need", "text.py"),
+    Landmark(2019, "Score-based models", "Song & Ermon: annealed Langevin dynamics", "score.py"),
+    Landmark(2020, "Diffusion models", "Ho et al.: DDPM", "diffusion.py"),
+    Landmark(2021, "CLIP", "Text and images in one embedding", None),
+    Landmark(2022, "DALL-E 2, Stable Diffusion, ChatGPT", "Generative models reach the public", "diffusion.py"),
+    Landmark(2023, "Flow matching", "Lipman et al.: regression onto a velocity field", "flow_matching.py"),
+)
+
+
+def topic_for(page: str) -> Topic | None:
+    return next((t for t in TOPICS if t.page == page), None)
