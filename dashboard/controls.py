@@ -60,6 +60,14 @@ def _bound(key: str) -> dict[str, Any]:
     return {"key": key, "bind": "query-params"}
 
 
+OPTIONS = "_genlab_options"
+
+
+def _remember(key: str, options: Sequence[Any]) -> None:
+    """Keep a choice widget's raw options (AppTest sees only their formatted labels)."""
+    st.session_state.setdefault(OPTIONS, {})[key] = list(options)
+
+
 def slider(label: str, key: str, lo: float, hi: float, default: float, step: float | None = None, **kw) -> Any:
     """A number slider; ints if ``lo``, ``hi`` and ``default`` are ints."""
     integer = all(isinstance(v, int) for v in (lo, hi, default))
@@ -75,18 +83,14 @@ def log_slider(label: str, key: str, options: Sequence[float], default: float, *
 
 def select(label: str, key: str, options: Sequence[Any], default: Any, format_func=str, **kw) -> Any:
     _check_options(key, options, default, format_func)
+    _remember(key, options)
     return st.selectbox(label, list(options), index=list(options).index(default), format_func=format_func,
                         **_bound(key), **kw)
 
 
-def radio(label: str, key: str, options: Sequence[Any], default: Any, format_func=str, **kw) -> Any:
-    _check_options(key, options, default, format_func)
-    return st.radio(label, list(options), index=list(options).index(default), format_func=format_func,
-                    **_bound(key), **kw)
-
-
 def multiselect(label: str, key: str, options: Sequence[Any], default: Sequence[Any], format_func=str, **kw) -> list:
     _check_options(key, options, list(default), format_func)
+    _remember(key, options)
     return st.multiselect(label, list(options), default=list(default), format_func=format_func, **_bound(key), **kw)
 
 

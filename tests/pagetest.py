@@ -1,0 +1,141 @@
+"""Helpers for AppTest tests of pages: open a page, press Play, poll, push every widget to its ends.
+
+AppTest does not fire ``st.fragment(run_every=...)``: ``poll(at)`` waits and calls ``at.run()``
+again, as the browser's timer would.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.controls import OPTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+def open_page(page: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
+    """Run the app's entry, then switch to ``pages/<page>`` with URL parameters ``query``.
+
+    AppTest reuses one session id, so the session-scoped job registry is cleared first (which
+    stops the jobs of the previous test, as a session's end would).
+    """
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != "home.py":
+        at.switch_page(f"pages/{page}")
+        at.run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception element and no traceback text anywhere on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    for box in list(at.error) + list(at.warning) + list(at.info):
+        assert "Traceback" not in str(box.value), box.value
+
+
+def errors(at: AppTest) -> list[str]:
+    return [str(e.value) for e in at.error]
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, captions and alerts of the page as one string, to search in."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [str(e.value) for e in list(at.error) + list(at.warning) + list(at.info) + list(at.success)]
+    return "\n".join(map(str, parts))
+
+
+def poll(at: AppTest, seconds: float = 1.0) -> AppTest:
+    time.sleep(seconds)
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def press(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert_clean(at)
+    return at
+
+
+def _ends(at: AppTest, widget) -> list:
+    kind = type(widget).__name__
+    raw = at.session_state[OPTIONS].get(widget.key) if OPTIONS in at.session_state else None
+    if kind in ("Slider", "NumberInput"):
+        return [widget.min, widget.max]
+    if kind == "SelectSlider":
+        return [widget.options[0], widget.options[-1]]
+    if kind in ("Selectbox", "Radio"):
+        return list(raw) if raw is not None else list(widget.options)
+    if kind == "Multiselect":
+        options = list(raw) if raw is not None else list(widget.options)
+        return [[], options, options[:1]]
+    if kind in ("Checkbox", "Toggle"):
+        return [True, False]
+    return []
+
+
+def exercise_extremes(at: AppTest, play_key: str | None = None, skip: tuple[str, ...] = ()) -> list[str]:
+    """Set every keyed widget to each of its ends in turn (and Play once at each), checking the page.
+
+    Returns the keys exercised, so a test can assert that the widgets it cares about were reached.
+    """
+    seen: list[str] = []
+    rounds = 0
+    while True:
+        pending = [w for w in _widgets(at) if w.key and w.key not in seen and w.key not in skip]
+        if not pending or rounds > 200:
+            break
+        widget = pending[0]
+        seen.append(widget.key)
+        original = widget.value
+        for value in _ends(at, widget):
+            _set_value(at, widget.key, value)
+            at.run()
+            assert_clean(at)
+            if play_key and _has_button(at, play_key):
+                at.button(key=play_key).click().run()
+                assert_clean(at)
+                time.sleep(0.15)
+                at.run()
+                assert_clean(at)
+                if _has_button(at, play_key) and "Pause" in at.button(key=play_key).label:
+                    at.button(key=play_key).click().run()
+        _set_value(at, widget.key, original)
+        at.run()
+        assert_clean(at)
+        rounds += 1
+    return seen
+
+
+def _widgets(at: AppTest) -> list:
+    out = []
+    for kind in ("slider", "select_slider", "number_input", "selectbox", "radio", "multiselect", "checkbox", "toggle"):
+        out.extend(getattr(at, kind))
+    return out
+
+
+def _find(at: AppTest, key: str):
+    for w in _widgets(at):
+        if w.key == key:
+            return w
+    return None
+
+
+def _set_value(at: AppTest, key: str, value) -> None:
+    widget = _find(at, key)
+    if widget is not None:
+        widget.set_value(value)
+
+
+def _has_button(at: AppTest, key: str) -> bool:
+    return any(b.key == key for b in at.button)
