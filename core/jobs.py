@@ -306,7 +306,7 @@ class Job:
         if self.active or self._state in TERMINAL:
             return
         for _ in range(n):
-            if not self._do_step():
+            if (self.max_steps and self.step_count >= self.max_steps) or not self._do_step():
                 break
         with self._lock:
             self._take_snapshot(force=True)
