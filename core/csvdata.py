@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from typing import IO, Union
 
 import numpy as np
@@ -47,13 +48,21 @@ def read_csv_table(data: CsvSource, max_rows: int = MAX_ROWS) -> pd.DataFrame:
         raise DataError("This file is not a text CSV (it is not UTF-8 text).") from None
     if not text.strip():
         raise DataError("The file is empty: it has no rows.")
-    try:
-        table = pd.read_csv(io.StringIO(text), header=None, skipinitialspace=True, nrows=max_rows + 2)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
+    first_line = next(line for line in text.splitlines() if line.strip())
+    sep = next((c for c in (",", ";", "\t") if c in first_line), r"\s+")
+    try:  # as text first, so that a wrong cell can be named
+        table = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, skipinitialspace=True,
+                            nrows=max_rows + 2)
+    except pd.errors.ParserError as err:
+        line = re.search(r"line (\d+)", str(err))
+        where = f" (see line {line.group(1)})" if line else ""
+        raise DataError(f"The rows do not all have the same number of columns{where}.") from None
+    except (pd.errors.EmptyDataError, ValueError) as err:
         raise DataError(f"Could not read this file as CSV ({str(err).splitlines()[0][:120]}).") from None
+    table = table.apply(lambda col: col.str.strip())
     first = table.iloc[0]
-    if not all(_is_number(v) for v in first):  # a header row: use it as column names
-        table.columns = [str(v).strip() for v in first]
+    if not any(is_number(v) for v in first if isinstance(v, str)):  # a header row: column names
+        table.columns = [str(v) for v in first]
         table = table.iloc[1:].reset_index(drop=True)
     if len(table) == 0:
         raise DataError("The file has a header but no data rows.")
@@ -67,20 +76,21 @@ def numeric_columns(table: pd.DataFrame, columns: list, what: str = "column") ->
     out = []
     for col in columns:
         series = table[col] if col in table.columns else table.iloc[:, col]
-        values = pd.to_numeric(series, errors="coerce")
-        bad = values.isna() & series.notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise DataError(f"The {what} '{series.name}' holds text ('{series.iloc[row - 1]}' in data row {row}): numbers only.")
-        arr = values.to_numpy(dtype=float)
+        name = series.name if isinstance(series.name, str) else f"column {int(series.name) + 1}"
+        text = series.notna() & ~series.map(is_number)
+        if text.any():
+            row = int(np.flatnonzero(text.to_numpy())[0])
+            raise DataError(f"Data row {row + 1}, {what} {name}: {series.iloc[row]!r} is not a number.")
+        arr = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
         if not np.isfinite(arr).all():
-            row = int(np.flatnonzero(~np.isfinite(arr))[0]) + 1
-            raise DataError(f"The {what} '{series.name}' has a missing, NaN or infinite value in data row {row}.")
+            row = int(np.flatnonzero(~np.isfinite(arr))[0])
+            raise DataError(f"Data row {row + 1}, {what} {name}: a missing, NaN or infinite value; "
+                            "every value must be a finite number.")
         out.append(arr)
     return np.stack(out, axis=1)
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> bool:
     try:
         float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -19,14 +19,12 @@ every component is drawn at random, and :meth:`Target2D.sample` shuffles the row
 
 from __future__ import annotations
 
-import io
-import os
-import re
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
+from core.csvdata import CsvSource, is_number, numeric_columns, read_csv_table
 from core.errors import ConfigError, DataError
 
 Sampler = Callable[[int, np.random.Generator], np.ndarray]  # (n, rng) -> (n, 2)
@@ -185,102 +183,25 @@ def unstandardise(x_std: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.nd
 # ---------------------------------------------------------------------------------------------
 
 MIN_POINTS = 10
-_NAN_WORDS = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
-def _read_text(data) -> str:
-    """bytes | str (CSV text or a path) | path-like | file-like -> decoded text."""
-    if hasattr(data, "read"):
-        data = data.read()
-    elif isinstance(data, os.PathLike) or (
-        isinstance(data, str) and "\n" not in data and "," not in data and os.path.isfile(data)
-    ):
-        with open(data, "rb") as fh:
-            data = fh.read()
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        data = bytes(data)
-        if b"\x00" in data:
-            raise DataError("This file is not a text CSV file (it looks binary).")
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DataError("This file is not a text CSV file (it could not be read as UTF-8 text).") from None
-    if not isinstance(data, str):
-        raise DataError(f"Cannot read points from a {type(data).__name__}; upload a CSV file.")
-    if "\x00" in data:
-        raise DataError("This file is not a text CSV file (it looks binary).")
-    return data
-
-
-def _is_number(s) -> bool:
-    try:
-        float(s)
-        return True
-    except (TypeError, ValueError):
-        return False
-
-
-def points_from_csv(data, max_rows: int = 100_000) -> Target2D:
+def points_from_csv(data: CsvSource, max_rows: int = 100_000) -> Target2D:
     """A bootstrap target from a CSV of 2D points.
 
     The file needs exactly two numeric columns, or columns named ``x1`` and ``x2`` (extra text
     columns such as labels are ignored). A header row is optional. Anything unusable raises
-    :class:`DataError` with a one-line message for the student.
+    :class:`DataError` with a one-line message for the student (see core/csvdata.py).
     """
-    import pandas as pd
-
-    text = _read_text(data)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        raise DataError("The file is empty: it needs one row per point with two numbers, like 0.5,1.2.")
-    first = lines[0]
-    sep = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else r"\s+"
-    try:  # everything as text first so we can say which cell is wrong
-        df = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, skipinitialspace=True,
-                         skip_blank_lines=True, nrows=max_rows + 2)
-    except pd.errors.EmptyDataError:
-        raise DataError("The file is empty: it needs one row per point with two numbers, like 0.5,1.2.") from None
-    except pd.errors.ParserError as e:
-        m = re.search(r"line (\d+)", str(e))
-        where = f" (see line {m.group(1)})" if m else ""
-        raise DataError(f"The rows do not all have the same number of columns{where}.") from None
-    df = df.apply(lambda c: c.str.strip())
-
-    header = not any(_is_number(v) for v in df.iloc[0] if isinstance(v, str))
-    names = [str(v) if header else f"column {i + 1}" for i, v in enumerate(df.iloc[0])]
-    body = df.iloc[1:] if header else df  # (rows, columns) of strings / NaN
-    first_row = 2 if header else 1  # file line of body row 0 (1-based, blank lines skipped)
-    if len(body) == 0:
-        raise DataError("The file has a header but no points.")
-    if len(body) > max_rows:
-        raise DataError(f"Too many points: at most {max_rows:,} rows are allowed.")
-
-    lower = [n.lower() for n in names]
-    if header and "x1" in lower and "x2" in lower:
-        cols = [lower.index("x1"), lower.index("x2")]
+    table = read_csv_table(data, max_rows=max_rows)
+    lower = [str(c).lower() for c in table.columns]
+    if "x1" in lower and "x2" in lower:
+        cols = [table.columns[lower.index("x1")], table.columns[lower.index("x2")]]
     else:  # a column is numeric when most of its filled cells are numbers
-        cols = []
-        for j in range(body.shape[1]):
-            filled = body.iloc[:, j].dropna()
-            if len(filled) and filled.map(_is_number).mean() > 0.5:
-                cols.append(j)
+        cols = [c for c in table.columns if table[c].dropna().map(is_number).mean() > 0.5]
         if len(cols) != 2:
             raise DataError(f"Expected exactly two numeric columns but found {len(cols)}: "
                             "keep two, or name the two to use x1 and x2.")
-
-    values = np.empty((len(body), 2))  # (N, 2)
-    for k, j in enumerate(cols):
-        col = body.iloc[:, j]
-        num = pd.to_numeric(col, errors="coerce")
-        bad = col.notna() & num.isna() & ~col.str.lower().isin(_NAN_WORDS)
-        if bad.any():
-            i = int(np.argmax(bad.to_numpy()))
-            raise DataError(f"Line {first_row + i}, {names[j]}: {col.iloc[i]!r} is not a number.")
-        values[:, k] = num.to_numpy(dtype=np.float64)
-    finite = np.isfinite(values).all(1)
-    if not finite.all():
-        i = int(np.argmin(finite))
-        raise DataError(f"Line {first_row + i} has a missing, NaN or infinite value; every point needs two finite numbers.")
+    values = numeric_columns(table, cols)  # (N, 2)
     if len(values) < MIN_POINTS:
         raise DataError(f"Only {len(values)} points: upload at least {MIN_POINTS}.")
     if np.all(values == values[0]):

@@ -42,18 +42,19 @@ def _check_number(key: str, lo: float, hi: float, default: Any, integer: bool) -
 
 
 def _check_options(key: str, options: Sequence[Any], default: Any, fmt: Callable[[Any], str] = str) -> None:
+    """URL values of choice widgets are the options' labels, as Streamlit writes them."""
     raw = _raw(key)
     if not raw:
         return
-    allowed = {str(o) for o in options} | {fmt(o) for o in options}
+    allowed = [fmt(o) for o in options]
     for text in raw:
         if text not in allowed:
-            try:  # numbers may be written as 0.010 or 1e-2
-                if any(math.isclose(float(text), float(o)) for o in options):
-                    continue
-            except (TypeError, ValueError):
-                pass
-            return _notice(key, text, default)
+            shown = ", ".join(allowed[:12])
+            return _notice(key, text, f"{_label(default, fmt)} (choose among: {shown})")
+
+
+def _label(default: Any, fmt: Callable[[Any], str]) -> str:
+    return ", ".join(map(fmt, default)) if isinstance(default, (list, tuple)) else fmt(default)
 
 
 def _bound(key: str) -> dict[str, Any]:
@@ -95,7 +96,7 @@ def multiselect(label: str, key: str, options: Sequence[Any], default: Sequence[
 
 
 def toggle(label: str, key: str, default: bool = False, **kw) -> bool:
-    _check_options(key, ["true", "false"], default)
+    _check_options(key, [True, False], default, lambda v: str(v).lower())
     return st.toggle(label, value=default, **_bound(key), **kw)
 
 

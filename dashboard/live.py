@@ -109,7 +109,7 @@ def control_bar(job: Job | None, name: str) -> None:
     done = job.state in TERMINAL
     label = ":material/pause: Pause" if job.active else ":material/play_arrow: Play"
     cols[0].button(label, key=f"{name}_play", on_click=_toggle, args=(job,), disabled=done, type="primary",
-                   use_container_width=True, help="Train in the background (Space-free: click)")
+                   use_container_width=True, help="Train in the background; press again to pause")
     cols[1].button(":material/skip_next: Step", key=f"{name}_step", on_click=job.step_once,
                    disabled=job.active or done, use_container_width=True, help="One training step")
     cols[2].button(":material/restart_alt: Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),

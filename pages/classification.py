@@ -25,9 +25,10 @@ st.title("Neural networks: classification")
 st.markdown(
     "A neural network maps the input features of a point to the probability of each class. "
     "Training chooses the weights θ that make the training points' labels likely; the colours show "
-    "what the network currently believes over the whole plane."
+    "what the network currently believes over the whole plane. The input layer h⁽⁰⁾ holds the chosen "
+    "features of x = (x₁, x₂)."
 )
-st.latex(r"h^{(0)} = x,\qquad h^{(k+1)} = \varphi\big(W^{(k)} h^{(k)} + b^{(k)}\big),\qquad "
+st.latex(r"h^{(k+1)} = \varphi\big(W^{(k)} h^{(k)} + b^{(k)}\big),\qquad "
          r"f_\theta(x) = \operatorname{softmax}\big(W^{(K)} h^{(K)} + b^{(K)}\big)")
 st.latex(r"L(\theta) = -\frac{1}{n}\sum_{i=1}^{n} \log f_\theta(x_i)_{y_i} \;+\; \frac{\lambda}{2}\sum_k \lVert W^{(k)}\rVert^2")
 notices = st.empty()

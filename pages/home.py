@@ -17,7 +17,7 @@ for section in (LEARNING, GENERATIVE):
     for start in range(0, len(topics), 3):
         cols = st.columns(3)
         for col, topic in zip(cols, topics[start:start + 3]):
-            with col.container(border=True, height=150):
+            with col.container(border=True):
                 if topic.built:
                     st.page_link(str(topic.path), label=f"**{topic.title}**", icon=topic.icon)
                 else:

@@ -54,7 +54,7 @@ def test_csv_upload_good_with_and_without_header():
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR\x00\x01", "binary"),
         (b"\xff\xfe\xfa\xfb garbage", "not UTF-8"),
         (b"a,b\n1,2\n3,4\n", "3 columns"),
-        (b"x1,x2,label\n1,hello,0\n2,3,1\n", "text"),
+        (b"x1,x2,label\n1,hello,0\n2,3,1\n", "not a number"),
         (b"x1,x2,label\n1,nan,0\n2,3,1\n4,4,1\n5,5,0\n", "NaN"),
         (b"x1,x2,label\n1,inf,0\n2,3,1\n4,4,1\n5,5,0\n", "infinite"),
         (b"x1,x2,label\n1,1,0\n2,3,0\n4,4,0\n5,5,0\n", "same label"),

@@ -112,7 +112,7 @@ def test_csv_named_columns_among_many():
     (b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x00garbage", "text"),
     (b"", "empty"),
     ("\n  \n", "empty"),
-    ("x,y\n", "no points"),
+    ("x,y\n", "no data rows"),
     ("\n".join(f"{i}" for i in range(20)), "two numeric"),
     ("\n".join(f"{i},{i},{i}" for i in range(20)), "two numeric"),
     (_csv().replace("\n", "\nhello,3\n", 1), "not a number"),
