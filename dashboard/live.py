@@ -16,13 +16,16 @@ and paused when no page has polled them for ``IDLE_TIMEOUT`` seconds (a closed l
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
 import streamlit as st
 
 from core.errors import GenLabError
-from core.jobs import DIVERGED, FAILED, FINISHED, PAUSED, QUEUED, TERMINAL, Job, global_pool
+from core.jobs import DIVERGED, FAILED, FINISHED, PAUSED, QUEUED, TERMINAL, Job, global_pool, one_line
+
+log = logging.getLogger(__name__)
 
 REFRESH_S = 0.35  # about three refreshes per second while a job runs
 IDLE_TIMEOUT = 180.0
@@ -64,8 +67,10 @@ def ensure_job(
     if slot is None or slot.reset_key != reset_key:
         try:
             trainer = make_trainer()
-        except GenLabError as err:
-            st.error(str(err), icon=":material/error:")
+        except Exception as err:  # a student's settings must never show a traceback
+            if not isinstance(err, GenLabError):
+                log.exception("building the trainer of %s failed", name)
+            st.error(f"{one_line(err)} The previous model is kept.", icon=":material/error:")
             return slot.job if slot else None
         old = slot.job if slot else None
         job = Job(trainer, idle_timeout=IDLE_TIMEOUT, name=name, **job_kw)
@@ -122,7 +127,9 @@ def control_bar(job: Job | None, name: str) -> None:
 def status_line(job: Job) -> None:
     """What the job is doing, in words a student can read."""
     status = job.status()
-    st.markdown(f"**{status.label()}**")
+    pool = global_pool().stats()
+    st.markdown(f"**{status.label()}** &nbsp; <small>server: {pool['running']} of {pool['capacity']} training "
+                f"slots busy, {pool['waiting']} waiting</small>", unsafe_allow_html=True)
     if status.state == DIVERGED:
         st.error(status.message, icon=":material/warning:")
     elif status.state == FAILED:
@@ -130,7 +137,6 @@ def status_line(job: Job) -> None:
     elif status.state == FINISHED:
         st.success(status.message or "Finished.", icon=":material/check_circle:")
     elif status.state == QUEUED:
-        pool = global_pool().stats()
         st.info(f"Waiting for a free slot: this server trains {pool['capacity']} models at once and "
                 f"{pool['waiting']} are waiting. Yours starts automatically.", icon=":material/hourglass_top:")
     elif status.state == PAUSED and status.message:
@@ -147,7 +153,11 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
     def _live() -> None:
         job.touch()
         status_line(job)
-        draw(job)
+        try:
+            draw(job)
+        except Exception as err:  # a drawing bug shows one line, never a traceback
+            log.exception("drawing %s failed", name)
+            st.error(f"Could not draw this view: {one_line(err)}", icon=":material/error:")
         if running and not job.active:
             st.rerun()  # the job stopped: refresh the buttons and stop polling
 

@@ -12,15 +12,21 @@ EXCEPTION = '[data-testid="stException"]'
 BUILT = [t for t in TOPICS if t.built]
 
 
-def wait_until_rendered(page, timeout_ms: int = 30_000) -> None:
-    """Streamlit has drawn the page: the main block exists and the script is not running."""
-    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout_ms)
+def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
+    """Streamlit has drawn the page: its title is there and the script is not running."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=timeout_ms,
     )
     page.wait_for_timeout(800)
+
+
+def play(page) -> None:
+    button = page.get_by_role("button", name="Play").first
+    button.wait_for(timeout=60_000)
+    button.click(timeout=60_000)
 
 
 def assert_no_exception(page, where: str) -> None:
@@ -34,7 +40,10 @@ def plot_points(page, title: str) -> int:
         """(title) => {
             for (const el of document.querySelectorAll('.js-plotly-plot')) {
                 const t = el.layout && el.layout.title && (el.layout.title.text || el.layout.title);
-                if (t && String(t).includes(title) && el.data && el.data.length) return el.data[0].x.length;
+                if (t && String(t).includes(title) && el._fullData && el._fullData.length) {
+                    const trace = el._fullData[0];  // decoded (plotly 6+ ships arrays base64-encoded)
+                    return trace._length ?? trace.x.length;
+                }
             }
             return -1;
         }""",
@@ -56,9 +65,8 @@ def test_every_page_opens_and_starts_training(server, page, topic):
     page.goto(f"{server}/{topic.url_path}")
     wait_until_rendered(page)
     assert_no_exception(page, topic.url_path)
-    play = page.get_by_role("button", name="Play")
-    if play.count():
-        play.first.click()
+    if page.get_by_role("button", name="Play").count():
+        play(page)
         page.wait_for_timeout(3000)
         assert_no_exception(page, f"{topic.url_path} after Play")
         assert page.get_by_text("running").count() + page.get_by_text("finished").count() \
@@ -69,7 +77,7 @@ def test_training_makes_the_loss_chart_grow(server, page):
     page.goto(f"{server}/classification")
     wait_until_rendered(page)
     assert plot_points(page, "Loss") == -1  # nothing trained yet: an empty chart
-    page.get_by_role("button", name="Play").first.click()
+    play(page)
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
                            ".some(el => el.layout && el.layout.title && String(el.layout.title.text).includes('Loss'))",
                            timeout=20_000)
@@ -79,3 +87,38 @@ def test_training_makes_the_loss_chart_grow(server, page):
     assert first > 0 and later > first, (first, later)
     page.screenshot(path=str(__import__("pathlib").Path(__file__).parent / "last-classification.png"))
     assert_no_exception(page, "classification while training")
+
+
+def busy_slots(page) -> int:
+    import re
+
+    text = page.inner_text('[data-testid="stMainBlockContainer"]')
+    match = re.search(r"server: (\d+) of \d+ training slots busy", text)
+    assert match, text[:400]
+    return int(match.group(1))
+
+
+def test_a_closed_session_frees_its_training_slot(server, browser):
+    watcher = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    watcher.goto(f"{server}/classification")
+    wait_until_rendered(watcher)
+    before = busy_slots(watcher)
+
+    student = browser.new_context(viewport={"width": 1280, "height": 720})
+    tab = student.new_page()
+    tab.goto(f"{server}/classification")
+    wait_until_rendered(tab)
+    play(tab)
+    tab.get_by_text("running").first.wait_for(timeout=20_000)
+    watcher.reload()
+    wait_until_rendered(watcher)
+    assert busy_slots(watcher) == before + 1
+
+    student.close()  # the student closes the tab: the session ends, its job must stop
+    for _ in range(60):
+        watcher.reload()
+        wait_until_rendered(watcher)
+        if busy_slots(watcher) == before:
+            break
+    assert busy_slots(watcher) == before
+    watcher.context.close()
