@@ -122,3 +122,31 @@ def test_a_closed_session_frees_its_training_slot(server, browser):
             break
     assert busy_slots(watcher) == before
     watcher.context.close()
+
+
+def upload(page, name: str, content: bytes) -> None:
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+    page.wait_for_timeout(1500)
+    wait_until_rendered(page)
+
+
+def test_csv_upload_bad_then_good_then_bad_keeps_the_data(server, page):
+    page.goto(f"{server}/classification?data=Your+CSV+%28x1%2C+x2%2C+label%29")
+    wait_until_rendered(page)
+    assert page.get_by_text("Upload a CSV with columns x1, x2, label").count() > 0
+    upload(page, "garbage.csv", bytes(range(256)) * 8)
+    assert page.get_by_text("not a text CSV").count() > 0
+    assert_no_exception(page, "binary upload")
+
+    rows = "\n".join(f"{x / 10:.2f},{(x * 7 % 13) / 10:.2f},{'red' if x % 3 else 'blue'}" for x in range(60))
+    upload(page, "good.csv", ("x1,x2,label\n" + rows).encode())
+    assert page.get_by_text("not a text CSV").count() == 0
+    play(page)
+    page.get_by_text("running").first.wait_for(timeout=30_000)
+
+    upload(page, "nan.csv", b"x1,x2,label\n1,nan,a\n2,2,b\n3,3,a\n4,4,b\n")
+    assert page.get_by_text("NaN or infinite").count() > 0
+    assert page.get_by_text("current dataset is kept").count() > 0
+    assert page.get_by_text("Upload a CSV with columns").count() == 0  # still training on the good file
+    assert_no_exception(page, "NaN upload")
