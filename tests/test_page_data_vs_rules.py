@@ -89,6 +89,13 @@ def test_same_feature_on_both_axes_warns_and_keeps_the_model():
     assert metric(at, "Rule accuracy (150 flowers)") == "66.7%"
 
 
+def test_same_feature_in_the_url_shows_the_rule_without_a_model():
+    at = open_page(PAGE, {"fx": "sepal width", "fy": "sepal width"})
+    assert any("two different features" in str(w.value) for w in at.warning)
+    assert metric(at, "Rule accuracy (150 flowers)") == "66.7%"
+    assert "Fix the settings above to train." in texts(at)
+
+
 def test_rule_off_the_plane_is_explained():
     at = open_page(PAGE, {"r1f": "sepal width"})
     assert "not on the plane" in texts(at)
