@@ -57,7 +57,8 @@ with tab_line:
         outlier = ui.toggle("Add an outlier", "outlier", False)
         loss = ui.select("Loss", "loss", tuple(LOSS_LABELS), "mse", format_func=LOSS_LABELS.get)
         optimizer = ui.select("Optimiser", "opt", tuple(OPT_LABELS), "gd", format_func=OPT_LABELS.get)
-        batch = ui.slider("Batch size", "batch", 1, 50, 5, disabled=optimizer == "gd")
+        batch = ui.slider("Batch size", "batch", 1, 50, 5, disabled=optimizer == "gd",
+                          help="Points per step for SGD, momentum and Adam; gradient descent uses all n")
         lr = ui.log_slider("Learning rate η (applies at once)", "lr", LR_LINE, 0.1)
         a0 = ui.slider("Start a", "a0", -2.0, 4.0, -1.5, 0.5)
         b0 = ui.slider("Start b", "b0", -3.5, 3.5, 3.0, 0.5)
