@@ -118,7 +118,8 @@ def test_stable_learning_rate_limit_is_where_gd_starts_to_diverge():
 
 @pytest.mark.parametrize("optimizer", ["gd", "sgd", "momentum"])
 def test_huge_learning_rate_diverges_in_a_job_and_keeps_a_drawable_picture(optimizer):
-    job = Job(LinRegTrainer(LinRegConfig(optimizer=optimizer, lr=10.0)), pool=SlotPool(1), snapshot_every=0.0)
+    job = Job(LinRegTrainer(LinRegConfig(optimizer=optimizer, lr=10.0)), pool=SlotPool(1), snapshot_every=0.0,
+              snapshot_share=None)  # a snapshot after every step: the last good one is just before inf
     job.step_once(200)
     assert job.state == DIVERGED and "learning rate" in job.message
     snap = job.snapshot()
