@@ -83,9 +83,17 @@ def loss_values(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray, loss
     return np.mean(r * r, -1) if loss == "mse" else np.mean(np.abs(r), -1)
 
 
-def landscape(x: np.ndarray, y: np.ndarray, loss: str, grid: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """grid_a (G,), grid_b (G,), L (G, G) with rows over b and columns over a."""
-    ga, gb = np.linspace(*A_RANGE, grid), np.linspace(*B_RANGE, grid)
+def landscape(x: np.ndarray, y: np.ndarray, loss: str, grid: int = GRID,
+              around: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """grid_a (G,), grid_b (G,), L (G, G) with rows over b and columns over a.
+
+    The grid covers A_RANGE x B_RANGE (every starting point), widened to keep ``around`` (the
+    minimum, with few noisy points far from the true line) at least 1 inside the edge."""
+    (a_lo, a_hi), (b_lo, b_hi) = A_RANGE, B_RANGE
+    if around is not None and np.isfinite(around).all():
+        a_lo, a_hi = min(a_lo, around[0] - 1), max(a_hi, around[0] + 1)
+        b_lo, b_hi = min(b_lo, around[1] - 1), max(b_hi, around[1] + 1)
+    ga, gb = np.linspace(a_lo, a_hi, grid), np.linspace(b_lo, b_hi, grid)
     A, B = np.meshgrid(ga, gb)
     return ga, gb, loss_values(x, y, A, B, loss)
 
@@ -124,8 +132,8 @@ class LinRegTrainer:
         self.gen = torch.Generator().manual_seed(cfg.seed)
         self.theta = torch.tensor([cfg.a0, cfg.b0], dtype=torch.float32, requires_grad=True)  # θ = (a, b)
         self.opt = make_optimizer("sgd" if cfg.optimizer == "gd" else cfg.optimizer, [self.theta], cfg.lr, 0.0)
-        self.grid_a, self.grid_b, self.L = landscape(self.x, self.y, cfg.loss)
         self.best = best_fit(self.x, self.y, cfg.loss)
+        self.grid_a, self.grid_b, self.L = landscape(self.x, self.y, cfg.loss, around=self.best)
         self.path: list[tuple[float, float]] = [(cfg.a0, cfg.b0)]
         self.steps = 0
 

@@ -43,6 +43,15 @@ def test_landscape_is_the_loss_on_a_grid():
     assert M[i, j] == pytest.approx(np.mean(np.abs(y - ga[j] * x - gb[i])), rel=1e-6)
 
 
+def test_landscape_widens_to_keep_a_far_minimum_on_the_map():
+    trainer = LinRegTrainer(LinRegConfig(n_points=5, noise=10.0, seed=3))
+    a, b = trainer.best
+    assert not (A_RANGE[0] + 1 <= a <= A_RANGE[1] - 1 and B_RANGE[0] + 1 <= b <= B_RANGE[1] - 1)  # a far minimum
+    ga, gb = trainer.grid_a, trainer.grid_b
+    assert ga[0] <= min(a - 1, A_RANGE[0]) + 1e-9 and ga[-1] >= max(a + 1, A_RANGE[1]) - 1e-9
+    assert gb[0] <= min(b - 1, B_RANGE[0]) + 1e-9 and gb[-1] >= max(b + 1, B_RANGE[1]) - 1e-9
+
+
 @pytest.mark.parametrize("loss", ["mse", "mae"])
 def test_best_fit_is_the_minimum(loss):
     x, y = make_line_data(40, 0.8, True, seed=4)
