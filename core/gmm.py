@@ -177,6 +177,43 @@ def n_parameters(k: int, d: int, kind: str) -> int:
     return (k - 1) + k * d + cov
 
 
+class GaussianFitTrainer:
+    """Maximum likelihood as the data arrives: ``step()`` shows ``batch`` more points to the fit.
+
+    The fit to the first m points is μ̂ = mean, Σ̂ = (1/m) Σ (x-μ̂)(x-μ̂)ᵀ (closed form, no
+    iterations); the metric is the mean log-likelihood of *all* the points under it, which rises
+    towards its maximum as m grows. The points arrive in a random order (``seed``).
+    """
+
+    BATCHES = 40  # the data arrive in this many batches: a budget of BATCHES steps sees every point
+
+    def __init__(self, x: np.ndarray, *, floor: float = 1e-6, batches: int = BATCHES, n_samples: int = 500,
+                 seed: int = 0):
+        x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+        check_points(x)
+        self.x = x[np.random.default_rng(seed).permutation(len(x))]  # (n, d) in arrival order
+        self.floor, self.n_samples, self.seed = floor, n_samples, seed
+        n, d = self.x.shape
+        self.batch = max(1, -(-n // batches))  # ceil
+        self.steps_needed = -(-(n - min(n, max(d + 1, self.batch))) // self.batch)
+        self.m = min(n, max(d + 1, self.batch))
+        self._fit()
+
+    def _fit(self) -> dict[str, float]:
+        self.mean, self.cov = fit_gaussian(self.x[:self.m], self.floor)
+        ll = GaussianMixture(np.ones(1), self.mean[None], self.cov[None]).mean_log_likelihood(self.x)
+        return {"log_likelihood": ll, "n_seen": float(self.m)}
+
+    def step(self) -> dict[str, float]:
+        self.m = min(len(self.x), self.m + self.batch)
+        return self._fit()
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        samples, _ = sample_mixture(np.ones(1), self.mean[None], self.cov[None], self.n_samples, self.seed)
+        return {"x": self.x.copy(), "seen": np.array(self.m), "mean": self.mean.copy(), "cov": self.cov.copy(),
+                "samples": samples}
+
+
 # ============================================================================ EM
 
 
