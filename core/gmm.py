@@ -153,8 +153,8 @@ def fit_gaussian(x: np.ndarray, floor: float = 0.0) -> tuple[np.ndarray, np.ndar
 def log_gaussian(x: np.ndarray, means: np.ndarray, covs: np.ndarray) -> np.ndarray:
     """log N(x_i | μ_k, Σ_k) as (n, K) for x (n, d), means (K, d), covs (K, d, d)."""
     chol = np.linalg.cholesky(covs)  # (K, d, d), raises LinAlgError if a Σ_k is singular
-    diff = x[None, :, :] - means[:, None, :]  # (K, n, d)
-    z = np.linalg.solve(chol[:, None], diff[..., None])[..., 0]  # (K, n, d) = L⁻¹(x - μ)
+    chol_inv = np.linalg.inv(chol)  # (K, d, d) L⁻¹: one tiny inverse per component, not one solve per point
+    z = x @ np.swapaxes(chol_inv, 1, 2) - (chol_inv @ means[:, :, None])[:, None, :, 0]  # (K, n, d) = L⁻¹(x - μ)
     maha = (z ** 2).sum(-1)  # (K, n)
     logdet = 2 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(-1)  # (K,)
     return (-0.5 * (x.shape[1] * LOG_2PI + logdet[:, None] + maha)).T
@@ -290,7 +290,7 @@ class GaussianMixture:
         self.weights = nk / nk.sum()
         self.means = resp.T @ x / nk[:, None]  # (K, d)
         diff = x[None] - self.means[:, None]  # (K, n, d)
-        s = np.einsum("nk,kni,knj->kij", resp, diff, diff) / nk[:, None, None]  # (K, d, d)
+        s = np.swapaxes(resp.T[:, :, None] * diff, 1, 2) @ diff / nk[:, None, None]  # (K, d, d)
         self.covs = floor_covariance(s, self.kind, self.floor)
 
     def mean_log_likelihood(self, x: np.ndarray) -> float:

@@ -1,19 +1,8 @@
 """AppTest tests of the energy page (e^{f_θ}/Z(θ), the grid's cost, Langevin)."""
 
-import re
-
 from tests.pagetest import exercise_extremes, open_page, poll, press, texts
-
-
-def _status(at, budget: str) -> str:
-    for line in texts(at).splitlines():
-        if re.search(rf"/ {budget}(\*\*| ·)", line):
-            return line
-    raise AssertionError(f"no status line with budget {budget}")
-
-
-def _step(at, budget: str) -> int:
-    return int(re.search(r"step ([\d,]+) /", _status(at, budget)).group(1).replace(",", ""))
+from tests.test_page_gaussians import job_status as _status
+from tests.test_page_gaussians import job_step as _step
 
 
 PAGE = "energy.py"

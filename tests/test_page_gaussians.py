@@ -9,7 +9,7 @@ from tests.pagetest import errors, exercise_extremes, open_page, poll, press, te
 PAGE = "gaussians.py"
 
 
-def _status(at, name_budget: str) -> str:
+def job_status(at, name_budget: str) -> str:
     """The status line of the job whose budget reads ``/ name_budget``."""
     for line in texts(at).splitlines():
         if re.search(rf"/ {name_budget}(\*\*| ·)", line):
@@ -17,8 +17,9 @@ def _status(at, name_budget: str) -> str:
     raise AssertionError(f"no status line with budget {name_budget}")
 
 
-def _step(at, budget: str) -> int:
-    return int(re.search(r"step ([\d,]+) /", _status(at, budget)).group(1).replace(",", ""))
+def job_step(at, budget: str) -> int:
+    """The step count in that status line."""
+    return int(re.search(r"step ([\d,]+) /", job_status(at, budget)).group(1).replace(",", ""))
 
 
 def test_first_play_is_the_gaussian_fit_and_play_trains_pause_stops():
@@ -26,13 +27,13 @@ def test_first_play_is_the_gaussian_fit_and_play_trains_pause_stops():
     assert at.button[0].key == "gauss_play"
     press(at, "gmm_play")
     poll(at, 1.5)
-    assert "running" in _status(at, "300")
+    assert "running" in job_status(at, "300")
     press(at, "gmm_play")
-    assert "paused" in _status(at, "300")
-    steps = _step(at, "300")
+    assert "paused" in job_status(at, "300")
+    steps = job_step(at, "300")
     assert steps >= 2
     poll(at, 0.6)
-    assert _step(at, "300") == steps  # paused: nothing moves
+    assert job_step(at, "300") == steps  # paused: nothing moves
 
 
 def test_gaussian_fit_plays_to_all_points_and_writes_the_fitted_density():
@@ -44,22 +45,22 @@ def test_gaussian_fit_plays_to_all_points_and_writes_the_fitted_density():
     press(at, "gauss_play")
     for _ in range(20):
         poll(at, 0.5)
-        if "finished" in _status(at, "40"):
+        if "finished" in job_status(at, "40"):
             break
-    assert "finished" in _status(at, "40") and "(n = 500)" in " ".join(str(e.value) for e in at.get("latex"))
+    assert "finished" in job_status(at, "40") and "(n = 500)" in " ".join(str(e.value) for e in at.get("latex"))
 
 
 def test_step_half_step_and_reset():
     at = open_page(PAGE)
     press(at, "gmm_step")
-    assert _step(at, "300") == 1
+    assert job_step(at, "300") == 1
     assert "Half step: M-step" in at.button(key="gmm_half").label
     press(at, "gmm_half")  # the M-step alone: no new point on the curve yet
-    assert _step(at, "300") == 1 and "Half step: E-step" in at.button(key="gmm_half").label
+    assert job_step(at, "300") == 1 and "Half step: E-step" in at.button(key="gmm_half").label
     press(at, "gmm_half")  # the E-step completes the iteration
-    assert _step(at, "300") == 2 and "Half step: M-step" in at.button(key="gmm_half").label
+    assert job_step(at, "300") == 2 and "Half step: M-step" in at.button(key="gmm_half").label
     press(at, "gmm_reset")
-    assert _step(at, "300") == 0
+    assert job_step(at, "300") == 0
 
 
 def test_every_widget_at_its_extremes():
@@ -96,7 +97,7 @@ def test_log_likelihood_curve_rises_and_sweep_prefers_the_blobs_count():
     press(at, "gmm_sweep_play")
     for _ in range(40):
         poll(at, 0.5)
-        if "finished" in _status(at, "10"):
+        if "finished" in job_status(at, "10"):
             break
     assert "BIC prefers **K = 3**" in texts(at)
 
@@ -116,4 +117,4 @@ def test_uploaded_points_too_few_for_k_and_a_constant_column_say_so():
     assert "x2 is constant" in texts(at)
     at.slider(key="k").set_value(2).run()
     press(at, "gmm_step")
-    assert _step(at, "300") == 1 and not errors(at)
+    assert job_step(at, "300") == 1 and not errors(at)
