@@ -172,7 +172,7 @@ with em_tab:
         c1, c2 = st.columns([1.4, 3], vertical_alignment="center")
         c1.button(":material/call_split: Half step: " + ("M-step" if next_m else "E-step"), key="gmm_half",
                   on_click=_half, args=(em_job,), disabled=em_job.active or em_job.state in TERMINAL,
-                  use_container_width=True, help="Run only the next half of an EM iteration")
+                  width="stretch", help="Run only the next half of an EM iteration")
         c2.caption("Next: **M-step**, move every component to the points it is responsible for." if next_m else
                    "Next: **E-step**, recolour every point by the components' new responsibilities.")
 
@@ -199,11 +199,17 @@ with em_tab:
                 if len(ll) > 1 and ll[-1] - ll[-2] < 1e-6:
                     st.success("Converged: the last iteration gained less than 10⁻⁶ per point.",
                                icon=":material/check_circle:")
-            samples, comps = sample_mixture(w, mu, covs, n_samples, seed)
-            st.plotly_chart(samples_by_component(samples, comps, len(w), f"{n_samples} samples, coloured by component",
-                                                 x_title, data=xs if xs.shape[1] == 2 else None, height=330),
-                            key="em_samples", config=CHART)
-        st.caption("Sampling: pick a component k with probability π_k, then draw x ~ N(μ_k, Σ_k).")
+        samples, comps = sample_mixture(w, mu, covs, n_samples, seed)
+        left, right = st.columns([1.2, 1])
+        left.plotly_chart(samples_by_component(samples, comps, len(w), f"{n_samples} samples, coloured by component",
+                                               x_title, data=xs if xs.shape[1] == 2 else None, height=380),
+                          key="em_samples", config=CHART)
+        right.markdown("**Generating = sampling.** For each new point, pick a component k with probability π_k, "
+                       "then draw from that Gaussian:")
+        right.latex(r"k \sim \mathrm{Categorical}(\pi_1,\dots,\pi_K),\qquad x = \mu_k + L_k z,\ "
+                    r"L_k L_k^\top = \Sigma_k,\ z\sim\mathcal N(0, I)")
+        right.caption("The grey points are the data; the samples are new points from p_θ, as many as you like "
+                      "(sidebar: Samples to draw).")
 
     live.live_view(em_job, EM, draw_em)
 

@@ -90,10 +90,12 @@ def test_bad_url_values_fall_back_with_a_notice():
 
 def test_log_likelihood_curve_rises_and_sweep_prefers_the_blobs_count():
     at = open_page(PAGE, {"clusters": "3", "k": "3", "spread": "0.2", "n": "200"})
+    press(at, "gmm_step")
+    first = [float(m.value) for m in at.metric if m.label == "ℓ(θ)"]
     for _ in range(8):
         press(at, "gmm_step")
-    job_ll = [float(m.value) for m in at.metric if m.label == "ℓ(θ)"]
-    assert job_ll
+    last = [float(m.value) for m in at.metric if m.label == "ℓ(θ)"]
+    assert len(first) == len(last) == 1 and last[0] > first[0]
     press(at, "gmm_sweep_play")
     for _ in range(40):
         poll(at, 0.5)
