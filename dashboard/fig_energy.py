@@ -9,7 +9,7 @@ from core.energy import IMAGE_DIMS, grid_cells
 from dashboard.fig_samples import REAL_COLOUR, square_layout
 from dashboard.theme import TEMPLATE
 
-DENSITY_SCALE = [[0.0, "#ffffff"], [0.25, "#c6dbef"], [0.6, "#4292c6"], [1.0, "#08306b"]]
+DENSITY_SCALE = [[0.0, "#ffffff"], [0.03, "#deebf7"], [0.15, "#6baed6"], [0.5, "#2171b5"], [1.0, "#08306b"]]  # low densities visible
 ATOMS_LOG10 = 80  # atoms in the observable universe, about 10^80
 
 
