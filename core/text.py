@@ -477,7 +477,7 @@ class TextTrainer:
         (drawing 200 characters costs as much as several training steps)."""
         settings = (self.prompt, self.temperature, self.top_k)
         now = time.monotonic()
-        wait = max(SAMPLE_EVERY_S, 4 * self._sample_cost)  # sampling takes at most a fifth of the time
+        wait = max(SAMPLE_EVERY_S, 9 * self._sample_cost)  # sampling takes at most a tenth of the time
         stale = self._sample_step != self.steps and now - self._sample_time >= wait
         if self._sample is None or settings != self._sample_settings or stale:
             self._sample = self.sample(SAMPLE_CHARS, self.prompt, self.temperature, self.top_k,
