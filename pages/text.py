@@ -60,6 +60,11 @@ with st.sidebar:
     model = ui.select("Model", "model", MODELS, "gru", format_func=MODEL_LABELS.get)
     if model == "bigram":
         st.caption("The bigram model only counts pairs: the settings below (but the seed) do not change it.")
+    elif model == "ngram":
+        st.caption("The n-gram MLP reads the last T characters (n = T): their embeddings, side by side, feed "
+                   "an MLP with one hidden layer per layer below.")
+    elif model == "transformer":
+        st.caption("Each layer: causal self-attention with the heads below, then an MLP.")
     context = ui.slider("Context length T (characters)", "ctx", 1, 128, 32)
     width = ui.log_slider("Width (embedding and hidden size)", "width", WIDTHS, 64)
     depth = ui.slider("Layers", "depth", 1, 4, 1)
