@@ -36,7 +36,7 @@ notices = st.empty()
 
 with st.sidebar:
     st.header("Data")
-    target, data_key = target_picker(default="ring")
+    target, data_key = target_picker(default="ring", default_spread=0.1)
     st.header("Energy network f_θ")
     layers = ui.slider("Hidden layers", "layers", 1, 4, 2)
     hidden = ui.slider("Units per layer", "hidden", 8, 128, 32, 8)
