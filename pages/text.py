@@ -33,8 +33,9 @@ st.markdown(
 st.latex(r"p_\theta(x_1,\dots,x_N) = \prod_{t} p_\theta\big(x_{t+1}\mid x_{t-T+1},\dots,x_t\big),\qquad "
          r"L(\theta) = -\frac{1}{N}\sum_{t}\log p_\theta\big(x_{t+1}\mid x_{\le t}\big)")
 st.latex(r"\text{bigram: } p(b\mid a) = \frac{N(a,b)+\alpha}{N(a)+\alpha V}\qquad"
-         r"\text{sampling: } p_\tau(c) \propto \exp\!\big(\mathrm{logit}_c/\tau\big)\ \text{over the top } k"
-         r"\qquad \text{attention: } \operatorname{softmax}\!\Big(\tfrac{QK^\top}{\sqrt{d}} + M_{\text{causal}}\Big)V")
+         r"\text{sampling: } p_\tau(c) \propto \exp\!\big(\mathrm{logit}_c/\tau\big)\ \text{over the top } k")
+st.latex(r"\text{GRU: } h_t = \mathrm{GRU}\big(h_{t-1}, e(x_t)\big)\qquad"
+         r"\text{attention: } \operatorname{softmax}\!\Big(\tfrac{QK^\top}{\sqrt{d}} + M_{\text{causal}}\Big)V")
 notices = st.empty()
 prompt = st.text_input("Prompt: the model continues it, and the bars show its next character",
                        "Anne ", max_chars=80, key="prompt", bind="query-params")
