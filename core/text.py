@@ -23,7 +23,6 @@ the student's prompt and the character embeddings projected to 2D by PCA.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import time
@@ -501,6 +500,7 @@ class TextTrainer:
 
     def final_metrics(self) -> dict[str, float | str]:
         return {
+            "architecture": self.cfg.model,
             "val_loss": round(self.full_validation_loss(), 4),
             "train_loss": round(self.evaluate()["train_loss"], 4),
             "bigram_val_loss": round(self.baselines["bigram"], 4),
@@ -529,16 +529,9 @@ def _cli_arrays(trainer: TextTrainer) -> dict[str, np.ndarray]:
 def _cli_models():
     from core.cli import CliModel
 
-    def entry(config: type, help_text: str) -> CliModel:
-        return CliModel(config=config, make_trainer=TextTrainer, final_metrics=TextTrainer.final_metrics,
-                        arrays=_cli_arrays, default_steps=2000, help=help_text)
-
-    models = {"text": entry(TextConfig, "character-level text model: --model bigram, ngram, gru or transformer")}
-    for name in MODELS:  # the same config, defaulting to this model
-        config = dataclasses.make_dataclass(f"TextConfig_{name}", [("model", str, dataclasses.field(default=name))],
-                                            bases=(TextConfig,), frozen=True)
-        models[name] = entry(config, f"same as: text --model {name}")
-    return models
+    return {"text": CliModel(config=TextConfig, make_trainer=TextTrainer, final_metrics=TextTrainer.final_metrics,
+                             arrays=_cli_arrays, default_steps=2000,
+                             help="character-level text model: --model bigram, ngram, gru or transformer")}
 
 
 CLI_MODELS = _cli_models()

@@ -226,7 +226,7 @@ def test_pca_2d_finds_the_main_directions_with_a_stable_sign():
 def test_cli_text_model_option(capsys):
     assert cli_main(["train", "text", "--model", "bigram", "--steps", "70"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert out["model"] == "bigram" and out["steps"] == 70
+    assert out["model"] == "text" and out["architecture"] == "bigram" and out["steps"] == 70
     assert out["val_loss"] == pytest.approx(out["bigram_val_loss"], abs=0.01)
     assert isinstance(out["sample"], str) and len(out["sample"]) == 200
 
@@ -236,6 +236,12 @@ def test_cli_text_gru_seconds(capsys, tmp_path):
     code = cli_main(["train", "text", "--model", "gru", "--seconds", "1", "--width", "16", "--out", str(path)])
     assert code == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert out["model"] == "gru" and out["steps"] > 0 and out["val_loss"] < out["uniform_loss"]
+    assert out["model"] == "text" and out["architecture"] == "gru" and out["steps"] > 0 and out["val_loss"] < out["uniform_loss"]
     arrays = np.load(path)
     assert arrays["embedding_2d"].shape == (out["vocab_size"], 2)
+
+
+def test_cli_unknown_architecture_is_one_json_line(capsys):
+    assert cli_main(["train", "text", "--model", "lstm", "--steps", "5"]) == 2
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["state"] == "failed" and "lstm" in out["message"]
