@@ -27,7 +27,7 @@ def ellipse(mean: np.ndarray, cov: np.ndarray, n_std: float, m: int = 72) -> np.
     return np.asarray(mean, float) + n_std * circle @ (u * np.sqrt(np.maximum(lam, 0))).T
 
 
-def responsibility_traces(xy: np.ndarray, resp: np.ndarray, size: int = 6, min_r: float = 0.02) -> list[go.Scattergl]:
+def responsibility_traces(xy: np.ndarray, resp: np.ndarray, size: int = 6, min_r: float = 0.02) -> list[go.Scatter]:
     """The points once per component, in its colour with opacity r_ik: a shared point shows a blend.
 
     (Numeric opacities keep the figure cheap; one rgb string per point makes plotly validate each.)
