@@ -89,7 +89,7 @@ def mse(pred: np.ndarray, y: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class CapacityConfig:
-    model: str = "poly"  # "poly" (degree 0..20) or "mlp" (widths 1..256)
+    family: str = "poly"  # "poly" (degree 0..20) or "mlp" (widths 1..256)
     n_train: int = 30
     noise: float = 0.3
     seed: int = 0
@@ -99,8 +99,8 @@ class CapacityConfig:
     lr: float = 0.01
 
     def validate(self) -> None:
-        if self.model not in MODELS:
-            raise ConfigError(f"The model must be one of {', '.join(MODELS)}.")
+        if self.family not in MODELS:
+            raise ConfigError(f"The model family must be one of {', '.join(MODELS)}.")
         if not 2 <= self.n_train <= 5000:
             raise ConfigError("Take between 2 and 5,000 training samples.")
         if not (0.0 <= self.noise <= 5.0):
@@ -110,11 +110,11 @@ class CapacityConfig:
 
     @property
     def capacities(self) -> tuple[int, ...]:
-        return tuple(range(MAX_DEGREE + 1)) if self.model == "poly" else MLP_WIDTHS
+        return tuple(range(MAX_DEGREE + 1)) if self.family == "poly" else MLP_WIDTHS
 
     @property
     def chunks_per_capacity(self) -> int:
-        return 1 if self.model == "poly" else -(-self.mlp_steps // self.mlp_chunk)
+        return 1 if self.family == "poly" else -(-self.mlp_steps // self.mlp_chunk)
 
     def total_steps(self) -> int:
         """Trainer steps for the whole sweep."""
@@ -124,7 +124,7 @@ class CapacityConfig:
 def mlp_regressor(width: int, seed: int) -> nn.Sequential:
     """x -> two tanh layers of ``width`` units -> y."""
     torch.manual_seed(seed)
-    return build_mlp(1, (width, width), 1, "tanh").double()
+    return build_mlp(1, (width, width), 1, "tanh")
 
 
 class CapacitySweepTrainer:
@@ -145,8 +145,8 @@ class CapacitySweepTrainer:
         self._net: nn.Sequential | None = None
         self._opt: torch.optim.Optimizer | None = None
         self.last: dict[str, float] = {}
-        if cfg.model == "mlp":
-            t = lambda a: torch.from_numpy(np.asarray(a, dtype=float)[:, None])  # noqa: E731
+        if cfg.family == "mlp":
+            t = lambda a: torch.from_numpy(np.asarray(a, dtype=np.float32)[:, None])  # noqa: E731
             self._xt, self._yt = t(self.data.x_train), t(self.data.y_train)
             self._xs, self._ys = t(self.data.x_test), t(self.data.y_test)
             self._xg = t(self.grid)
@@ -162,7 +162,7 @@ class CapacitySweepTrainer:
     def step(self) -> dict[str, float]:
         if self.done:
             return dict(self.last)  # the sweep is over: nothing left to fit
-        if self.cfg.model == "poly":
+        if self.cfg.family == "poly":
             self._fit_degree(self.current_capacity)
         else:
             self._train_mlp_chunk()
@@ -202,7 +202,7 @@ class CapacitySweepTrainer:
             with torch.no_grad():
                 train = ((net(self._xt) - self._yt) ** 2).mean().item()
                 test = ((net(self._xs) - self._ys) ** 2).mean().item()
-                curve = net(self._xg)[:, 0].numpy().copy()
+                curve = net(self._xg)[:, 0].double().numpy().copy()
             self._record(width, train, test, curve)
             self._net, self._opt, self._chunk = None, None, 0
         else:

@@ -60,7 +60,7 @@ reg_tab, cls_tab = st.tabs(["Regression", "Classification"])
 
 # ------------------------------------------------------------------ regression: the sweep over capacity
 with reg_tab:
-    cfg = CapacityConfig(model=model, n_train=n_train, noise=noise, seed=seed)
+    cfg = CapacityConfig(family=model, n_train=n_train, noise=noise, seed=seed)
     unit = "degree d" if model == "poly" else "width w"
     sweep_key = (model, n_train, noise, seed)
     job = live.ensure_job(SWEEP, cfg, lambda: CapacitySweepTrainer(cfg), max_steps=cfg.total_steps(),
