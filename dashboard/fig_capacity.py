@@ -85,15 +85,16 @@ def u_curve(
     if len(cap) == 0:
         return empty_figure("Press ▶ Play: the error curve grows as the sweep runs", height)
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Error against capacity"))
+    floor_y = lambda y: np.maximum(np.asarray(y, dtype=float), 1e-8)  # noqa: E731 - a log axis drops zeros
     if ghost is not None and len(ghost[1]):
-        fig.add_trace(go.Scatter(x=ghost[1], y=ghost[2], mode="lines+markers", name=f"test, {ghost[0]}",
+        fig.add_trace(go.Scatter(x=ghost[1], y=floor_y(ghost[2]), mode="lines+markers", name=f"test, {ghost[0]}",
                                  line=dict(color=TEST_COLOUR, width=2, dash="dot"), marker=dict(size=5), opacity=0.5))
-    fig.add_trace(go.Scatter(x=cap, y=snap["train_mse"], mode="lines+markers", name="train error",
+    fig.add_trace(go.Scatter(x=cap, y=floor_y(snap["train_mse"]), mode="lines+markers", name="train error",
                              line=dict(color=TRAIN_COLOUR, width=3)))
-    fig.add_trace(go.Scatter(x=cap, y=snap["test_mse"], mode="lines+markers", name="test error",
+    fig.add_trace(go.Scatter(x=cap, y=floor_y(snap["test_mse"]), mode="lines+markers", name="test error",
                              line=dict(color=TEST_COLOUR, width=3)))
     best = int(np.argmin(snap["test_mse"]))
-    fig.add_trace(go.Scatter(x=[cap[best]], y=[snap["test_mse"][best]], mode="markers", name="lowest test error",
+    fig.add_trace(go.Scatter(x=[cap[best]], y=floor_y([snap["test_mse"][best]]), mode="markers", name="lowest test error",
                              marker=dict(color=TEST_COLOUR, size=16, symbol="star", line=dict(color="black", width=1))))
     floor = float(snap.get("noise_floor", 0.0))
     if floor > 0:
