@@ -94,7 +94,7 @@ class CapacityConfig:
     noise: float = 0.3
     seed: int = 0
     n_test: int = 1000
-    mlp_steps: int = 1500  # full-batch Adam steps per MLP width
+    mlp_steps: int = 800  # full-batch Adam steps per MLP width
     mlp_chunk: int = 50  # of those, per Trainer step (keeps pause responsive)
     lr: float = 0.01
 
@@ -405,8 +405,9 @@ def _cli_models():
         "capacity": CliModel(
             config=CapacityConfig, make_trainer=CapacitySweepTrainer,
             final_metrics=CapacitySweepTrainer.final_metrics, arrays=sweep_arrays,
-            default_steps=CapacityConfig().total_steps(),
-            help="train and test error against capacity (polynomial degree 0-20 or MLP width)",
+            default_steps=max(CapacityConfig(family=f).total_steps() for f in MODELS),  # either family's sweep
+            help="train and test error against capacity (polynomial degree 0-20 or MLP width); "
+                 "steps after the sweep's end fit nothing",
         ),
         "overfit": CliModel(
             config=OverfitConfig, make_trainer=OverfitTrainer, final_metrics=OverfitTrainer.final_metrics,

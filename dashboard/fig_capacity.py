@@ -63,7 +63,7 @@ def fit_panels(snap: dict[str, np.ndarray], panels: Sequence[tuple[str, int]], u
             fig.add_trace(trace, row=1, col=col)
     fig.update_yaxes(range=list(y_window(snap)))
     fig.update_layout(template=TEMPLATE, height=height, margin=dict(t=60, b=10),
-                      legend=dict(orientation="h", y=-0.08, yanchor="top", x=0, font=dict(size=13)))
+                      legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, font=dict(size=13)))
     return fig
 
 
@@ -97,9 +97,9 @@ def u_curve(
     fig.add_trace(go.Scatter(x=[cap[best]], y=floor_y([snap["test_mse"][best]]), mode="markers", name="lowest test error",
                              marker=dict(color=TEST_COLOUR, size=16, symbol="star", line=dict(color="black", width=1))))
     floor = float(snap.get("noise_floor", 0.0))
-    if floor > 0:
-        fig.add_hline(y=floor, line=dict(color=TRUTH_COLOUR, dash="dash", width=1.5),
-                      annotation_text="noise σ²", annotation_position="bottom right")
+    if floor > 0:  # a trace, not add_hline: hline annotations land in the wrong place on log axes
+        fig.add_trace(go.Scatter(x=[cap.min(), cap.max()], y=[floor, floor], mode="lines", name="noise σ²",
+                                 line=dict(color=TRUTH_COLOUR, dash="dash", width=1.5), hoverinfo="skip"))
     if selected is not None:
         fig.add_vline(x=selected, line=dict(color=FIT_COLOUR, width=2))
     fig.update_xaxes(title=unit, type="log" if log_x else "linear")

@@ -82,6 +82,8 @@ with reg_tab:
         if trainer.done:
             done.pop(sweep_key, None)
             done[sweep_key] = (snap["capacity"], snap["test_mse"])
+            while len(done) > 8:  # keep the session's memory small
+                done.pop(next(iter(done)))
         st.plotly_chart(fit_panels(snap, three_fits(snap), unit.split()[0]), key="cap_panels",
                         config={"displayModeBar": False})
         left, right = st.columns([1.2, 1])
