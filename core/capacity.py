@@ -237,14 +237,15 @@ class CapacitySweepTrainer:
 def three_fits(snap: dict[str, np.ndarray]) -> list[tuple[str, int]]:
     """The slide's panels from a sweep snapshot: (label, index into the fitted capacities).
 
-    Under-fit: the second-smallest capacity (degree 1: a straight line); right fit: the lowest
-    test error; over-fit: the largest capacity fitted so far. Fewer panels until enough are fitted.
+    Under-fit: the smallest capacity of at least 1 (degree 1, a straight line, or width 1); right
+    fit: the lowest test error; over-fit: the largest capacity fitted so far. Fewer panels until
+    enough are fitted.
     """
     n = len(snap["capacity"])
     if n == 0:
         return []
     best = int(np.argmin(snap["test_mse"]))
-    under = min(1, n - 1)
+    under = next((i for i, c in enumerate(snap["capacity"]) if c >= 1), n - 1)
     panels = [("Under-fit", under), ("Right fit", best), ("Over-fit", n - 1)]
     seen: set[int] = set()
     out = []
