@@ -9,10 +9,13 @@ which ``show_url_notices()`` prints at the top of the page.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any, Callable, Sequence
 
 import streamlit as st
+
+from core.errors import GenLabError
 
 _NOTICES = "_genlab_url_notices"
 
@@ -110,3 +113,22 @@ def show_url_notices(where=None) -> None:
     notes = st.session_state.pop(_NOTICES, {})
     if notes:
         (where or st).warning("  \n".join(notes.values()), icon=":material/link_off:")
+
+
+def kept_upload(label: str, key: str, parse: Callable[[bytes], Any], state: str, what: str = "data") -> tuple[str, Any] | None:
+    """A file uploader whose last good upload is kept in ``st.session_state[state]``.
+
+    ``parse(raw_bytes)`` turns the file into the page's data or raises ``GenLabError`` with a
+    student-readable reason, which is shown with "The current {what} is kept." Returns
+    ``(digest, parsed)`` of the last good upload, or None if there has been none.
+    """
+    upload = st.file_uploader(label, type=["csv", "txt"], key=key)
+    if upload is not None:
+        raw = upload.getvalue()
+        digest = hashlib.sha1(raw).hexdigest()[:12]
+        if st.session_state.get(state, (None,))[0] != digest:
+            try:
+                st.session_state[state] = (digest, parse(raw))
+            except GenLabError as err:
+                st.error(f"{err} The current {what} is kept.", icon=":material/error:")
+    return st.session_state.get(state)

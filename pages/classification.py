@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 import streamlit as st
 
 from core.classify import ACTIVATIONS, FEATURES, OPTIMIZERS, ClassifyConfig, ClassifyTrainer
 from core.datasets import GENERATORS, labelled_from_csv
-from core.errors import DataError
 from dashboard import controls as ui
 from dashboard import live
 from dashboard.figures import curves, decision_boundary, unit_heatmaps
@@ -40,15 +38,7 @@ with st.sidebar:
     source = ui.select("Dataset", "data", sources, "moons",
                        format_func=lambda s: "Your CSV (x1, x2, label)" if s == UPLOAD else GENERATORS[s][0])
     if source == UPLOAD:
-        upload = st.file_uploader("CSV with columns x1, x2, label", type=["csv", "txt"], key="cls_file")
-        if upload is not None:
-            raw = upload.getvalue()
-            digest = hashlib.sha1(raw).hexdigest()[:12]
-            if st.session_state.get(CSV_STATE, (None,))[0] != digest:
-                try:
-                    st.session_state[CSV_STATE] = (digest, labelled_from_csv(raw))
-                except DataError as err:
-                    st.error(f"{err} The current dataset is kept.", icon=":material/error:")
+        ui.kept_upload("CSV with columns x1, x2, label", "cls_file", labelled_from_csv, CSV_STATE, "dataset")
     noise = ui.slider("Noise", "noise", 0.0, 0.5, 0.1, 0.01, disabled=source == UPLOAD)
     n_points = ui.slider("Number of points", "n", 50, 2000, 400, 50, disabled=source == UPLOAD)
     train_pct = ui.slider("Training share (%)", "train", 10, 90, 50, 5)

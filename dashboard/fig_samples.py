@@ -1,0 +1,122 @@
+"""Figure builders for 2D generative models: samples against data, vector fields, trajectories.
+
+Pure functions (arrays in, plotly figure out), shared by the GAN, VAE, score, diffusion and flow
+pages so that every model's samples look the same and can be compared at a glance.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.theme import PALETTE, TEMPLATE
+
+REAL_COLOUR, FAKE_COLOUR = "#999999", "#D55E00"
+
+
+def square_layout(fig: go.Figure, bounds: tuple[float, float, float, float] | None, height: int) -> go.Figure:
+    """Equal axes over ``bounds`` = (xmin, xmax, ymin, ymax), legend on top."""
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=40, r=10, t=45, b=35),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    if bounds is not None:
+        fig.update_xaxes(range=[bounds[0], bounds[1]])
+        fig.update_yaxes(range=[bounds[2], bounds[3]])
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def bounds_of(*clouds: np.ndarray, margin: float = 0.15, cap: float = 1e3) -> tuple[float, float, float, float]:
+    """A square box around the finite points of ``clouds`` (data first), clipped to ±cap."""
+    pts = [np.asarray(c, dtype=float).reshape(-1, 2) for c in clouds if c is not None and len(c)]
+    pts = [p[np.isfinite(p).all(1)] for p in pts]
+    pts = np.concatenate(pts) if pts else np.zeros((0, 2))
+    if not len(pts):
+        return (-3.0, 3.0, -3.0, 3.0)
+    lo, hi = np.clip(np.percentile(pts, 0.5, axis=0), -cap, cap), np.clip(np.percentile(pts, 99.5, axis=0), -cap, cap)
+    centre, half = (lo + hi) / 2, max(float((hi - lo).max()) / 2, 1e-3) * (1 + margin)
+    return (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+
+
+def samples_figure(real: np.ndarray | None, fake: np.ndarray | None, title: str, *,
+                   fake_name: str = "generated", modes: np.ndarray | None = None,
+                   bounds: tuple[float, float, float, float] | None = None, height: int = 420,
+                   max_points: int = 1500) -> go.Figure:
+    """Data (grey) and samples (orange) in one square plot; mixture modes as crosses."""
+    fig = go.Figure(layout=dict(title=title))
+    if real is not None and len(real):
+        r = np.asarray(real)[:max_points]
+        fig.add_trace(go.Scattergl(x=r[:, 0], y=r[:, 1], mode="markers", name="data",
+                                   marker=dict(size=4, color=REAL_COLOUR, opacity=0.5)))
+    if fake is not None and len(fake):
+        f = np.asarray(fake)[:max_points]
+        fig.add_trace(go.Scattergl(x=f[:, 0], y=f[:, 1], mode="markers", name=fake_name,
+                                   marker=dict(size=4, color=FAKE_COLOUR, opacity=0.7)))
+    if modes is not None:
+        fig.add_trace(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes",
+                                 marker=dict(symbol="x-thin", size=12, line=dict(width=2, color="#000"))))
+    return square_layout(fig, bounds or bounds_of(real, fake), height)
+
+
+def arrows(x: np.ndarray, v: np.ndarray, scale: float, colour: str = "#0072B2", name: str = "field",
+           head: float = 0.3) -> go.Scatter:
+    """One line trace drawing an arrow from each x (n, 2) along v (n, 2)·scale (fast: no shapes)."""
+    x, v = np.asarray(x, float), np.asarray(v, float) * scale
+    end = x + v
+    left = end - head * (v + 0.5 * v[:, ::-1] * [1, -1])
+    right = end - head * (v - 0.5 * v[:, ::-1] * [1, -1])
+    nan = np.full_like(x, np.nan)
+    seg = np.stack([x, end, nan, left, end, right, nan], 1).reshape(-1, 2)
+    return go.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name=name, hoverinfo="skip",
+                      line=dict(color=colour, width=1.6))
+
+
+def field_scale(v: np.ndarray, spacing: float) -> float:
+    """Arrow scale so that the longest typical arrow spans about one grid spacing."""
+    norms = np.linalg.norm(np.asarray(v, float), axis=1)
+    norms = norms[np.isfinite(norms)]
+    top = float(np.percentile(norms, 95)) if len(norms) else 0.0
+    return 0.9 * spacing / top if top > 0 else 0.0
+
+
+def vector_field(points: np.ndarray, vectors: Sequence[tuple[str, np.ndarray]], title: str, *,
+                 data: np.ndarray | None = None, bounds: tuple[float, float, float, float] | None = None,
+                 spacing: float | None = None, height: int = 420) -> go.Figure:
+    """Arrows of each named field at the grid ``points`` (n, 2), over the data in grey.
+
+    All fields share one scale (the first field's), so the learned and exact fields compare.
+    """
+    fig = go.Figure(layout=dict(title=title))
+    if data is not None and len(data):
+        d = np.asarray(data)[:1000]
+        fig.add_trace(go.Scattergl(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+                                   marker=dict(size=3, color=REAL_COLOUR, opacity=0.4)))
+    pts = np.asarray(points, float)
+    if spacing is None:
+        spacing = float(np.ptp(pts[:, 0])) / max(np.sqrt(len(pts)) - 1, 1)
+    scale = field_scale(vectors[0][1], spacing) if vectors else 0.0
+    for (name, v), colour in zip(vectors, ("#0072B2", "#D55E00", "#009E73")):
+        fig.add_trace(arrows(pts, np.nan_to_num(np.asarray(v, float)), scale, colour, name))
+    return square_layout(fig, bounds or bounds_of(pts), height)
+
+
+def trajectories(paths: np.ndarray, title: str, *, data: np.ndarray | None = None,
+                 bounds: tuple[float, float, float, float] | None = None, height: int = 420) -> go.Figure:
+    """Paths (steps, n, 2) of a few particles from start (small dots) to end (large dots)."""
+    paths = np.asarray(paths, float)
+    fig = go.Figure(layout=dict(title=title))
+    if data is not None and len(data):
+        d = np.asarray(data)[:1000]
+        fig.add_trace(go.Scattergl(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+                                   marker=dict(size=3, color=REAL_COLOUR, opacity=0.35)))
+    if paths.ndim == 3 and paths.shape[0]:
+        nan = np.full((1, paths.shape[1], 2), np.nan)
+        seg = np.concatenate([paths, nan]).transpose(1, 0, 2).reshape(-1, 2)
+        fig.add_trace(go.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="paths", hoverinfo="skip",
+                                 line=dict(color=PALETTE[1], width=1.2), opacity=0.6))
+        fig.add_trace(go.Scatter(x=paths[0, :, 0], y=paths[0, :, 1], mode="markers", name="start",
+                                 marker=dict(size=4, color=PALETTE[2])))
+        fig.add_trace(go.Scatter(x=paths[-1, :, 0], y=paths[-1, :, 1], mode="markers", name="end",
+                                 marker=dict(size=6, color=FAKE_COLOUR)))
+    return square_layout(fig, bounds or bounds_of(data, paths.reshape(-1, 2) if paths.size else None), height)
