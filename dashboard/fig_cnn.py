@@ -63,3 +63,14 @@ def digit_gallery(images: np.ndarray, predicted: Sequence[int], true: Sequence[i
                            showarrow=False, font=dict(size=13, color="#D55E00"))
     fig.update_yaxes(range=[-3.2, canvas.shape[0]])
     return _image_layout(fig, height)
+
+
+def before_after(before: np.ndarray, after: np.ndarray, height: int = 170) -> go.Figure:
+    """One test digit as trained on, and the same digit shifted: what the shift toggle does."""
+    side = before.shape[-1]
+    canvas = tile(np.stack([before, after]), cols=2, gap=3)
+    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale=GREYS, showscale=False, hoverinfo="skip"))
+    for i, text in enumerate(("test digit", "shifted")):
+        fig.add_annotation(x=i * (side + 3) + side / 2 - 0.5, y=-1.4, text=text, showarrow=False, font=dict(size=13))
+    fig.update_yaxes(range=[-2.4, canvas.shape[0]])
+    return _image_layout(fig, height)

@@ -10,7 +10,7 @@ import streamlit as st
 from core.cnn import CnnConfig, CnnVsMlpTrainer
 from dashboard import controls as ui
 from dashboard import live
-from dashboard.fig_cnn import digit_gallery, filters_figure
+from dashboard.fig_cnn import before_after, digit_gallery, filters_figure
 from dashboard.figures import curves
 from dashboard.topics import topic_for
 
@@ -72,9 +72,16 @@ def draw(job) -> None:
             st.plotly_chart(digit_gallery(wrong, snap[f"{name}_{PART}_wrong_pred"], snap[f"{name}_{PART}_wrong_true"],
                                           f"{label} mistakes: predicted (true)"),
                             key=f"{name}_wrong", config={"displayModeBar": False})
-    st.plotly_chart(filters_figure(snap["filters"]), key="filters", config={"displayModeBar": False})
-    st.caption("Orange: negative weights, blue: positive. Each filter responds to one small pattern "
-               "(an edge, a stroke's end) wherever it appears in the digit.")
+    filt, pair = st.columns([3, 1])
+    with filt:
+        st.plotly_chart(filters_figure(snap["filters"]), key="filters", config={"displayModeBar": False})
+        st.caption("Orange: negative weights, blue: positive. Each filter responds to one small pattern "
+                   "(an edge, a stroke's end) wherever it appears in the digit.")
+    with pair:
+        st.plotly_chart(before_after(snap["test_example"], snap["shifted_example"]), key="shift_pair",
+                        config={"displayModeBar": False})
+        st.caption("The shift toggle tests both models on every test digit moved one pixel right; "
+                   "neither saw shifted digits in training.")
 
 
 live.live_view(job, NAME, draw)

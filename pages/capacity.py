@@ -114,7 +114,7 @@ with reg_tab:
     with st.expander("Try this", expanded=False):
         st.markdown(
             "- Run the sweep with **n = 30**, then with **n = 150**: the dotted curve is the earlier run. "
-            "With more data the over-fit arm of the U drops and the best degree grows.\n"
+            "With more data the over-fit arm of the U drops, and the best degree tends to grow.\n"
             "- **Noise σ = 0**: no over-fitting at all, the test error keeps falling with the degree.\n"
             "- **n = 15**: at degree 14 the polynomial passes through every point and the test error explodes.\n"
             "- Switch to the **MLP**: width plays the role of the degree, but the network's curve stays smoother."
