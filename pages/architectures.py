@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import streamlit as st
 
 from core.cnn import CnnConfig, CnnVsMlpTrainer
