@@ -80,6 +80,8 @@ with reg_tab:
         snap, trainer = job.snapshot(), job.trainer
         done = st.session_state.setdefault(DONE, {})
         if trainer.done:
+            st.caption("The sweep is complete. Change n or σ for another one: this curve stays, dotted, "
+                       "for comparison.")
             done.pop(sweep_key, None)
             done[sweep_key] = (snap["capacity"], snap["test_mse"])
             while len(done) > 8:  # keep the session's memory small
