@@ -193,11 +193,11 @@ class VAEConfig:
     data: str = DIGITS  # "digits", a 2D target name, or a CSV path of 2D points
     spread: float = 0.0  # 2D targets: std of each mode / noise; 0 = the target's default
     latent: int = 2  # dimension of z
-    hidden: tuple[int, ...] = (256, 256)  # widths of the encoder's hidden layers (decoder mirrors them)
+    hidden: tuple[int, ...] = (128, 128)  # widths of the encoder's hidden layers (decoder mirrors them)
     activation: str = "relu"
     decoder: str = "auto"  # "bernoulli" (digits only), "gaussian", or "auto" (Bernoulli for digits)
     beta: float = 1.0  # weight of the KL term (β-VAE); applies without a reset
-    lr: float = 0.002  # Adam; applies without a reset
+    lr: float = 0.003  # Adam; applies without a reset
     batch_size: int = 128
     seed: int = 0
     eval_every: int = 50  # steps between test-set evaluations
