@@ -31,9 +31,9 @@ Public API (the GAN-against-VAE page uses it):
   Module-level :func:`sample` does the same.
 - ``AETrainer(AEConfig(...))``: the bank of auto-encoders; ``sample`` decodes codes drawn from a
   Gaussian fitted to the training codes (the naive way to make an AE generate).
-- :func:`digit_report` judges (n, 64) digit images in 0..16 with an independent classifier
-  (logistic regression trained on the real training digits): classes found, confident share.
-- :func:`quality_report` = :func:`digit_report` for digits, ``sample_report`` for 2D targets.
+- :func:`quality_report`: for digits the independent judge of core/digit_judge.py (logistic
+  regression trained on the real digits: ``confident`` share, ``classes`` among them), for 2D
+  targets ``sample_report`` of core/sample_metrics.py.
 
 CLI: ``python -m core train vae|ae --data digits|ring|…|PATH.csv --seconds S --seed K --out run.npz``
 (``--n-samples``, default 2000; the ``.npz`` holds ``samples`` in data units). The defaults are
@@ -45,8 +45,6 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from functools import lru_cache
-
 import numpy as np
 import torch
 from torch import nn
@@ -54,6 +52,7 @@ from torch.nn import functional as F
 
 from core import digits as digits_data
 from core.classify import ACTIVATIONS, build_mlp
+from core.digit_judge import judge
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
 from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv, standardise, unstandardise
@@ -70,7 +69,6 @@ INTERP_CLASSES = (2, 7)  # the interpolation goes from the first test 2 to the f
 N_POINTS_2D = 600  # data points drawn in a 2D snapshot (posterior means and spreads)
 N_SAMPLES_2D = 1000  # prior samples drawn in a 2D snapshot
 N_TRAIN_2D, N_TEST_2D = 4000, 1000  # 2D targets: fixed training and held-out sets
-CONFIDENT = 0.8  # a judged digit is "confidently recognised" when P(class) >= this
 LOG_STD_MIN, LOG_STD_MAX = -7.0, 2.0  # clamp of log σ in encoder and decoder (numerical safety)
 
 
@@ -137,51 +135,13 @@ def load_vectors(data: str, spread: float = 0.0, seed: int = 0, target: Target2D
 # --------------------------------------------------------------------------- judging samples
 
 
-@lru_cache(maxsize=1)
-def _digit_classifier():
-    """Logistic regression trained on the real training digits (independent of every generator)."""
-    from sklearn.linear_model import LogisticRegression
-
-    d = digits_data.load(seed=0)
-    clf = LogisticRegression(max_iter=2000, C=1.0)
-    clf.fit(d.x_train, d.y_train)
-    return clf
-
-
-def digit_report(pixels: np.ndarray, confident: float = CONFIDENT) -> dict[str, float]:
-    """Judge (n, 64) images in load_digits' units 0..16 with an independent classifier.
-
-    Returns ``classes_found`` (classes predicted for at least 1 % of the images and at least one
-    confidently), ``confident_share`` (share with max probability >= ``confident``),
-    ``class_counts_<c>`` (images predicted as class c) and, for reference, ``test_accuracy`` of
-    the classifier on the real test digits is in :func:`digit_classifier_accuracy`.
-    """
-    x = np.asarray(pixels, dtype=np.float64).reshape(-1, 64)
-    finite = np.isfinite(x).all(1)
-    x = np.clip(np.where(finite[:, None], x, 0.0), 0.0, 16.0) / 16.0
-    if not len(x):
-        return {"classes_found": 0.0, "confident_share": 0.0}
-    proba = _digit_classifier().predict_proba(x)  # (n, 10)
-    pred, conf = proba.argmax(1), proba.max(1)
-    sure = (conf >= confident) & finite
-    counts = np.bincount(pred[finite], minlength=10)
-    sure_counts = np.bincount(pred[sure], minlength=10)
-    found = int(((counts >= max(1, 0.01 * len(x))) & (sure_counts > 0)).sum())
-    out = {"classes_found": float(found), "confident_share": float(sure.mean())}
-    out.update({f"class_count_{c}": float(counts[c]) for c in range(10)})
-    return out
-
-
-def digit_classifier_accuracy() -> float:
-    """Accuracy of :func:`digit_report`'s classifier on the real test digits (about 0.96)."""
-    d = digits_data.load(seed=0)
-    return float((_digit_classifier().predict(d.x_test) == d.y_test).mean())
-
-
 def quality_report(samples: np.ndarray, data: VectorData) -> dict[str, float]:
-    """Sample quality in data units: digit_report for digits, sample_report for 2D targets."""
+    """Sample quality in data units. Digits: ``confident`` (share the independent judge of
+    core/digit_judge.py recognises with P > 0.9) and ``classes`` (classes among those); 2D
+    targets: ``sample_report`` (energy, and for mixtures modes_captured, high_quality, …)."""
     if data.is_digits:
-        return digit_report(samples)
+        r = judge(samples)
+        return {"confident": float(r["confident"]), "classes": float(r["classes"])}
     return sample_report(samples, data.target, reference=data.to_data_units(data.x_test))
 
 
@@ -333,7 +293,7 @@ class VAETrainer:
         """Quality of ``n`` fresh samples (fixed seed): digits: classes found and confident share;
         2D: energy distance, and for mixtures modes captured and high-quality share."""
         report = quality_report(self.sample(n, seed=7), self.data)
-        keep = ("classes_found", "confident_share", "energy", "modes_captured", "high_quality")
+        keep = ("classes", "confident", "energy", "modes_captured", "high_quality")
         return {k: float(v) for k, v in report.items() if k in keep}
 
     @torch.no_grad()

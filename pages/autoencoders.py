@@ -190,10 +190,11 @@ with tab_vae:
             last = job.last_metrics
             if last:
                 st.metric("Test loss", f"{last.get('test_loss', float('nan')):.2f}")
-                if "classes_found" in last:
-                    st.metric("Classes in samples", f"{last['classes_found']:.0f} / 10",
-                              help="Judged by a logistic regression trained on real digits")
-                    st.metric("Recognised confidently", f"{last['confident_share']:.0%}")
+                if "classes" in last:
+                    st.metric("Classes in samples", f"{last['classes']:.0f} / 10",
+                              help="Classes among the samples that a logistic regression trained on real digits "
+                                   "recognises with P > 0.9")
+                    st.metric("Recognised confidently", f"{last['confident']:.0%}")
                 elif "modes_captured" in last:
                     st.metric("Modes captured", f"{last['modes_captured']:.0f} / {len(snap.get('modes', []))}")
                     st.metric("High quality", f"{last['high_quality']:.0%}",

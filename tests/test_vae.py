@@ -18,8 +18,7 @@ from core.vae import (
     AETrainer,
     VAEConfig,
     VAETrainer,
-    digit_classifier_accuracy,
-    digit_report,
+    quality_report,
     sample,
 )
 from core import digits
@@ -177,14 +176,16 @@ def test_ae_on_points_keeps_sizes_up_to_two():
 # --------------------------------------------------------------------------- judge and CLI
 
 
-def test_digit_report_recognises_real_digits_and_rejects_blanks():
-    assert digit_classifier_accuracy() > 0.93
-    d = digits.load(seed=0)
-    real = digits.to_pixels(d.x_test)
-    report = digit_report(real)
-    assert report["classes_found"] == 10 and report["confident_share"] > 0.8
-    blank = digit_report(np.full((100, 64), 8.0))  # uniform grey is one class, if any
-    assert blank["classes_found"] <= 1
+def test_quality_report_uses_the_digit_judge_and_points_metrics():
+    t = VAETrainer(VAEConfig(data="digits", **SMALL))
+    real = digits.to_pixels(t.data.x_test)
+    report = quality_report(real, t.data)
+    assert report["classes"] == 10 and report["confident"] > 0.55  # real test digits: 64 % at P > 0.9
+    blank = quality_report(np.full((100, 64), 8.0), t.data)  # one grey image, 100 times
+    assert blank["classes"] <= 1
+    ring = VAETrainer(VAEConfig(data="ring", **SMALL))
+    good = quality_report(ring.data.target.sample(1000, seed=5), ring.data)
+    assert good["modes_captured"] == 8 and good["high_quality"] > 0.95
 
 
 def test_cli_vae_writes_samples_in_data_units(tmp_path, capsys):
@@ -193,7 +194,7 @@ def test_cli_vae_writes_samples_in_data_units(tmp_path, capsys):
                      "--n-samples", "300", "--out", str(out)])
     assert code == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert summary["steps"] == 60 and {"test_recon", "test_kl", "classes_found", "confident_share"} <= set(summary)
+    assert summary["steps"] == 60 and {"test_recon", "test_kl", "classes", "confident"} <= set(summary)
     saved = np.load(out)
     assert saved["samples"].shape == (300, 64) and saved["samples"].max() <= 16
 
