@@ -29,7 +29,7 @@ def tile(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
     for k, img in enumerate(images[: rows * cols]):
         r, c = divmod(k, cols)
         canvas[r * (SIDE + GAP):r * (SIDE + GAP) + SIDE, c * (SIDE + GAP):c * (SIDE + GAP) + SIDE] = img
-    return canvas[::-1]
+    return canvas[::-1].astype(np.float32)  # plotly sends arrays as binary: float32 halves the figure
 
 
 def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 1.0,
