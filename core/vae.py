@@ -600,7 +600,9 @@ class AETrainer:
             "recons": self.data.to_data_units(recons[self.shown].numpy()),  # (s, d) of the shown AE
             "recons_all": self.data.to_data_units(recons.numpy()),  # (M, s, d): every latent size
         }
-        if not self.data.is_digits:
+        if self.data.is_digits:
+            snap["samples"] = self.sample(N_PRIOR, seed=1234 + self.cfg.seed)  # (16, 64) pixels 0..16
+        else:
             snap["labels"] = self.data.y_test[self._shown_idx].copy()
             snap["angle"] = np.arctan2(x[:, 1], x[:, 0]).numpy().copy()
             snap["codes"] = self.model.encode(x)[self.shown][:, : self.latent].numpy().copy()

@@ -99,6 +99,10 @@ with tab_ae:
                 st.plotly_chart(digit_grid(rows, 8, "Every latent size", vmax=16,
                                            row_labels=["x"] + [f"k = {s}" for s in snap["sizes"]]),
                                 key="ae_all", config=CHART)
+                st.plotly_chart(digit_grid(snap["samples"], 8, f"Decoding random codes (k = {k})", vmax=16),
+                                key="ae_samples", config=CHART)
+                st.caption("An auto-encoder has no prior p(z): these codes come from a Gaussian fitted to the "
+                           "training codes, and many decode to no digit at all. The VAE fixes this.")
             else:
                 fig = samples_figure(snap["inputs"], snap["recons"], f"Points x (grey) and D(E(x)), k = {k}",
                                      fake_name="D(E(x))", height=420,

@@ -79,7 +79,7 @@ def test_bad_url_values_fall_back_with_a_notice():
 def test_digits_vae_shows_latent_plane_and_sample_judge():
     at = open_page(PAGE)
     press(at, "vae_step")
-    assert len(at.get("plotly_chart")) >= 11  # AE: 4; VAE: recon, samples, interpolation, codes, plane, 2 curves
+    assert len(at.get("plotly_chart")) >= 12  # AE: 5; VAE: recon, samples, interpolation, codes, plane, 2 curves
     assert "Decoding the latent plane" in _specs(at) and "From a 2 to a 7" in _specs(at)
     assert any(m.label == "Classes in samples" for m in at.metric)
 
@@ -102,6 +102,7 @@ def test_ae_latent_size_switches_the_shown_model_without_reset():
     at.select_slider(key="ae_k").set_value(1).run()
     assert "step 2 /" in texts(at)
     assert any(m.label == "Test MSE with k = 1" for m in at.metric)
+    assert "Decoding random codes (k = 1)" in _specs(at)
 
 
 def test_points_show_posteriors_and_only_a_gaussian_decoder():
