@@ -102,7 +102,8 @@ with tab_ae:
                 st.plotly_chart(digit_grid(snap["samples"], 8, f"Decoding random codes (k = {k})", vmax=16),
                                 key="ae_samples", config=CHART)
                 st.caption("An auto-encoder has no prior p(z): these codes come from a Gaussian fitted to the "
-                           "training codes, and many decode to no digit at all. The VAE fixes this.")
+                           "training codes. Codes where no training digit lies decode to smudges, more often "
+                           "the larger k. The VAE builds its prior N(0, I) into training.")
             else:
                 fig = samples_figure(snap["inputs"], snap["recons"], f"Points x (grey) and D(E(x)), k = {k}",
                                      fake_name="D(E(x))", height=420,
