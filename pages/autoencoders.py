@@ -160,7 +160,8 @@ with tab_vae:
             st.plotly_chart(codes_figure(snap["codes"], snap["labels"], title, pca=bool(snap["code_axes_pca"])),
                             key="vae_codes", config=CHART)
         with c2:
-            title = "Decoding the latent plane" if latent <= 2 else "Decoding the plane of z₁, z₂ (others 0)"
+            title = {1: "Decoding the latent line z₁ (rows repeat)", 2: "Decoding the latent plane"}.get(
+                latent, "Decoding the plane of z₁, z₂ (others 0)")
             st.plotly_chart(latent_plane_grid(snap["grid"], snap["grid_z"], title), key="vae_grid", config=CHART)
 
     def draw_vae_points(job, snap) -> None:
@@ -172,8 +173,10 @@ with tab_vae:
                                            modes=modes, bounds=bounds, height=400), key="vae_samples", config=CHART)
         with c2:
             colour = snap["labels"] if modes is not None else snap["angle"]
-            st.plotly_chart(posterior_figure(snap["post_mean"], snap["post_std"], colour,
-                                             "Posteriors q(z|x) of data points"), key="vae_post", config=CHART)
+            latent = snap["post_mean"].shape[1]
+            title = "Posteriors q(z|x) of data points" + ("" if latent <= 2 else f" (z₁, z₂ of {latent})")
+            st.plotly_chart(posterior_figure(snap["post_mean"], snap["post_std"], colour, title),
+                            key="vae_post", config=CHART)
         st.caption("Colours match a data point (or its mode) to its posterior. Decoder spread σ: "
                    + ", ".join(f"{s:.3f}" for s in snap["dec_std"]) + " (data units).")
 
