@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+
 import numpy as np
 import torch
 from torch import nn
