@@ -216,8 +216,9 @@ with st.expander("Try this", expanded=False):
     st.markdown(
         "- **Auto-encoder, k = 1 then k = 32**: the error falls with the size of the code; with k = 1 every digit "
         "becomes one of a few blurry shapes.\n"
-        "- **VAE, β = 0**: the KL is ignored, the codes spread far from N(0, I) and prior samples get worse. "
-        "**β = 4**: codes hug the prior, reconstructions blur, the KL curve drops.\n"
+        "- **VAE, β = 0**: the KL is ignored, the codes spread far beyond N(0, I) and fewer prior samples look "
+        "like digits. **β = 4** on digits: the KL wins, the posterior collapses onto the prior (the KL curve falls "
+        "to 0) and every input decodes to the same blurry average digit. β = 1 balances the two.\n"
         "- **Decoding the latent plane**: neighbouring codes decode to similar digits; the classes sit side by side.\n"
         "- **2D points, ring**: the VAE finds all 8 modes but smears samples between them (blurry), and the "
         "decoder spread σ shrinks slowly as it learns."
