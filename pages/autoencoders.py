@@ -13,6 +13,7 @@ from dashboard import live
 from dashboard.fig_samples import bounds_of, samples_figure
 from dashboard.fig_vae import codes_figure, digit_grid, error_vs_size, latent_plane_grid, posterior_figure
 from dashboard.figures import curves
+from dashboard.theme import PALETTE
 from dashboard.targets_ui import target_picker
 
 AE, VAE = "ae", "vae"
@@ -112,9 +113,9 @@ with tab_ae:
         with right:
             st.plotly_chart(error_vs_size(snap["sizes"], snap["test_mse"], k, "Reconstruction error against k"),
                             key="ae_sweep", config=CHART)
-            series = [(f"k = {s}", f"test_mse_{s}") for s in snap["sizes"]][-4:]
-            st.plotly_chart(curves(history, series, "Test error while training", "MSE", log_y=True, height=280),
-                            key="ae_curves", config=CHART)
+            series = [(f"k = {s}", f"test_mse_{s}") for s in snap["sizes"]]
+            st.plotly_chart(curves(history, series, "Test error while training", "MSE", log_y=True, height=280,
+                                   colours=PALETTE), key="ae_curves", config=CHART)
             last = job.last_metrics
             if last:
                 st.metric(f"Test MSE with k = {k}", f"{last.get('test_mse', float('nan')):.4f}")
