@@ -86,7 +86,7 @@ def codes_figure(codes: np.ndarray, labels: np.ndarray, title: str, *, pca: bool
     for c in range(10):
         pts = codes[labels == c]
         if len(pts):
-            fig.add_trace(go.Scattergl(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(c),
+            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(c),
                                        marker=dict(size=7, color=PALETTE[c], opacity=0.85, line=dict(width=0))))
     names = ("principal axis 1", "principal axis 2") if pca else ("z₁", "z₂")
     fig.update_xaxes(title=names[0])
