@@ -252,7 +252,8 @@ class Job:
         self._lock = threading.RLock()  # guards the trainer and everything below
         self._ctl = threading.Lock()  # guards _want_run and _thread
         self._want_run = False
-        self._thread: threading.Thread | None = None
+        self._thread: threading.Thread | None = None  # the running thread; None once it stops stepping
+        self._last_thread: threading.Thread | None = None  # kept until it has really ended (final snapshot)
         self._calls: collections.deque[Callable[[Any], None]] = collections.deque()
 
         self._state = IDLE
@@ -283,7 +284,8 @@ class Job:
             self.touch()
             if self._thread is None:
                 self._state = QUEUED
-                self._thread = threading.Thread(target=self._run, name=f"genlab-job-{self.id}", daemon=True)
+                self._thread = self._last_thread = threading.Thread(target=self._run, name=f"genlab-job-{self.id}",
+                                                                    daemon=True)
                 self._thread.start()
 
     resume = start
@@ -303,7 +305,8 @@ class Job:
         self.join(5.0)
 
     def join(self, timeout: float | None = None) -> None:
-        thread = self._thread
+        """Wait until the thread has ended, its final snapshot included."""
+        thread = self._thread or self._last_thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 

@@ -219,3 +219,18 @@ def test_a_trainer_that_is_done_finishes_before_its_budget():
     job.start()
     job.join(10)
     assert job.state == FINISHED and job.step_count == 7 and "complete" in job.message
+
+
+class SlowPicture(Counter):
+    """A trainer whose snapshot takes a while: join() must wait for the last one."""
+
+    def snapshot(self):
+        time.sleep(0.05)
+        return {"x": np.array([self.steps], dtype=float)}
+
+
+def test_join_waits_for_the_final_snapshot():
+    job = Job(SlowPicture(), max_steps=30, snapshot_every=3600.0, pool=SlotPool(1))
+    job.start()
+    job.join(10)
+    assert job.state == FINISHED and job.snapshot()["x"][0] == 30
