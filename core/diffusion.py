@@ -380,7 +380,7 @@ class DiffusionTrainer:
         x = self.sample(cfg.n_samples, cfg.sample_steps, cfg.sampler, seed=cfg.seed)
         seconds = time.perf_counter() - t0
         return {**report(x, self.target, self.reference), "sample_seconds": round(seconds, 3),
-                "nfe": self.last_nfe}
+                "nfe": len(self.sched.timesteps(cfg.sample_steps))}
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.model.parameters())
