@@ -31,6 +31,7 @@ standardisation, and the EMA.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import os
 import time
@@ -153,8 +154,13 @@ def check_training(lr: float, batch_size: int, hidden: tuple[int, ...], ema: flo
 
 
 def report(samples: np.ndarray, target: Target2D, reference: np.ndarray) -> dict[str, float]:
-    """sample_report with a fixed reference set; NaN-free values for plotting."""
+    """sample_report against a fixed reference set."""
     return sample_report(samples, target, reference=reference)
+
+
+def report_arrays(samples: np.ndarray, target: Target2D, reference: np.ndarray) -> dict[str, np.ndarray]:
+    """The report as ``metric_<name>`` 0-d arrays for a snapshot (capped, so always finite)."""
+    return {f"metric_{k}": np.float64(min(v, 1e9)) for k, v in report(samples, target, reference).items()}
 
 
 # =============================================================================== noise schedule
@@ -258,6 +264,12 @@ class DiffusionTrainer:
     def set_lr(self, lr: float) -> None:
         self.lr = lr
 
+    def set_sampling(self, sampler: str, sample_steps: int) -> None:
+        """The sampler of the shown samples and trajectories, without retraining."""
+        cfg = dataclasses.replace(self.cfg, sampler=sampler, sample_steps=int(sample_steps))
+        cfg.validate()
+        self.cfg = cfg
+
     def step(self) -> dict[str, float]:
         x0 = self.pool.batch(self.cfg.batch_size, self.gen)  # (B, 2)
         t = torch.randint(0, self.sched.T, (len(x0),), generator=self.gen)  # (B,)
@@ -351,6 +363,7 @@ class DiffusionTrainer:
         if self.steps and (self._quality_step < 0 or self.steps - self._quality_step >= cfg.quality_every):
             self.measure_quality()
         snap = {
+            **report_arrays(samples, self.target, self.reference),
             "samples": samples,  # (n, 2) data units
             "paths": paths,  # (steps + 1, view_paths, 2)
             "data": self.pool.data[:1000].copy(),

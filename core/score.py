@@ -19,6 +19,7 @@ Gaussian mixture (core/gmm_exact.score with a = 1, s = σ), both in standardised
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.diffusion import EMA, ConditionalMLP, DataPool, check_training, cosine_lr, load_target, report
+from core.diffusion import (EMA, ConditionalMLP, DataPool, check_training, cosine_lr, load_target, report,
+                            report_arrays)
 from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
 from core.targets2d import Target2D
@@ -122,6 +124,13 @@ class ScoreTrainer:
     def set_lr(self, lr: float) -> None:
         self.lr = lr
 
+    def set_sampling(self, step_size: float, steps_per_level: int, denoise: bool) -> None:
+        """Annealed Langevin settings of the shown samples and trajectories, without retraining."""
+        cfg = dataclasses.replace(self.cfg, step_size=float(step_size), steps_per_level=int(steps_per_level),
+                                  denoise=bool(denoise))
+        cfg.validate()
+        self.cfg = cfg
+
     def step(self) -> dict[str, float]:
         x = self.pool.batch(self.cfg.batch_size, self.gen)  # (B, 2)
         idx = torch.randint(0, len(self.sigmas), (len(x),), generator=self.gen)  # (B,) level of each
@@ -216,6 +225,7 @@ class ScoreTrainer:
         samples = self.sample(cfg.view_samples, seed=7)
         _, paths = self.sample(cfg.view_paths, seed=11, return_paths=True)
         snap = {
+            **report_arrays(samples, self.target, self.reference),
             "samples": samples,  # (n, 2) data units
             "paths": paths,  # (states, view_paths, 2) data units
             "data": self.pool.data[:1000].copy(),
