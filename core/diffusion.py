@@ -202,6 +202,19 @@ class NoiseSchedule:
         return math.sqrt(ab) * x0 + math.sqrt(1 - ab) * rng.standard_normal(x0.shape)
 
 
+def reverse_step(x: torch.Tensor, eps: torch.Tensor, ab_t: float, ab_prev: float, eta: float,
+                 bound: float = math.inf) -> tuple[torch.Tensor, float]:
+    """One reverse step from ᾱ_t to ᾱ_prev: (mean of x_prev, σ); x_prev = mean + σ z.
+
+    x̂_0 = (x - √(1-ᾱ_t) ε)/√ᾱ_t, clipped to ±bound (then ε recomputed from it);
+    mean = √ᾱ_prev x̂_0 + √(1 - ᾱ_prev - σ²) ε, σ = η √((1-ᾱ_prev)/(1-ᾱ_t)) √(1 - ᾱ_t/ᾱ_prev).
+    """
+    x0 = ((x - math.sqrt(1 - ab_t) * eps) / math.sqrt(ab_t)).clamp(-bound, bound)  # x̂_0
+    eps = (x - math.sqrt(ab_t) * x0) / math.sqrt(1 - ab_t)  # ε consistent with the clipped x̂_0
+    sigma = eta * math.sqrt(max((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev), 0.0))
+    return math.sqrt(ab_prev) * x0 + math.sqrt(max(1 - ab_prev - sigma**2, 0.0)) * eps, sigma
+
+
 # =============================================================================== trainer
 
 
@@ -316,13 +329,9 @@ class DiffusionTrainer:
         x = torch.randn((int(n), 2), generator=gen)  # x_T ~ N(0, I), (n, 2)
         paths = [x.clone()] if return_paths else None
         for i, t in enumerate(taus):
-            ab_t = float(ab[t])
             ab_prev = float(ab[taus[i + 1]]) if i + 1 < len(taus) else 1.0
             e = model(x, torch.full((len(x),), float(self._cond(int(t)))))  # ε_θ(x_t, t), (n, 2)
-            x0 = ((x - math.sqrt(1 - ab_t) * e) / math.sqrt(ab_t)).clamp_(-bound, bound)  # x̂_0
-            e = (x - math.sqrt(ab_t) * x0) / math.sqrt(1 - ab_t)  # ε consistent with the clipped x̂_0
-            sigma = eta * math.sqrt(max((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev), 0.0))
-            x = math.sqrt(ab_prev) * x0 + math.sqrt(max(1 - ab_prev - sigma**2, 0.0)) * e
+            x, sigma = reverse_step(x, e, float(ab[t]), ab_prev, eta, bound)
             if sigma > 0:
                 x = x + sigma * torch.randn(x.shape, generator=gen)
             if return_paths:
