@@ -55,7 +55,7 @@ with st.sidebar:
     seed = ui.number("Seed", "seed", 0, 9999, 0)
 
     st.header("Langevin sampling (applies at once)")
-    step_size = ui.log_slider("Step size ε", "eps", EPS_LADDER, DEFAULT.step_size, format_func=lambda v: f"{v:g}")
+    step_size = ui.log_slider("Step size ε", "eps", EPS_LADDER, DEFAULT.step_size)
     steps_per_level = ui.slider("Steps per level T", "T", 1, 100, DEFAULT.steps_per_level)
     denoise = ui.toggle("Final denoising step (Tweedie)", "denoise", DEFAULT.denoise)
 
