@@ -33,7 +33,7 @@ from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
 from core.targets2d import Target2D
 
-MAX_PATH_STATES = 240  # trajectories keep at most this many states per particle
+PATH_STATES_PER_LEVEL = 3  # trajectories keep this many states per noise level (the last is the level's end)
 
 
 def noise_levels(n_levels: int, sigma_max: float, sigma_min: float) -> np.ndarray:
@@ -156,7 +156,8 @@ class ScoreTrainer:
         """Annealed Langevin dynamics from N(0, σ_1² I): ``n`` samples in data units.
 
         L·T network evaluations, plus one for the final denoising step (``self.last_nfe``).
-        With ``return_paths`` also the states (≤ MAX_PATH_STATES, n, 2) in data units.
+        With ``return_paths`` also the states in data units: the start, PATH_STATES_PER_LEVEL per
+        level (the last at the level's end) and the denoised end, (1 + L·k [+ 1], n, 2).
         """
         cfg = self.cfg
         T = cfg.steps_per_level if steps_per_level is None else int(steps_per_level)
@@ -166,18 +167,16 @@ class ScoreTrainer:
         model, bound = self.ema.model, 4 * self.pool.bound + 3 * float(self.sigmas[0])
         x = float(self.sigmas[0]) * torch.randn((int(n), 2), generator=gen)  # (n, 2)
         total = len(self.sigmas) * T
-        keep = max(1, math.ceil(total / MAX_PATH_STATES))
+        marks = {T - 1 - (T * j) // PATH_STATES_PER_LEVEL for j in range(PATH_STATES_PER_LEVEL)}  # kept steps
         paths = [x.clone()] if return_paths else None
-        k = 0
         for sigma in self.sigmas:
             alpha = eps * (sigma / self.sigmas[-1]) ** 2
             sig = torch.full((len(x),), float(sigma))
-            for _ in range(T):
+            for k in range(T):
                 s = self.score_std(x, sig, model)
                 x = x + 0.5 * alpha * s + math.sqrt(alpha) * torch.randn(x.shape, generator=gen)
                 x = x.clamp_(-bound, bound)  # a too large ε must not send particles to infinity
-                k += 1
-                if return_paths and k % keep == 0:
+                if return_paths and k in marks:
                     paths.append(x.clone())
         if denoise:
             sig = torch.full((len(x),), float(self.sigmas[-1]))

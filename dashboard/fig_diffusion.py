@@ -68,6 +68,6 @@ def quality_vs_steps(steps: np.ndarray | None, series: Sequence[tuple[str, np.nd
         fig.add_trace(go.Scatter(x=np.asarray(steps, float), y=np.asarray(y, float), name=name,
                                  mode="lines+markers", line=dict(color=colour, width=3)))
     fig.update_xaxes(title="sampling steps = network evaluations", type="log")
-    fig.update_yaxes(title=y_title + (" (higher is better)" if higher_is_better else " (lower is better)"))
+    fig.update_yaxes(title=y_title + (" ↑" if higher_is_better else " ↓"))
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return fig

@@ -105,9 +105,14 @@ def draw(job) -> None:
     with right:
         if exact is not None:
             diff = learned - exact[i]
-            rel = float(np.linalg.norm(diff, axis=1).mean() / max(np.linalg.norm(exact[i], axis=1).mean(), 1e-12))
-            st.plotly_chart(vector_field(grid, [("learned − exact", diff)], f"Difference (mean |Δ| / mean |exact| "
-                                         f"= {rel:.2f})", data=data, bounds=box, height=400), key="diff", **CHART)
+            size = np.linalg.norm(exact[i], axis=1)
+            rel = float(np.linalg.norm(diff, axis=1).mean() / max(size.mean(), 1e-12))
+            # drawn at the exact field's scale: short arrows = a small error
+            ratio = np.percentile(np.linalg.norm(diff, axis=1), 95) / max(np.percentile(size, 95), 1e-12)
+            spacing = float(np.ptp(grid[:, 0])) / (np.sqrt(len(grid)) - 1) * max(ratio, 1e-6)
+            st.plotly_chart(vector_field(grid, [("learned − exact", diff)], f"Difference, same scale (mean |Δ| / "
+                                         f"mean |exact| = {rel:.2f})", data=data, bounds=box, spacing=spacing,
+                                         height=400), key="diff", **CHART)
         else:
             st.info("The exact score is known in closed form for the Gaussian mixtures (ring, grid) only.",
                     icon=":material/info:")
@@ -118,8 +123,12 @@ def draw(job) -> None:
                                        modes=trainer.target.modes, bounds=bounds_of(data), height=380),
                         key="samples", **CHART)
     with mid:
-        st.plotly_chart(trajectories(snap["paths"], "Particles from noise to data", data=data, height=380),
+        paths = snap["paths"]
+        st.plotly_chart(trajectories(paths, "Particles from noise to data", data=data, height=380,
+                                     bounds=bounds_of(data, paths[len(paths) // 2:].reshape(-1, 2))),
                         key="paths", **CHART)
+        st.caption("Each particle's position three times per noise level; the first levels start outside "
+                   "the frame, at the scale of σ₁.")
     with right:
         st.plotly_chart(curves(job.metrics(), [("σ²-weighted DSM loss", "loss")], "Loss L(θ)", "loss",
                                height=240), key="loss", **CHART)

@@ -12,7 +12,7 @@ from core.cli import main as cli_main
 from core.diffusion import report
 from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
-from core.score import MAX_PATH_STATES, ScoreConfig, ScoreTrainer, noise_levels
+from core.score import PATH_STATES_PER_LEVEL, ScoreConfig, ScoreTrainer, noise_levels
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_trained_langevin_samples_in_data_units(trained):
 def test_sampling_shapes_nfe_paths_and_start_noise(trained):
     x, paths = trained.sample(200, steps_per_level=50, seed=2, return_paths=True, denoise=True)
     assert x.shape == (200, 2) and trained.last_nfe == 10 * 50 + 1
-    assert paths.ndim == 3 and paths.shape[1:] == (200, 2) and paths.shape[0] <= MAX_PATH_STATES + 2
+    assert paths.shape == (1 + 10 * PATH_STATES_PER_LEVEL + 1, 200, 2)
     assert np.array_equal(paths[-1], x)
     start_std = trained.pool.to_std(paths[0]).std()
     assert abs(start_std - trained.sigmas[0]) < 0.3  # particles start as N(0, σ₁² I)
