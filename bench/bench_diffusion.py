@@ -5,7 +5,8 @@ thread (default 60: "60 s on one core", measured as CPU time so a busy shared ma
 shrink the budget; wall time is printed too), with checkpoints on the way. At each checkpoint:
 steps, modes captured, share of high-quality samples and normalised energy distance, on 2,000
 samples from the model's default sampler (DDPM: 100 ancestral steps; score: annealed Langevin,
-L × T steps + 1). Then the time to sample 2,000 points with 100 steps (DDPM and DDIM; median of 3).
+L × T steps + 1). Then the time to sample 2,000 points with 100 steps (DDPM and DDIM; median of 3),
+and an ablation: DDPM on the grid without the Fourier features of x.
 
     nice -n 10 env OMP_NUM_THREADS=1 python bench/bench_diffusion.py [--budget 60] [--targets ring,grid]
 """
@@ -37,8 +38,11 @@ def quality(trainer, model: str) -> tuple[dict, float, int]:
     return report(x, trainer.target, trainer.reference), time.perf_counter() - t0, trainer.last_nfe
 
 
-def run(model: str, target: str, budget: float, checkpoints: list[float]) -> None:
-    trainer = DiffusionTrainer(DiffusionConfig(data=target)) if model == "ddpm" else ScoreTrainer(ScoreConfig(data=target))
+def run(model: str, target: str, budget: float, checkpoints: list[float], **options) -> None:
+    if model == "ddpm":
+        trainer = DiffusionTrainer(DiffusionConfig(data=target, **options))
+    else:
+        trainer = ScoreTrainer(ScoreConfig(data=target, **options))
     cpu0, wall0 = time.thread_time(), time.perf_counter()
     eval_wall, first_ok = 0.0, None
     for mark in checkpoints:
@@ -58,9 +62,9 @@ def run(model: str, target: str, budget: float, checkpoints: list[float]) -> Non
               f"energy {r['energy']:.3f}  (sampling: {nfe} NFE, {s_time:.2f}s wall){'  OK' if ok else ''}",
               flush=True)
     verdict = f"first reached at {first_ok:.0f} CPU s" if first_ok is not None else "NOT reached"
-    print(f"  -> {model} on {target}: every mode with >= 95 % high quality within {budget:.0f} CPU s: {verdict}",
+    print(f"  -> {model} on {target}{' ' + str(options) if options else ''}: every mode with >= 95 % high quality within {budget:.0f} CPU s: {verdict}",
           flush=True)
-    if model == "ddpm":
+    if model == "ddpm" and not options:
         for method in ("ddpm", "ddim"):
             walls, cpus = [], []
             for k in range(3):
@@ -77,12 +81,16 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60.0, help="CPU seconds of training")
     parser.add_argument("--targets", default="ring,grid")
     parser.add_argument("--models", default="ddpm,score")
+    parser.add_argument("--no-ablation", action="store_true", help="skip the run without Fourier features")
     args = parser.parse_args()
     checkpoints = sorted({min(c, args.budget) for c in (15.0, 30.0, args.budget)})
     print(f"torch {torch.__version__}, 1 thread; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for target in args.targets.split(","):
         for model in args.models.split(","):
             run(model, target, args.budget, checkpoints)
+    if not args.no_ablation:
+        print("Ablation: the same DDPM preset without Fourier features of x, on the grid")
+        run("ddpm", "grid", args.budget, checkpoints, fourier=0)
 
 
 if __name__ == "__main__":

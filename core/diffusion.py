@@ -19,10 +19,12 @@ Sampling API (the flow-matching page imports it for its comparison)::
     for _ in range(5000): trainer.step()
     x = trainer.sample(2000, steps=50, method="ddim", seed=0)          # (2000, 2), data units
     x, paths = trainer.sample(8, 50, "ddpm", seed=1, return_paths=True)  # paths (51, 8, 2)
-    trainer.last_nfe   # network evaluations of the last call: exactly ``steps``
+    trainer.last_nfe   # network evaluations of the last call: min(steps, T)
 
 Sampling uses the exponential moving average (EMA) of the weights, which steadies sample
-quality from one checkpoint to the next; the learning rate follows a cosine decay.
+quality from one checkpoint to the next; the learning rate follows a cosine decay. The network
+also sees sin and cos of 2^k·x (k < 4, Fourier features): on the 25-mode grid this lifts the share
+of high-quality samples from about 0.76 to 0.99 at equal training (bench/bench_diffusion.py).
 
 Also here, shared with core/score.py: the noise-conditional MLP, the data pool with its
 standardisation, and the EMA.
@@ -154,13 +156,15 @@ def cosine_lr(step: int, lr: float, decay_steps: int, floor: float = 0.05) -> fl
     return lr * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * frac)))
 
 
-def check_training(lr: float, batch_size: int, hidden: tuple[int, ...], ema: float) -> None:
+def check_training(lr: float, batch_size: int, hidden: tuple[int, ...], ema: float, fourier: int = 0) -> None:
     if not (lr > 0 and math.isfinite(lr)) or not 1 <= batch_size <= 8192:
         raise ConfigError("The learning rate must be positive and the batch size between 1 and 8192.")
     if not hidden or len(hidden) > 6 or any(not 1 <= h <= 512 for h in hidden):
         raise ConfigError("Use 1 to 6 hidden layers of 1 to 512 units each.")
     if not 0 <= ema < 1:
         raise ConfigError("The EMA decay must lie in [0, 1).")
+    if not 0 <= fourier <= 12:
+        raise ConfigError("Use 0 to 12 Fourier feature frequencies.")
 
 
 def report(samples: np.ndarray, target: Target2D, reference: np.ndarray) -> dict[str, float]:
@@ -235,7 +239,7 @@ class DiffusionConfig:
     schedule: str = "cosine"
     T: int = 200
     hidden: tuple[int, ...] = (128, 128, 128)
-    fourier: int = 0  # Fourier features 2^k·x, k < fourier, of the network's input
+    fourier: int = 4  # Fourier features 2^k·x, k < fourier, of the network's input (0: none)
     lr: float = 3e-3
     lr_decay_steps: int = 8000  # cosine decay of the learning rate over these steps
     batch_size: int = 256
@@ -257,7 +261,7 @@ class DiffusionConfig:
             raise ConfigError("Use 1 to 5,000 sampling steps.")
         if not 1 <= self.n_samples <= 100_000 or not 1 <= self.view_samples <= 10_000:
             raise ConfigError("Draw between 1 and 100,000 samples.")
-        check_training(self.lr, self.batch_size, self.hidden, self.ema)
+        check_training(self.lr, self.batch_size, self.hidden, self.ema, self.fourier)
 
 
 class DiffusionTrainer:

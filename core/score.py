@@ -55,6 +55,7 @@ class ScoreConfig:
     sigma_max: float = 3.0  # σ_1, in units of the data's std
     sigma_min: float = 0.01  # σ_L
     hidden: tuple[int, ...] = (128, 128, 128)
+    fourier: int = 4  # Fourier features 2^k·x, k < fourier, of the network's input (0: none)
     lr: float = 3e-3
     lr_decay_steps: int = 8000
     batch_size: int = 256
@@ -75,7 +76,7 @@ class ScoreConfig:
             raise ConfigError("Use 1 to 10,000 Langevin steps per level.")
         if not 1 <= self.n_samples <= 100_000 or not 1 <= self.view_samples <= 10_000:
             raise ConfigError("Draw between 1 and 100,000 samples.")
-        check_training(self.lr, self.batch_size, self.hidden, self.ema)
+        check_training(self.lr, self.batch_size, self.hidden, self.ema, self.fourier)
 
 
 class ScoreTrainer:
@@ -91,7 +92,7 @@ class ScoreTrainer:
         self._log_max, self._log_min = math.log(cfg.sigma_max), math.log(cfg.sigma_min)
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
-        self.model = ConditionalMLP(cfg.hidden)
+        self.model = ConditionalMLP(cfg.hidden, fourier=cfg.fourier)
         self.ema = EMA(self.model, cfg.ema)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.lr = cfg.lr

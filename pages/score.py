@@ -49,7 +49,9 @@ with st.sidebar:
     sigma_max = ui.log_slider("σ_max = σ₁", "smax", SMAX_LADDER, DEFAULT.sigma_max)
     sigma_min = ui.log_slider("σ_min = σ_L", "smin", SMIN_LADDER, DEFAULT.sigma_min)
 
-    st.header("Training")
+    st.header("Network and training")
+    fourier = ui.slider("Fourier features of x (frequencies)", "fourier", 0, 6, DEFAULT.fourier,
+                        help="sin and cos of 2ᵏ·x, k < this number, as extra inputs: sharper fields")
     lr = ui.log_slider("Learning rate (applies at once)", "lr", LR_LADDER, DEFAULT.lr)
     batch = ui.slider("Batch size", "batch", 16, 1024, DEFAULT.batch_size, 16)
     seed = ui.number("Seed", "seed", 0, 9999, 0)
@@ -69,10 +71,10 @@ ui.show_url_notices(notices)
 job = None
 if target is not None:  # the ladders keep σ_min < σ_max
     cfg = ScoreConfig(data=target.name, spread=target.spread, n_levels=n_levels, sigma_max=sigma_max,
-                      sigma_min=sigma_min, lr=lr, batch_size=batch, seed=seed, step_size=step_size,
-                      steps_per_level=steps_per_level, denoise=denoise)
+                      sigma_min=sigma_min, fourier=fourier, lr=lr, batch_size=batch, seed=seed,
+                      step_size=step_size, steps_per_level=steps_per_level, denoise=denoise)
     job = live.ensure_job(
-        NAME, (target_key, n_levels, sigma_max, sigma_min, batch, seed),
+        NAME, (target_key, n_levels, sigma_max, sigma_min, fourier, batch, seed),
         lambda: ScoreTrainer(cfg, target),
         live={"lr": lr, "step_size": step_size, "steps_per_level": steps_per_level, "denoise": denoise},
         apply_live=lambda trainer, lr, **sampling: (trainer.set_lr(lr), trainer.set_sampling(**sampling)),
@@ -119,7 +121,8 @@ def draw(job) -> None:
 
     left, mid, right = st.columns([1, 1, 1.1])
     with left:
-        st.plotly_chart(samples_figure(data, snap["samples"], f"Annealed Langevin: {len(sigmas)} levels × {trainer.cfg.steps_per_level} steps",
+        title = f"Annealed Langevin: {len(sigmas)} levels × {trainer.cfg.steps_per_level} steps"
+        st.plotly_chart(samples_figure(data, snap["samples"], title,
                                        modes=trainer.target.modes, bounds=bounds_of(data), height=380),
                         key="samples", **CHART)
     with mid:
@@ -149,5 +152,7 @@ with st.expander("Try this", expanded=False):
         "- **Step size ε too large** (1e-3): particles jump past the modes; too small (1e-6): they barely move.\n"
         "- **Level slider**: compare the learned and exact score at σ₁ (smooth, one big basin) and at σ_L "
         "(one sharp basin per mode). Where is the error largest, and why is there little data there?\n"
-        "- **No final denoising step**: the samples keep noise of size σ_L around each mode."
+        "- **No final denoising step**: the samples keep noise of size σ_L around each mode.\n"
+        "- **Fourier features 0** on the 25-mode grid: can a plain MLP make 25 sharp basins? Compare the "
+        "difference field at the last levels with 4 frequencies."
     )

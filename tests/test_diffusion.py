@@ -60,7 +60,7 @@ def test_sampling_timesteps_distinct_from_T_down_to_0(steps):
 def test_reverse_step_eta_1_is_the_ddpm_update_of_ho_et_al():
     sched = NoiseSchedule("linear", 50)
     gen = torch.Generator().manual_seed(0)
-    x, eps = torch.randn(20, 2, generator=gen, dtype=torch.float64), torch.randn(20, 2, generator=gen, dtype=torch.float64)
+    x, eps = torch.randn(2, 20, 2, generator=gen, dtype=torch.float64)
     for t in (49, 20, 1):
         ab_t, ab_prev = sched.alpha_bars[t], sched.alpha_bars[t - 1]
         beta, alpha = sched.betas[t], 1 - sched.betas[t]
@@ -74,7 +74,7 @@ def test_reverse_step_eta_0_is_deterministic_and_exact_for_the_true_noise():
     """If ε is the noise that made x_t from x_0, DDIM maps x_t to exactly √ᾱ_prev x_0 + √(1-ᾱ_prev) ε."""
     sched = NoiseSchedule("cosine", 100)
     gen = torch.Generator().manual_seed(1)
-    x0, eps = torch.randn(10, 2, generator=gen, dtype=torch.float64), torch.randn(10, 2, generator=gen, dtype=torch.float64)
+    x0, eps = torch.randn(2, 10, 2, generator=gen, dtype=torch.float64)
     ab_t, ab_prev = sched.alpha_bars[80], sched.alpha_bars[30]
     xt = math.sqrt(ab_t) * x0 + math.sqrt(1 - ab_t) * eps
     mean, sigma = reverse_step(xt, eps, ab_t, ab_prev, eta=0.0)
@@ -177,7 +177,8 @@ def test_sampling_settings_apply_without_retraining():
 
 
 @pytest.mark.parametrize("bad", [dict(schedule="sigmoid"), dict(T=1), dict(sampler="euler"), dict(lr=0.0),
-                                 dict(hidden=()), dict(sample_steps=0), dict(ema=1.0), dict(data="nope")])
+                                 dict(hidden=()), dict(sample_steps=0), dict(ema=1.0), dict(data="nope"),
+                                 dict(fourier=13)])
 def test_bad_config_is_a_clear_error(bad):
     with pytest.raises(ConfigError):
         DiffusionTrainer(DiffusionConfig(**bad))

@@ -39,7 +39,7 @@ def test_step_and_reset():
 def test_every_widget_at_its_extremes():
     at = open_page(PAGE, {"T": "20", "ssteps": "5"})  # small chains keep the run short
     seen = exercise_extremes(at, play_key="ddpm_play")
-    for key in ("target", "spread", "sched", "T", "lr", "batch", "seed", "sampler", "ssteps", "t"):
+    for key in ("target", "spread", "sched", "T", "fourier", "lr", "batch", "seed", "sampler", "ssteps", "t"):
         assert key in seen
 
 

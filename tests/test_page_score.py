@@ -31,8 +31,8 @@ def test_step_and_reset():
 def test_every_widget_at_its_extremes():
     at = open_page(PAGE, SMALL)
     seen = exercise_extremes(at, play_key="score_play")
-    for key in ("target", "spread", "L", "smax", "smin", "lr", "batch", "seed", "eps", "T", "denoise", "level",
-                "exact"):
+    for key in ("target", "spread", "L", "smax", "smin", "fourier", "lr", "batch", "seed", "eps", "T", "denoise",
+                "level", "exact"):
         assert key in seen
 
 
@@ -75,7 +75,7 @@ def test_learned_and_exact_score_with_their_difference_and_the_sdes():
     titles = chart_titles(at)
     assert "Only L = 5 levels: showing level 5." in texts(at)
     assert any(t.startswith("Score at level 5: σ = 0.01") for t in titles)
-    assert any(t.startswith("Difference (mean |Δ| / mean |exact|") for t in titles)
+    assert any(t.startswith("Difference, same scale (mean |Δ| / mean |exact|") for t in titles)
     latex = " ".join(str(x.value) for x in at.latex)
     assert "reverse SDE" in latex and r"\nabla_x \log p_t(x)" in latex and r"\lambda(\sigma) = \sigma^2" in latex
 
