@@ -33,7 +33,7 @@ from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
 from core.targets2d import Target2D
 
-PATH_STATES_PER_LEVEL = 3  # trajectories keep this many states per noise level (the last is the level's end)
+PATH_STATES_PER_LEVEL = 1  # trajectories keep this many states per noise level (the last is the level's end)
 
 
 def noise_levels(n_levels: int, sigma_max: float, sigma_min: float) -> np.ndarray:
@@ -66,7 +66,7 @@ class ScoreConfig:
     denoise: bool = True  # the final Tweedie step x + σ_L² s_θ(x, σ_L)
     n_samples: int = 2000  # the CLI's final samples
     view_samples: int = 300  # samples in each snapshot
-    view_paths: int = 10  # trajectories in each snapshot
+    view_paths: int = 8  # trajectories in each snapshot
 
     def validate(self) -> None:
         noise_levels(self.n_levels, self.sigma_max, self.sigma_min)

@@ -18,6 +18,14 @@ from dashboard.figures import empty_figure
 from dashboard.theme import PALETTE, TEMPLATE
 
 
+def capped(v: np.ndarray, cap: float) -> np.ndarray:
+    """Vectors (n, 2) whose length is at most ``cap`` (directions kept): near sharp modes the
+    score grows like 1/σ, and a few huge arrows would hide all the others."""
+    v = np.asarray(v, dtype=float)
+    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    return v * np.minimum(1.0, cap / np.maximum(norm, 1e-300))
+
+
 def forward_panels(panels: np.ndarray, titles: Sequence[str], *, height: int = 230,
                    highlight: int | None = None) -> go.Figure:
     """One small square scatter per state (F, n, 2), all on the same axes, left to right."""

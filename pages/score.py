@@ -8,6 +8,7 @@ import streamlit as st
 from core.score import ScoreConfig, ScoreTrainer
 from dashboard import controls as ui
 from dashboard import live
+from dashboard.fig_diffusion import capped
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories, vector_field
 from dashboard.figures import curves
 from dashboard.targets_ui import target_picker
@@ -97,24 +98,28 @@ def draw(job) -> None:
     box = bounds_of(grid, margin=0.0)
     title = f"Score at level {i + 1}: σ = {sigmas[i]:.3g}"
 
+    reference = exact[i] if exact is not None else learned
+    cap = float(np.percentile(np.linalg.norm(reference, axis=1), 80))  # arrows longer than this are capped
     left, right = st.columns(2)
     with left:
-        fields = [("learned s_θ", learned)]
+        fields = [("learned s_θ", capped(learned, cap))]
         if exact is not None and show_exact:
-            fields.append(("exact ∇ log p_σ", exact[i]))
+            fields.append(("exact ∇ log p_σ", capped(exact[i], cap)))
         st.plotly_chart(vector_field(grid, fields, title, data=data, bounds=box, height=400), key="field",
                         **CHART)
+        st.caption("Near sharp modes the score grows like 1/σ: arrows longer than the field's 80th percentile "
+                   "are drawn at that length, in both figures.")
     with right:
         if exact is not None:
             diff = learned - exact[i]
-            size = np.linalg.norm(exact[i], axis=1)
-            rel = float(np.linalg.norm(diff, axis=1).mean() / max(size.mean(), 1e-12))
-            # drawn at the exact field's scale: short arrows = a small error
-            ratio = np.percentile(np.linalg.norm(diff, axis=1), 95) / max(np.percentile(size, 95), 1e-12)
-            spacing = float(np.ptp(grid[:, 0])) / (np.sqrt(len(grid)) - 1) * max(ratio, 1e-6)
-            st.plotly_chart(vector_field(grid, [("learned − exact", diff)], f"Difference, same scale (mean |Δ| / "
-                                         f"mean |exact| = {rel:.2f})", data=data, bounds=box, spacing=spacing,
-                                         height=400), key="diff", **CHART)
+            rel = float(np.linalg.norm(diff, axis=1).mean() / max(np.linalg.norm(exact[i], axis=1).mean(), 1e-12))
+            # drawn at the scale of the left figure (arrows capped alike): short arrows = a small error
+            spacing = float(np.ptp(grid[:, 0])) / (np.sqrt(len(grid)) - 1)
+            ratio = np.percentile(np.linalg.norm(capped(diff, cap), axis=1), 95) / max(
+                np.percentile(np.linalg.norm(capped(learned, cap), axis=1), 95), 1e-12)
+            st.plotly_chart(vector_field(grid, [("learned − exact", capped(diff, cap))], f"Difference, same scale "
+                                         f"(mean |Δ| / mean |exact| = {rel:.2f})", data=data, bounds=box,
+                                         spacing=spacing * max(ratio, 1e-6), height=400), key="diff", **CHART)
         else:
             st.info("The exact score is known in closed form for the Gaussian mixtures (ring, grid) only.",
                     icon=":material/info:")
@@ -130,8 +135,8 @@ def draw(job) -> None:
         st.plotly_chart(trajectories(paths, "Particles from noise to data", data=data, height=380,
                                      bounds=bounds_of(data, paths[len(paths) // 2:].reshape(-1, 2))),
                         key="paths", **CHART)
-        st.caption("Each particle's position three times per noise level; the first levels start outside "
-                   "the frame, at the scale of σ₁.")
+        st.caption("Each particle's position after each noise level; the first levels lie outside the frame, "
+                   "at the scale of σ₁.")
     with right:
         st.plotly_chart(curves(job.metrics(), [("σ²-weighted DSM loss", "loss")], "Loss L(θ)", "loss",
                                height=240), key="loss", **CHART)
