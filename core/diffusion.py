@@ -52,7 +52,7 @@ SCHEDULES = ("linear", "cosine")
 METHODS = ("ddpm", "ddim")
 QUALITY_STEPS = (1, 2, 5, 10, 20, 50, 100)  # sampling steps of the quality-vs-steps curve
 FORWARD_FRACTIONS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)  # t/T of the forward-process panels
-FIELD_GRID = 15  # arrows per side of the drawn ε field
+FIELD_GRID = 15  # arrows per side of a drawn vector field
 
 
 # =============================================================================== shared pieces
@@ -285,7 +285,6 @@ class DiffusionTrainer:
         self.reference = self.target.sample(2000, seed=cfg.seed + 1)  # (2000, 2) for the metrics
         self.quality: dict[str, np.ndarray] = {}
         self._quality_step = -1
-        self._grid = self.pool.grid()
         self._forward = self._forward_panels()
 
     # ------------------------------------------------------------------ training
@@ -399,18 +398,6 @@ class DiffusionTrainer:
             **{k: v.copy() for k, v in self.quality.items()},
         }
         return snap
-
-    def field(self, frac: float) -> dict[str, np.ndarray]:
-        """The learned ε_θ at t = frac·(T-1) on a grid, and (mixtures) the exact ε, standardised units."""
-        t = int(round(min(max(frac, 0.0), 1.0) * (self.sched.T - 1)))
-        grid = self._grid
-        xs = self.pool.to_std(grid)
-        out = {"grid": grid, "learned": -self.eps(xs, t)}  # −ε points towards the data
-        if self.target.is_mixture:
-            from core.gmm_exact import score
-            ab = self.sched.alpha_bars[t]
-            out["exact"] = math.sqrt(1 - ab) * score(xs, self.pool.std_mixture(), math.sqrt(ab), math.sqrt(1 - ab))
-        return out
 
     def final_metrics(self) -> dict[str, float]:
         cfg = self.cfg
