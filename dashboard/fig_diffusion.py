@@ -28,7 +28,10 @@ def capped(v: np.ndarray, cap: float) -> np.ndarray:
 
 def forward_panels(panels: np.ndarray, titles: Sequence[str], *, height: int = 230,
                    highlight: int | None = None) -> go.Figure:
-    """One small square scatter per state (F, n, 2), all on the same axes, left to right."""
+    """One small square scatter per state (F, n, 2), all on the same axes, left to right.
+
+    SVG scatter, not WebGL: a browser has few WebGL contexts and a live page redraws often.
+    """
     panels = np.asarray(panels, dtype=float)
     if panels.ndim != 3 or not len(panels):
         return empty_figure("No forward process to draw", height)
@@ -37,7 +40,7 @@ def forward_panels(panels: np.ndarray, titles: Sequence[str], *, height: int = 2
     box = bounds_of(panels[0], panels[-1], margin=0.05)
     for k, pts in enumerate(panels):
         colour = PALETTE[4] if k == highlight else (REAL_COLOUR if k == 0 else PALETTE[1])
-        fig.add_trace(go.Scattergl(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False,
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False,
                                    marker=dict(size=3, color=colour, opacity=0.6)), row=1, col=k + 1)
         fig.update_xaxes(range=box[:2], showticklabels=False, row=1, col=k + 1)
         fig.update_yaxes(range=box[2:], showticklabels=False, scaleanchor=f"x{k + 1 if k else ''}", row=1, col=k + 1)
