@@ -24,8 +24,8 @@ Sampling API (the flow-matching page imports it for its comparison)::
 Sampling uses the exponential moving average (EMA) of the weights, which steadies sample
 quality from one checkpoint to the next; the learning rate follows a cosine decay. The network
 also sees sin and cos of 2^k·x (k < 4, Fourier features): on the 25-mode grid, after 15 CPU
-seconds of training, they lift the share of high-quality samples from 0.56 to 0.99 (and after 60 s
-from 0.92 to 0.99; bench/bench_diffusion.py).
+seconds of training, they lift the share of high-quality samples from about 0.6 to 0.99 (and after
+60 s from 0.92 to 0.99; bench/bench_diffusion.py).
 
 Also here, shared with core/score.py: the noise-conditional MLP, the data pool with its
 standardisation, and the EMA.
