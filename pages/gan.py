@@ -172,8 +172,10 @@ live.live_view(job, NAME, draw)
 
 with st.expander("Try this", expanded=False):
     st.markdown(
-        "- **Mode collapse**: choose the preset *mode collapse* on the ring and press Play: G piles its "
-        "points on a few modes and hops between them. Then raise *Packing* to 2 or 4 and Reset.\n"
+        "- **Mode collapse**: choose the preset *mode collapse* on the ring and press Play: D is much "
+        "stronger and faster than G, and G piles its points on the few modes D rates highest. Watch the "
+        "mode-coverage curve stall, then go back to the recommended preset (balanced rates, packing 2).\n"
+        "- **Packing**: with the recommended preset, set *Packing* to 1 and Reset: the modes fill unevenly.\n"
         "- **Saturation**: the preset *original min-max* — early on D wins easily and G's arrows are tiny.\n"
         "- **Step mode**: press D step five times, then G step once, and watch the arrows.\n"
         "- **1D noise**: set the noise dimension to 1: the manifold is one curve, so G must draw thin "
