@@ -201,12 +201,19 @@ class GanTrainer:
         cfg.validate()
         self.cfg = cfg
         self.data = data if data is not None else load_data(cfg, target)
-        x_std, self.mean, self.std = standardise(self.data.pool)  # (N, d), (d,), (d,)
+        if self.data.is_digits:  # one scale for every pixel: [0, 1] -> [-1, 1], and a tanh on G's output
+            # (per-pixel standardising would blow the rare ink of near-blank border pixels up to ±30)
+            self.mean, self.std = np.full(self.data.dim, 0.5), np.full(self.data.dim, 0.5)
+            x_std = (self.data.pool - self.mean) / self.std
+        else:
+            x_std, self.mean, self.std = standardise(self.data.pool)  # (N, d), (d,), (d,)
         self.x = torch.from_numpy(x_std.astype(np.float32))
         d = self.data.dim
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
         self.G = mlp(cfg.noise_dim, cfg.g_depth, cfg.g_width, d, nn.ReLU)
+        if self.data.is_digits:
+            self.G.append(nn.Tanh())
         self.D = mlp(d * cfg.pack, cfg.d_depth, cfg.d_width, 1, LeakyReLU)
         betas = (0.5, 0.9)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)
