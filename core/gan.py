@@ -162,10 +162,11 @@ def load_data(cfg: GanConfig, target: Target2D | None = None) -> GanData:
 # --------------------------------------------------------------------------- networks
 
 
-def mlp(n_in: int, depth: int, width: int, n_out: int, act: type[nn.Module]) -> nn.Sequential:
+def mlp(n_in: int, depth: int, width: int, n_out: int, act: type[nn.Module], norm: bool = False) -> nn.Sequential:
+    """``depth`` hidden layers of ``width`` units; ``norm``: batch normalisation before each activation."""
     layers: list[nn.Module] = []
     for _ in range(depth):
-        layers += [nn.Linear(n_in, width), act()]
+        layers += [nn.Linear(n_in, width), *([nn.BatchNorm1d(width)] if norm else []), act()]
         n_in = width
     layers.append(nn.Linear(n_in, n_out))
     return nn.Sequential(*layers)
@@ -211,7 +212,8 @@ class GanTrainer:
         d = self.data.dim
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
-        self.G = mlp(cfg.noise_dim, cfg.g_depth, cfg.g_width, d, nn.ReLU)
+        # digits: batch norm keeps G's 64 outputs responsive to z (without it G collapses at once)
+        self.G = mlp(cfg.noise_dim, cfg.g_depth, cfg.g_width, d, nn.ReLU, norm=self.data.is_digits)
         if self.data.is_digits:
             self.G.append(nn.Tanh())
         self.D = mlp(d * cfg.pack, cfg.d_depth, cfg.d_width, 1, LeakyReLU)
@@ -314,10 +316,19 @@ class GanTrainer:
         return {k: self.losses[k] for k in done} | self.evaluation
 
     @torch.no_grad()
+    def _generate(self, z: torch.Tensor) -> torch.Tensor:
+        """G(z) for drawing and measuring: batch norm (digits) uses its running statistics."""
+        self.G.eval()
+        try:
+            return self.G(z)
+        finally:
+            self.G.train()
+
+    @torch.no_grad()
     def sample(self, n: int, z: torch.Tensor | None = None) -> np.ndarray:
         """(n, d) generated samples in data units (digits: pixel intensities 0..16)."""
         z = self.noise(n) if z is None else z[:n]
-        x = self.G(z).double().numpy() * self.std + self.mean  # (n, d)
+        x = self._generate(z).double().numpy() * self.std + self.mean  # (n, d)
         if self.is_digits:
             from core.digits import to_pixels
 
@@ -380,7 +391,7 @@ class GanTrainer:
                         d_grid=val.reshape(GRID, GRID).double().numpy())
             # -∇ₓ L_G at some generated points: where G's update pushes them
             with torch.no_grad():
-                xf = self.G(self.z_show[:N_ARROWS])
+                xf = self._generate(self.z_show[:N_ARROWS])
             xf.requires_grad_(True)
             _, g_loss = _logit_losses(self.cfg.loss, None, self.d_out(xf))
             (grad,) = torch.autograd.grad(g_loss, xf)
@@ -389,7 +400,7 @@ class GanTrainer:
             zm = self._manifold()
             if zm is not None:
                 with torch.no_grad():
-                    img = self.G(zm.reshape(-1, self.cfg.noise_dim)).double().numpy() * self.std + self.mean
+                    img = self._generate(zm.reshape(-1, self.cfg.noise_dim)).double().numpy() * self.std + self.mean
                 snap["manifold"] = img.reshape(*zm.shape[:2], 2)
         return snap
 
