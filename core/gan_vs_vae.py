@@ -15,9 +15,12 @@ Each side samples from fixed noise, so a snapshot moves only when the model does
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
+from core import digits
 
 from core.digit_judge import class_histogram, judge
 from core.gan import DIGITS, GanConfig, GanTrainer, preset
@@ -34,6 +37,12 @@ DIGITS_NOISE = 16  # noise dimension of a GAN on digits
 def reference(target: Target2D, n: int = 2000) -> np.ndarray:
     """(n, 2) held-out points of ``target``: the same for both models."""
     return target.sample(n, seed=REFERENCE_SEED)
+
+
+@lru_cache(maxsize=1)
+def real_digits_score() -> dict[str, float]:
+    """The judge's verdict on the real held-out digits: the scale for the models' numbers."""
+    return judge(digits.to_pixels(digits.load(seed=0).x_test))
 
 
 class Compared:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.gan import PRESETS, RECOMMENDED
-from core.gan_vs_vae import gan_side, reference, vae_side
+from core.gan_vs_vae import gan_side, real_digits_score, reference, vae_side
 from dashboard import controls as ui
 from dashboard import live
 from dashboard.fig_gan import class_bars, digit_grid
@@ -96,6 +96,11 @@ def draw_side(job, title: str) -> None:
                            else "normalised energy", height=260), key=f"{side.kind}_curves", config=CHART)
 
 
+if source == DIGITS:
+    real = real_digits_score()
+    st.caption(f"The judge is a logistic regression trained on real digits only. For scale, it recognises "
+               f"{real['confident']:.0%} of the real held-out digits with confidence > 0.9, "
+               f"covering {real['classes']} classes.")
 left, right = st.columns(2)
 with left:
     st.subheader("GAN")
