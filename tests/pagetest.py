@@ -109,13 +109,13 @@ def exercise_extremes(at: AppTest, play_key: str | None = None, skip: tuple[str,
             if step_key and _has_button(at, step_key) and not at.button(key=step_key).disabled:
                 at.button(key=step_key).click().run()
                 assert_clean(at)
-            elif play_key and _has_button(at, play_key):
+            elif play_key and _has_button(at, play_key) and not at.button(key=play_key).disabled:
                 _play_briefly(at, play_key)
         _set_value(at, widget.key, original)
         at.run()
         assert_clean(at)
         rounds += 1
-    if play_key and _has_button(at, play_key):
+    if play_key and _has_button(at, play_key) and not at.button(key=play_key).disabled:
         _play_briefly(at, play_key)
     return seen
 
