@@ -157,3 +157,27 @@ def test_cli_writes_samples_in_data_units(tmp_path, capsys):
     samples = np.load(out)["samples"]
     assert samples.shape == (300, 2) and np.isfinite(samples).all()
 
+
+
+def test_cli_on_a_csv_and_on_digits(tmp_path, capsys):
+    csv = tmp_path / "points.csv"
+    pts = np.random.default_rng(0).normal([5.0, -3.0], [2.0, 0.5], (200, 2))
+    csv.write_text("x1,x2\n" + "\n".join(f"{a},{b}" for a, b in pts))
+    out = tmp_path / "csv.npz"
+    assert cli_main(["train", "gan", "--data", str(csv), "--steps", "30", "--n-samples", "100", "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "energy" in summary and "modes_captured" not in summary
+    samples = np.load(out)["samples"]
+    assert samples.shape == (100, 2) and abs(samples[:, 0].mean() - 5.0) < 3.0  # data units, not standardised
+    out = tmp_path / "digits.npz"
+    assert cli_main(["train", "gan", "--data", "digits", "--noise-dim", "16", "--steps", "5", "--n-samples", "20",
+                     "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"confident", "classes"} <= set(summary)
+    pixels = np.load(out)["samples"]
+    assert pixels.shape == (20, 64) and pixels.min() >= 0 and pixels.max() <= 16
+
+
+def test_bad_data_in_the_cli_ends_in_one_json_line(capsys):
+    assert cli_main(["train", "gan", "--data", "nowhere.csv", "--steps", "3"]) == 2
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["state"] == "failed"
