@@ -425,7 +425,7 @@ def _cli_models():
             final_metrics=GanTrainer.final_metrics,
             arrays=_cli_arrays,
             default_steps=4000,
-            help="GAN on a 2D target or the 8x8 digits (defaults: the page's recommended preset)",
+            help="GAN on a 2D target or the 8x8 digits (defaults: the page's recommended preset; for digits add --noise-dim 16)",
         )
     }
 
