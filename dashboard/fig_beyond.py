@@ -29,10 +29,10 @@ def outlier_plane(snap: dict[str, np.ndarray], threshold: float, height: int = 4
     x, out, score = snap["x"], snap["is_outlier"].astype(bool), snap["score"]
     flagged = score >= threshold
     for mask, name, colour, symbol in ((~out, "inlier", INLIER, "circle"), (out, "injected outlier", OUTLIER, "x")):
-        fig.add_trace(go.Scattergl(x=x[mask, 0], y=x[mask, 1], mode="markers", name=name,
+        fig.add_trace(go.Scatter(x=x[mask, 0], y=x[mask, 1], mode="markers", name=name,
                                    marker=dict(color=colour, size=7 if symbol == "circle" else 9, symbol=symbol,
                                                line=dict(width=0.5, color="white") if symbol == "circle" else None)))
-    fig.add_trace(go.Scattergl(x=x[flagged, 0], y=x[flagged, 1], mode="markers", name="flagged",
+    fig.add_trace(go.Scatter(x=x[flagged, 0], y=x[flagged, 1], mode="markers", name="flagged",
                                marker=dict(symbol="circle-open", size=15, color="black", line=dict(width=2))))
     fig.update_xaxes(title="x₁", range=[gx[0], gx[-1]], constrain="domain")
     fig.update_yaxes(title="x₂", range=[gy[0], gy[-1]], scaleanchor="x", scaleratio=1, constrain="domain")
