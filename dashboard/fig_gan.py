@@ -33,9 +33,9 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
                                      colorbar=dict(title=dict(text=name, side="right"), thickness=12),
                                      hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>" + name + "=%{z:.2f}<extra></extra>"))
     real, fake = snap["real"], snap["fake"]
-    fig.add_trace(go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
+    fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
                                marker=dict(size=4, color=REAL_COLOUR, opacity=0.6)))
-    fig.add_trace(go.Scattergl(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
+    fig.add_trace(go.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
                                marker=dict(size=4, color=FAKE_COLOUR, opacity=0.8)))
     if show_arrows and "arrow" in snap and len(snap["arrow"]):
         b = box or bounds_of(real)
@@ -63,7 +63,7 @@ def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 33
     fig = go.Figure(layout=dict(title=title))
     real = snap.get("real")
     if real is not None:
-        fig.add_trace(go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
+        fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.4)))
     fig.add_trace(go.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="G(noise grid)", hoverinfo="skip",
                              line=dict(color=PALETTE[1], width=1.2)))
