@@ -20,6 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from core.gan import COLLAPSE, RECOMMENDED, GanTrainer, preset  # noqa: E402
+from core.gan_vs_vae import gan_side, vae_side  # noqa: E402
+from core.targets2d import make_target  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -45,6 +47,27 @@ def run(name: str, data: str, seconds: float, seed: int, check_every: int = 200)
             "energy": final["energy"], "all_modes_at": first_all}
 
 
+def duel(data: str, seconds: float, seed: int) -> list[str]:
+    """GAN (recommended preset) and VAE (latent 2, β 1) each trained ``seconds`` on the same data,
+    measured by the GAN-against-VAE page's yardstick."""
+    target = None if data == "digits" else make_target(data)
+    rows = []
+    for side in (gan_side(target, seed, RECOMMENDED), vae_side(target, seed, 2, 1.0)):
+        t0, steps = time.perf_counter(), 0
+        while time.perf_counter() - t0 < seconds:
+            for _ in range(50):
+                side.inner.step()
+            steps += 50
+        m = side.measure()
+        if data == "digits":
+            rows.append(f"{side.kind:4s} {data:6s} {steps:6d}  confident {m['confident']:6.1%}  "
+                        f"classes {m['classes']:.0f}/10")
+        else:
+            rows.append(f"{side.kind:4s} {data:6s} {steps:6d}  modes {m['modes_captured']:.0f}/{len(target.modes)}  "
+                        f"high quality {m['high_quality']:6.1%}  energy {m['energy']:.3f}")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -60,6 +83,12 @@ def main() -> None:
                      else "never")
             print(f"{r['preset']:24s} {r['data']:5s} {r['seconds']:7.1f} {r['steps']:6d} {r['steps_per_s']:8.1f} "
                   f"{r['modes']:>6s} {r['high_quality']:8.1%} {r['energy']:7.3f}  {first}", flush=True)
+    half = args.seconds / 2
+    print(f"\nGAN against VAE, {half:.0f} s each on the same data (the page's yardstick)")
+    print("side data    steps")
+    for data in ("ring", "grid", "digits"):
+        for row in duel(data, half, args.seed):
+            print(row, flush=True)
 
 
 if __name__ == "__main__":

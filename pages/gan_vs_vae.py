@@ -131,7 +131,9 @@ with st.expander("Try this", expanded=False):
         "- **Ring**: the GAN's points sit tightly on the modes (high quality), the VAE's smear between "
         "them (lower high-quality share) but no mode is left empty.\n"
         "- **GAN preset *mode collapse***: the GAN drops modes, the VAE does not.\n"
-        "- **Digits**: the GAN's digits are crisp and most are recognised with confidence; the VAE's are "
-        "blurry averages. Raise β: blurrier still, and fewer confident samples.\n"
+        "- **Digits**: the GAN's digits are crisp, with ink strokes like the real ones, but some are "
+        "malformed; the VAE's are blurry averages. The judge is a linear classifier, and blurry averages "
+        "look like its prototypes: it is often *more* confident about the VAE's samples. A confident "
+        "judge is not a sharp sample: look at the grids too. Raise β and watch the VAE's digits blur.\n"
         "- **25-Gaussian grid**: which of the two finds more modes in the first minute?"
     )
