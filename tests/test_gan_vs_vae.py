@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from core.gan import COLLAPSE, RECOMMENDED
 from core.gan_vs_vae import N_IMAGES, N_POINTS, gan_side, vae_side
@@ -53,12 +52,13 @@ def test_digits_sides_draw_pixels_and_are_judged():
         assert snap["class_counts"].shape == (10,)
 
 
-@pytest.mark.parametrize("steps", [600])
-def test_on_the_ring_the_gan_is_sharper_and_the_vae_blurrier(steps):
-    """The lecture's point, measured: after equal steps the VAE spreads samples between the modes."""
+def test_on_the_ring_the_gan_is_sharper_and_the_vae_blurrier():
+    """The lecture's point, measured: after equal steps both cover the 8 modes, but the VAE spreads
+    its samples between them (about 0.59 against 0.29 high quality at seed 0)."""
     gan, vae = gan_side(RING, 0, RECOMMENDED), vae_side(RING, 0, 2, 1.0)
-    for _ in range(steps):
+    for _ in range(1200):
         gan.step()
         vae.step()
     g, v = gan.measure(), vae.measure()
-    assert g["high_quality"] > v["high_quality"]
+    assert g["modes_captured"] == v["modes_captured"] == 8
+    assert g["high_quality"] > v["high_quality"] + 0.15
