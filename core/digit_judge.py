@@ -1,9 +1,10 @@
 """An independent judge of generated 8x8 digits: a classifier trained on the real digits only.
 
 Generative models of digits are compared by how many of their samples a separate classifier
-recognises with confidence (> 0.9) and how many of the 10 classes appear among those: a sharp,
-diverse model scores high on both, a blurry one (VAE) fails the confidence test, a collapsed one
-(GAN) shows few classes. The judge is scikit-learn's multinomial logistic regression on the
+recognises with confidence (> 0.9) and how many of the 10 classes appear among those: a collapsed
+model shows few classes, noise is recognised rarely. Caveat: a linear judge is often confident about
+blurry averages (they look like its class prototypes), so the confident share does not measure
+sharpness: show the samples beside it. The judge is scikit-learn's multinomial logistic regression on the
 training split of ``core.digits`` (about 96 % accurate on the test split), cached once per process.
 """
 

@@ -1,0 +1,433 @@
+"""A generative adversarial network on 2D targets (and 8x8 digits), as GAN Lab shows it, in torch.
+
+The lecture's game: a generator ``G_θ`` maps noise ``z ~ p(z)`` to a point ``G_θ(z)``; a
+discriminator ``D_φ`` tells data from generated points. With the original value function
+
+    V(G, D) = E_{x~p_data}[log D(x)] + E_{z~p(z)}[log(1 − D(G(z)))],   min_G max_D V(G, D)
+
+D ascends V and G descends it. Four losses (Goodfellow 2014; Mao 2017; Gulrajani 2017):
+
+- ``minimax``: G minimises log(1 − D(G(z))) — the original game, whose gradient vanishes (saturates)
+  while D wins, i.e. early in training.
+- ``nonsat``: G maximises log D(G(z)) instead (the non-saturating loss everyone uses).
+- ``wgan-gp``: D is a critic f with E f(real) − E f(fake) maximised, plus λ·(‖∇f‖ − 1)² at random
+  interpolates; G minimises −E f(G(z)).
+- ``lsgan``: least squares, D → 1 on data and 0 on generated points, G pushes D(G(z)) → 1.
+
+Mode-collapse remedy: PacGAN packing (Lin et al., 2018): D judges ``pack`` samples at once
+(concatenated), all real or all generated, so a generator stuck in one mode is easy to spot.
+
+Data are standardised inside (per coordinate); samples come back in the data's own units
+(digits: pixel intensities 0..16 as ``load_digits`` gives them). ``GanTrainer.step()`` is one round
+(``d_steps`` D updates, then one G update), or a single D or G update after ``request("d"|"g")``
+(the page's step mode). ``snapshot()`` carries data and generated points, D over a small grid,
+the arrows −∇ₓ L_G that move the generated points, and the image of a noise grid (the manifold).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from core.errors import ConfigError
+from core.sample_metrics import sample_report
+from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv, standardise
+
+LOSSES = {
+    "nonsat": "Non-saturating",
+    "minimax": "Original min-max",
+    "wgan-gp": "Wasserstein + gradient penalty",
+    "lsgan": "Least squares",
+}
+NOISE_LAWS = ("gaussian", "uniform")
+DIGITS = "digits"
+GRID = 40  # D's heatmap resolution (GRID x GRID)
+N_SHOW = 800  # data / generated points in a snapshot
+N_ARROWS = 150  # generated points that carry a gradient arrow
+N_EVAL = 1000  # samples for the mode / energy metrics
+MANIFOLD_1D, MANIFOLD_2D = 200, 21  # noise-grid resolution
+N_IMAGES = 36  # digits shown in a snapshot
+GP_WEIGHT = 10.0
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    data: str = "ring"  # a target of core.targets2d, "digits", or the path of a CSV of 2D points
+    spread: float = 0.05  # std of each mode (ring, grid) or noise of the other targets
+    noise_dim: int = 2
+    noise: str = "gaussian"  # law of z: "gaussian" N(0, I) or "uniform" U[-1, 1]^k
+    g_depth: int = 3
+    g_width: int = 128
+    d_depth: int = 3
+    d_width: int = 128
+    loss: str = "nonsat"
+    d_steps: int = 1  # D updates per G update
+    lr_g: float = 5e-4
+    lr_d: float = 5e-4
+    batch_size: int = 256
+    pack: int = 2  # PacGAN: samples D judges together (1 = no packing)
+    seed: int = 0
+    eval_every: int = 200  # steps between mode-coverage measurements
+    n_samples: int = 2000  # samples written by the CLI
+
+    def validate(self) -> None:
+        if self.loss not in LOSSES:
+            raise ConfigError(f"Unknown loss '{self.loss}': choose one of {', '.join(LOSSES)}.")
+        if self.noise not in NOISE_LAWS:
+            raise ConfigError(f"Unknown noise law '{self.noise}': choose gaussian or uniform.")
+        if not 1 <= self.noise_dim <= 128:
+            raise ConfigError("The noise dimension must be between 1 and 128.")
+        if not (0 <= self.g_depth <= 6 and 0 <= self.d_depth <= 6 and 1 <= self.g_width <= 512
+                and 1 <= self.d_width <= 512):
+            raise ConfigError("Use 0 to 6 hidden layers of 1 to 512 units in each network.")
+        if not 1 <= self.d_steps <= 20:
+            raise ConfigError("Take 1 to 20 discriminator steps per generator step.")
+        for lr in (self.lr_g, self.lr_d):
+            if not (np.isfinite(lr) and 0 < lr <= 1):
+                raise ConfigError("Learning rates must lie in (0, 1].")
+        if not 1 <= self.pack <= 16:
+            raise ConfigError("Pack 1 to 16 samples per discriminator input.")
+        if self.batch_size < 2 * self.pack or self.batch_size > 4096:
+            raise ConfigError(f"The batch (up to 4,096) must hold at least two packs of {self.pack} samples.")
+        if self.eval_every < 1 or self.n_samples < 1:
+            raise ConfigError("eval_every and n_samples must be positive.")
+
+
+# --------------------------------------------------------------------------- presets
+
+PRESET_BASE = GanConfig()
+PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s defaults
+    # balanced learning rates, PacGAN packing of 2: all 8 ring modes within about 1,000 steps
+    "stable (recommended)": {},
+    # a discriminator far stronger and 20x faster than the generator, no packing: G piles its points
+    # on the few modes D currently rates highest (3 of 8 on the ring at seed 0)
+    "mode collapse": dict(pack=1, lr_g=1e-4, lr_d=2e-3, batch_size=64, d_width=256),
+    "WGAN-GP": dict(loss="wgan-gp", pack=1, d_steps=5, lr_g=1e-4, lr_d=1e-4),
+    "least squares": dict(loss="lsgan", pack=1),
+    "original min-max (saturates)": dict(loss="minimax", pack=1),
+}
+RECOMMENDED = "stable (recommended)"
+COLLAPSE = "mode collapse"
+
+
+def preset(name: str, **overrides) -> GanConfig:
+    """The named preset's config, with ``overrides`` (e.g. data, seed) on top."""
+    if name not in PRESETS:
+        raise ConfigError(f"Unknown preset '{name}': choose one of {', '.join(PRESETS)}.")
+    return GanConfig(**{**PRESET_BASE.__dict__, **PRESETS[name], **overrides})
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class GanData:
+    """What a GAN learns from: a training pool and a held-out set, both in data units."""
+
+    pool: np.ndarray  # (N, d) training points
+    held_out: np.ndarray  # (M, d) for the metrics
+    target: Target2D | None  # 2D targets (mixtures know their modes)
+    is_digits: bool = False
+
+    @property
+    def dim(self) -> int:
+        return self.pool.shape[1]
+
+
+POOL = 20_000
+
+
+def load_data(cfg: GanConfig, target: Target2D | None = None) -> GanData:
+    """The data of ``cfg.data`` (or of the given ``target``, e.g. a page's CSV upload)."""
+    if target is None:
+        if cfg.data == DIGITS:
+            from core import digits
+
+            d = digits.load(seed=cfg.seed)
+            return GanData(d.x_train.astype(np.float64), d.x_test.astype(np.float64), None, True)
+        if cfg.data in TARGET_NAMES:
+            target = make_target(cfg.data, cfg.spread)
+        elif os.path.isfile(cfg.data):
+            target = points_from_csv(cfg.data)
+        else:
+            raise ConfigError(f"--data must be one of {', '.join(TARGET_NAMES)}, {DIGITS}, or a CSV file's path.")
+    return GanData(target.sample(POOL, seed=cfg.seed), target.sample(2000, seed=cfg.seed + 10_000), target)
+
+
+# --------------------------------------------------------------------------- networks
+
+
+def mlp(n_in: int, depth: int, width: int, n_out: int, act: type[nn.Module], norm: bool = False) -> nn.Sequential:
+    """``depth`` hidden layers of ``width`` units; ``norm``: batch normalisation before each activation."""
+    layers: list[nn.Module] = []
+    for _ in range(depth):
+        layers += [nn.Linear(n_in, width), *([nn.BatchNorm1d(width)] if norm else []), act()]
+        n_in = width
+    layers.append(nn.Linear(n_in, n_out))
+    return nn.Sequential(*layers)
+
+
+class LeakyReLU(nn.LeakyReLU):
+    def __init__(self):
+        super().__init__(0.2)
+
+
+def _logit_losses(loss: str, real: torch.Tensor | None, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(D's loss, G's loss) from D's raw outputs on real (may be None) and generated packs."""
+    if loss in ("nonsat", "minimax"):  # D(x) = sigmoid(output); log D = -softplus(-l), log(1-D) = -softplus(l)
+        g = F.softplus(-fake).mean() if loss == "nonsat" else -F.softplus(fake).mean()
+        d = F.softplus(fake).mean() + (F.softplus(-real).mean() if real is not None else 0.0)
+    elif loss == "lsgan":
+        g = 0.5 * ((fake - 1) ** 2).mean()
+        d = 0.5 * (fake ** 2).mean() + (0.5 * ((real - 1) ** 2).mean() if real is not None else 0.0)
+    else:  # wgan-gp critic (the penalty is added by the trainer)
+        g = -fake.mean()
+        d = fake.mean() - (real.mean() if real is not None else 0.0)
+    return d, g
+
+
+# --------------------------------------------------------------------------- trainer
+
+
+class GanTrainer:
+    divergence_advice = ("The game blew up: lower the learning rates (or use WGAN-GP / least squares) "
+                         "and press Reset.")
+
+    def __init__(self, cfg: GanConfig, data: GanData | None = None, target: Target2D | None = None):
+        cfg.validate()
+        self.cfg = cfg
+        self.data = data if data is not None else load_data(cfg, target)
+        if self.data.is_digits:  # one scale for every pixel: [0, 1] -> [-1, 1], and a tanh on G's output
+            # (per-pixel standardising would blow the rare ink of near-blank border pixels up to ±30)
+            self.mean, self.std = np.full(self.data.dim, 0.5), np.full(self.data.dim, 0.5)
+            x_std = (self.data.pool - self.mean) / self.std
+        else:
+            x_std, self.mean, self.std = standardise(self.data.pool)  # (N, d), (d,), (d,)
+        self.x = torch.from_numpy(x_std.astype(np.float32))
+        d = self.data.dim
+        torch.manual_seed(cfg.seed)
+        self.gen = torch.Generator().manual_seed(cfg.seed)
+        # digits: batch norm keeps G's 64 outputs responsive to z (without it G collapses at once)
+        self.G = mlp(cfg.noise_dim, cfg.g_depth, cfg.g_width, d, nn.ReLU, norm=self.data.is_digits)
+        if self.data.is_digits:
+            self.G.append(nn.Tanh())
+        self.D = mlp(d * cfg.pack, cfg.d_depth, cfg.d_width, 1, LeakyReLU)
+        betas = (0.5, 0.9)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=betas)
+        self.steps = 0
+        self.d_updates = 0
+        self.g_updates = 0
+        self._phase: str | None = None
+        self.losses = {"d_loss": float("nan"), "g_loss": float("nan"), "d_real": float("nan"),
+                       "d_fake": float("nan")}
+        self.evaluation: dict[str, float] = {}
+        self.z_show = self.noise(max(N_SHOW, N_EVAL))  # fixed noise: the picture moves only with G
+        self._grid = self._make_grid() if d == 2 else None
+        self.is_digits = self.data.is_digits
+
+    # ------------------------------------------------------------------ pieces
+
+    def noise(self, n: int) -> torch.Tensor:
+        shape = (n, self.cfg.noise_dim)
+        if self.cfg.noise == "uniform":
+            return torch.rand(shape, generator=self.gen) * 2 - 1
+        return torch.randn(shape, generator=self.gen)
+
+    def real_batch(self) -> torch.Tensor:
+        idx = torch.randint(0, len(self.x), (self.cfg.batch_size,), generator=self.gen)
+        return self.x[idx]  # (B, d)
+
+    def packed(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, d) -> (B // pack, pack·d): consecutive samples form one input of D."""
+        m = self.cfg.pack
+        n = (len(x) // m) * m
+        return x[:n].reshape(n // m, m * x.shape[1])
+
+    def d_out(self, x: torch.Tensor) -> torch.Tensor:
+        return self.D(self.packed(x)).squeeze(1)  # (B // pack,)
+
+    def gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        r, f = self.packed(real), self.packed(fake)
+        t = torch.rand(len(r), 1, generator=self.gen)
+        mix = (t * r + (1 - t) * f).requires_grad_(True)
+        (grad,) = torch.autograd.grad(self.D(mix).sum(), mix, create_graph=True)
+        return ((grad.norm(dim=1) - 1) ** 2).mean()
+
+    def _d_value(self, out: torch.Tensor) -> float:
+        """Mean of what the page calls D(x): a probability for the logistic losses, else the raw output."""
+        return (torch.sigmoid(out) if self.cfg.loss in ("nonsat", "minimax") else out).mean().item()
+
+    # ------------------------------------------------------------------ updates
+
+    def d_step(self) -> None:
+        real = self.real_batch()
+        with torch.no_grad():
+            fake = self.G(self.noise(self.cfg.batch_size))
+        out_r, out_f = self.d_out(real), self.d_out(fake)
+        loss, _ = _logit_losses(self.cfg.loss, out_r, out_f)
+        total = loss + GP_WEIGHT * self.gradient_penalty(real, fake) if self.cfg.loss == "wgan-gp" else loss
+        self.opt_d.zero_grad(set_to_none=True)
+        total.backward()
+        self.opt_d.step()
+        self.d_updates += 1
+        self.losses.update(d_loss=loss.item(), d_real=self._d_value(out_r.detach()),
+                           d_fake=self._d_value(out_f.detach()))
+
+    def g_step(self) -> None:
+        fake = self.G(self.noise(self.cfg.batch_size))
+        _, loss = _logit_losses(self.cfg.loss, None, self.d_out(fake))
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_g.step()
+        self.g_updates += 1
+        self.losses["g_loss"] = loss.item()
+
+    def request(self, phase: str) -> None:
+        """Make the next ``step()`` a single D update ("d") or a single G update ("g")."""
+        if phase not in ("d", "g"):
+            raise ValueError(phase)
+        self._phase = phase
+
+    def set_lrs(self, lr_g: float, lr_d: float) -> None:
+        """Applied between two steps, without a reset."""
+        for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = lr
+
+    # ------------------------------------------------------------------ Trainer
+
+    def step(self) -> dict[str, float]:
+        phase, self._phase = self._phase, None
+        if phase != "g":
+            for _ in range(1 if phase == "d" else self.cfg.d_steps):
+                self.d_step()
+        if phase != "d":
+            self.g_step()
+        self.steps += 1
+        if self.steps == 1 or self.steps % self.cfg.eval_every == 0:
+            self.evaluation = self.evaluate()
+        done = ("d_loss", "d_real", "d_fake") * bool(self.d_updates) + ("g_loss",) * bool(self.g_updates)
+        return {k: self.losses[k] for k in done} | self.evaluation
+
+    @torch.no_grad()
+    def _generate(self, z: torch.Tensor) -> torch.Tensor:
+        """G(z) for drawing and measuring: batch norm (digits) uses its running statistics."""
+        self.G.eval()
+        try:
+            return self.G(z)
+        finally:
+            self.G.train()
+
+    @torch.no_grad()
+    def sample(self, n: int, z: torch.Tensor | None = None) -> np.ndarray:
+        """(n, d) generated samples in data units (digits: pixel intensities 0..16)."""
+        z = self.noise(n) if z is None else z[:n]
+        x = self._generate(z).double().numpy() * self.std + self.mean  # (n, d)
+        if self.is_digits:
+            from core.digits import to_pixels
+
+            return to_pixels(x)
+        return x
+
+    def evaluate(self) -> dict[str, float]:
+        x = self.sample(N_EVAL, self.z_show)
+        if self.is_digits:
+            from core.digit_judge import judge
+
+            report = judge(x)
+            return {"confident": report["confident"], "classes": float(report["classes"])}
+        report = sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
+        keep = ("energy", "modes_captured", "high_quality") if "modes_captured" in report else ("energy",)
+        return {k: float(report[k]) for k in keep}
+
+    def final_metrics(self) -> dict[str, float]:
+        """Metrics of ``n_samples`` fresh samples (the CLI's JSON line)."""
+        x = self.sample(self.cfg.n_samples)
+        if self.is_digits:
+            from core.digit_judge import judge
+
+            return {k: float(v) for k, v in judge(x).items()}
+        return sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
+
+    def _make_grid(self) -> dict[str, np.ndarray]:
+        x = self.data.pool
+        lo, hi = np.percentile(x, 0.5, axis=0), np.percentile(x, 99.5, axis=0)
+        centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * 1.35
+        gx = np.linspace(centre[0] - half, centre[0] + half, GRID)
+        gy = np.linspace(centre[1] - half, centre[1] + half, GRID)
+        pts = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)  # (GRID², 2) data units, row = y
+        pts_std = torch.from_numpy(((pts - self.mean) / self.std).astype(np.float32))
+        return {"gx": gx, "gy": gy, "pts": pts_std}
+
+    def _manifold(self) -> torch.Tensor | None:
+        """Noise on a line (1D) or a mesh (2D) covering most of p(z), as (rows, cols, k)."""
+        k, gauss = self.cfg.noise_dim, self.cfg.noise == "gaussian"
+        edge = 2.5 if gauss else 1.0
+        if k == 1:
+            return torch.linspace(-edge, edge, MANIFOLD_1D).reshape(1, -1, 1)
+        if k == 2:
+            t = torch.linspace(-edge, edge, MANIFOLD_2D)
+            return torch.stack(torch.meshgrid(t, t, indexing="ij"), -1)  # (M, M, 2)
+        return None
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        if self.is_digits:
+            return {"real_images": self.data.held_out[:N_IMAGES] * 16.0,
+                    "fake_images": self.sample(N_IMAGES, self.z_show)}
+        snap = {"real": self.data.held_out[:N_SHOW].copy(), "fake": self.sample(N_SHOW, self.z_show)}
+        # D over the plane (a packed D sees `pack` copies of the same point)
+        if self._grid is not None:
+            with torch.no_grad():
+                g = self._grid["pts"]
+                out = self.D(g.repeat(1, self.cfg.pack)).squeeze(1)
+                val = torch.sigmoid(out) if self.cfg.loss in ("nonsat", "minimax") else out
+            snap.update(grid_x=self._grid["gx"].copy(), grid_y=self._grid["gy"].copy(),
+                        d_grid=val.reshape(GRID, GRID).double().numpy())
+            # -∇ₓ L_G at some generated points: where G's update pushes them
+            with torch.no_grad():
+                xf = self._generate(self.z_show[:N_ARROWS])
+            xf.requires_grad_(True)
+            _, g_loss = _logit_losses(self.cfg.loss, None, self.d_out(xf))
+            (grad,) = torch.autograd.grad(g_loss, xf)
+            snap["arrow_from"] = snap["fake"][:N_ARROWS].copy()
+            snap["arrow"] = -grad.double().numpy() / self.std  # (N_ARROWS, 2) data units
+            zm = self._manifold()
+            if zm is not None:
+                with torch.no_grad():
+                    img = self._generate(zm.reshape(-1, self.cfg.noise_dim)).double().numpy() * self.std + self.mean
+                snap["manifold"] = img.reshape(*zm.shape[:2], 2)
+        return snap
+
+    def parameter_count(self) -> tuple[int, int]:
+        return (sum(p.numel() for p in self.G.parameters()), sum(p.numel() for p in self.D.parameters()))
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _cli_arrays(trainer: GanTrainer) -> dict[str, np.ndarray]:
+    return {"samples": trainer.sample(trainer.cfg.n_samples)}
+
+
+def _cli_models():
+    from core.cli import CliModel
+
+    return {
+        "gan": CliModel(
+            config=GanConfig,
+            make_trainer=GanTrainer,
+            final_metrics=GanTrainer.final_metrics,
+            arrays=_cli_arrays,
+            default_steps=4000,
+            help="GAN on a 2D target or the 8x8 digits (defaults: the page's recommended preset; for digits add --noise-dim 16)",
+        )
+    }
+
+
+CLI_MODELS = _cli_models()

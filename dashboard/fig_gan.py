@@ -1,0 +1,108 @@
+"""Figure builders of the GAN pages: the game on the plane (D's heatmap, data, samples, arrows),
+the generator's manifold, and digit sample grids. Pure functions of a GanTrainer snapshot."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_layout
+from dashboard.figures import empty_figure
+from dashboard.theme import DIVERGING, PALETTE, TEMPLATE
+
+ARROW_COLOUR = "#000000"
+
+
+def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = True,
+                modes: np.ndarray | None = None, show_heat: bool = True, show_arrows: bool = True,
+                height: int = 470) -> go.Figure:
+    """D's output over the plane beneath the data (grey) and G's samples (orange), with the arrows
+    −∇ₓ L_G that G's next update follows. ``probability``: D(x) in [0, 1] (else a raw score)."""
+    if "fake" not in snap:
+        return empty_figure("No model yet", height)
+    fig = go.Figure(layout=dict(title=title))
+    box = None
+    if "d_grid" in snap:
+        gx, gy = snap["grid_x"], snap["grid_y"]
+        box = (gx[0], gx[-1], gy[0], gy[-1])
+        if show_heat:
+            z = snap["d_grid"]
+            rng = dict(zmin=0.0, zmax=1.0) if probability else dict(zmid=float(np.median(z)))
+            name = "D(x)" if probability else "D(x) score"
+            fig.add_trace(go.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, opacity=0.6, **rng,
+                                     colorbar=dict(title=dict(text=name, side="right"), thickness=12),
+                                     hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>" + name + "=%{z:.2f}<extra></extra>"))
+    real, fake = snap["real"], snap["fake"]
+    fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
+                               marker=dict(size=4, color=REAL_COLOUR, opacity=0.6)))
+    fig.add_trace(go.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
+                               marker=dict(size=4, color=FAKE_COLOUR, opacity=0.8)))
+    if show_arrows and "arrow" in snap and len(snap["arrow"]):
+        b = box or bounds_of(real)
+        scale = field_scale(snap["arrow"], 0.06 * (b[1] - b[0]))
+        fig.add_trace(arrows(snap["arrow_from"], snap["arrow"], scale, ARROW_COLOUR, "−∇ₓ L_G"))
+    if modes is not None:
+        fig.add_trace(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes", hoverinfo="skip",
+                                 marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#000"))))
+    fig = square_layout(fig, box or bounds_of(real, fake), height)
+    fig.update_xaxes(constrain="domain")
+    fig.update_yaxes(constrain="domain")
+    return fig
+
+
+def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 330) -> go.Figure:
+    """The image under G of a line (1D noise) or a mesh (2D noise): how G folds the noise space."""
+    if "manifold" not in snap:
+        return empty_figure("The manifold is drawn for 1D or 2D noise", height)
+    m = np.asarray(snap["manifold"], float)  # (rows, cols, 2)
+    nan = np.full((1, 2), np.nan)
+    segs = [np.concatenate([row, nan]) for row in m]  # lines of constant z₁
+    if m.shape[0] > 1:
+        segs += [np.concatenate([col, nan]) for col in m.transpose(1, 0, 2)]  # constant z₂
+    seg = np.concatenate(segs)
+    fig = go.Figure(layout=dict(title=title))
+    real = snap.get("real")
+    if real is not None:
+        fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
+                                   marker=dict(size=3, color=REAL_COLOUR, opacity=0.4)))
+    fig.add_trace(go.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="G(noise grid)", hoverinfo="skip",
+                             line=dict(color=PALETTE[1], width=1.2)))
+    box = (snap["grid_x"][0], snap["grid_x"][-1], snap["grid_y"][0], snap["grid_y"][-1]) if "grid_x" in snap else None
+    return square_layout(fig, box or bounds_of(real, m.reshape(-1, 2)), height)
+
+
+def digit_grid(images: np.ndarray, title: str, *, cols: int = 6, height: int = 330,
+               labels: list[str] | None = None) -> go.Figure:
+    """(n, 64) images in load_digits units (0..16) tiled in a grid, dark ink on white."""
+    images = np.asarray(images, float).reshape(-1, 8, 8)
+    if not len(images):
+        return empty_figure("No samples yet", height)
+    rows = int(np.ceil(len(images) / cols))
+    gap = 1
+    canvas = np.full((rows * (8 + gap) - gap, cols * (8 + gap) - gap), np.nan)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[r * 9:r * 9 + 8, c * 9:c * 9 + 8] = img
+    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=16, colorscale="Greys", showscale=False, hoverinfo="skip"),
+                    layout=dict(title=title))
+    if labels:
+        for i, text in enumerate(labels[:len(images)]):
+            r, c = divmod(i, cols)
+            fig.add_annotation(x=c * 9 + 7.4, y=r * 9 + 0.3, text=text, showarrow=False,
+                               font=dict(size=11, color=PALETTE[4]), xanchor="right", yanchor="top")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=5, r=5, t=40, b=5))
+    return fig
+
+
+def class_bars(counts, title: str, *, height: int = 220) -> go.Figure:
+    """(10,) counts of confidently recognised samples per digit class."""
+    if counts is None or not len(counts):
+        return empty_figure("No samples yet", height)
+    fig = go.Figure(go.Bar(x=[str(c) for c in range(len(counts))], y=np.asarray(counts, float),
+                           marker_color=PALETTE[1]), layout=dict(title=title))
+    fig.update_xaxes(title="class", type="category")
+    fig.update_yaxes(title="samples")
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=45, r=10, t=40, b=40))
+    return fig

@@ -1,0 +1,183 @@
+"""core/gan.py: losses, packing, step mode, snapshot, presets' quality at a fixed seed, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from core.cli import main as cli_main
+from core.digit_judge import judge
+from core.errors import ConfigError
+from core.gan import COLLAPSE, GRID, LOSSES, N_ARROWS, RECOMMENDED, GanConfig, GanTrainer, _logit_losses, preset
+
+SMALL = dict(g_width=32, d_width=32, g_depth=2, d_depth=2, batch_size=64, eval_every=5)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_every_loss_runs_finite_and_snapshots(loss):
+    t = GanTrainer(GanConfig(loss=loss, d_steps=2, **SMALL))
+    for _ in range(10):
+        m = t.step()
+    assert all(np.isfinite(v) for v in m.values())
+    assert {"d_loss", "g_loss", "modes_captured", "high_quality", "energy"} <= set(m)
+    assert t.d_updates == 20 and t.g_updates == 10
+    snap = t.snapshot()
+    assert snap["d_grid"].shape == (GRID, GRID) and snap["arrow"].shape == (N_ARROWS, 2)
+    assert snap["fake"].shape[1] == 2 and snap["manifold"].shape == (21, 21, 2)
+    assert all(np.isfinite(v).all() for v in snap.values())
+    if loss in ("nonsat", "minimax"):
+        assert 0 <= snap["d_grid"].min() and snap["d_grid"].max() <= 1
+
+
+def test_losses_match_the_formulas():
+    real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5, -3.0])
+    D = torch.sigmoid
+    d, g = _logit_losses("minimax", real, fake)
+    assert d.item() == pytest.approx(-(torch.log(D(real)).mean() + torch.log(1 - D(fake)).mean()).item(), rel=1e-5)
+    assert g.item() == pytest.approx(torch.log(1 - D(fake)).mean().item(), rel=1e-5)
+    _, g = _logit_losses("nonsat", real, fake)
+    assert g.item() == pytest.approx(-torch.log(D(fake)).mean().item(), rel=1e-5)
+    d, g = _logit_losses("lsgan", real, fake)
+    assert d.item() == pytest.approx(0.5 * ((real - 1) ** 2).mean().item() + 0.5 * (fake ** 2).mean().item())
+    d, g = _logit_losses("wgan-gp", real, fake)
+    assert d.item() == pytest.approx(fake.mean().item() - real.mean().item()) and g.item() == pytest.approx(1.25)
+
+
+def test_step_mode_updates_one_network_only():
+    t = GanTrainer(GanConfig(d_steps=3, **SMALL))
+    g_before = [p.clone() for p in t.G.parameters()]
+    t.request("d")
+    m = t.step()
+    assert (t.d_updates, t.g_updates) == (1, 0) and "g_loss" not in m and "d_loss" in m
+    assert all(torch.equal(a, b) for a, b in zip(g_before, t.G.parameters()))
+    d_before = [p.clone() for p in t.D.parameters()]
+    t.request("g")
+    t.step()
+    assert (t.d_updates, t.g_updates) == (1, 1)
+    assert all(torch.equal(a, b) for a, b in zip(d_before, t.D.parameters()))
+    t.step()  # a normal round: d_steps D updates and one G update
+    assert (t.d_updates, t.g_updates) == (4, 2)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_arrows_lower_the_generator_loss(loss):
+    """A small move of the generated points along the arrows lowers G's loss (they are −∇ₓ L_G)."""
+    t = GanTrainer(GanConfig(loss=loss, pack=2, **SMALL))
+    for _ in range(20):
+        t.step()
+    snap = t.snapshot()
+    x_std = torch.from_numpy((snap["arrow_from"] - t.mean) / t.std).float()
+    step = torch.from_numpy(snap["arrow"] * t.std / np.abs(snap["arrow"]).max()).float()  # back to model units
+    with torch.no_grad():
+        g0 = _logit_losses(loss, None, t.d_out(x_std))[1].item()
+        g1 = _logit_losses(loss, None, t.d_out(x_std + 1e-3 * step))[1].item()
+    assert g1 < g0
+
+
+def test_packing_groups_consecutive_samples():
+    t = GanTrainer(GanConfig(pack=3, **SMALL))
+    x = torch.arange(14.0).reshape(7, 2)
+    assert t.packed(x).tolist() == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]
+    assert t.D[0].in_features == 6
+
+
+def test_manifold_follows_the_noise_dimension():
+    assert GanTrainer(GanConfig(noise_dim=1, **SMALL)).snapshot()["manifold"].shape == (1, 200, 2)
+    assert "manifold" not in GanTrainer(GanConfig(noise_dim=3, noise="uniform", **SMALL)).snapshot()
+
+
+def test_samples_come_back_in_data_units():
+    t = GanTrainer(GanConfig(data="moons", **SMALL))
+    assert abs(float(t.x.mean())) < 1e-3 and float(t.x.std()) == pytest.approx(1.0, abs=1e-3)
+    with torch.no_grad():
+        for p in t.G[-1].parameters():
+            p.zero_()  # G(z) = 0 in standardised units: the data's mean in data units
+    assert np.allclose(t.sample(5), t.data.pool.mean(0))
+
+
+def test_seed_reproduces():
+    a, b = GanTrainer(GanConfig(**SMALL)), GanTrainer(GanConfig(**SMALL))
+    for _ in range(5):
+        ma, mb = a.step(), b.step()
+    assert ma == mb and np.array_equal(a.snapshot()["fake"], b.snapshot()["fake"])
+    c = GanTrainer(GanConfig(**{**SMALL, "seed": 1}))
+    assert not np.array_equal(a.snapshot()["fake"], c.snapshot()["fake"])
+
+
+@pytest.mark.parametrize("bad", [dict(loss="x"), dict(noise="cauchy"), dict(pack=9, batch_size=16),
+                                 dict(lr_g=float("nan")), dict(d_steps=0), dict(data="nope")])
+def test_bad_settings_raise_a_readable_error(bad):
+    with pytest.raises(ConfigError):
+        GanTrainer(GanConfig(**bad))
+
+
+def _train(cfg: GanConfig, steps: int) -> dict:
+    t = GanTrainer(cfg)
+    for _ in range(steps):
+        t.step()
+    return t.final_metrics()
+
+
+def test_recommended_preset_captures_the_ring_and_collapse_preset_does_not():
+    good = _train(preset(RECOMMENDED, seed=0), 1500)
+    assert good["modes_captured"] >= 7 and good["high_quality"] > 0.4
+    bad = _train(preset(COLLAPSE, seed=0), 1500)
+    assert bad["modes_captured"] <= 4 and bad["modes_captured"] < good["modes_captured"]
+
+
+def test_digits_gan_trains_and_samples_pixels():
+    t = GanTrainer(GanConfig(data="digits", noise_dim=16, **SMALL))
+    for _ in range(5):
+        m = t.step()
+    assert {"confident", "classes"} <= set(m)
+    x = t.sample(50)
+    assert x.shape == (50, 64) and x.min() >= 0 and x.max() <= 16
+    snap = t.snapshot()
+    assert snap["fake_images"].shape[1] == 64 and "d_grid" not in snap
+
+
+def test_judge_recognises_real_digits_not_noise():
+    from core import digits
+
+    d = digits.load(seed=0)
+    real = judge(digits.to_pixels(d.x_test))
+    assert real["confident"] > 0.6 and real["classes"] == 10 and real["judge_accuracy"] > 0.93
+    noise = judge(np.random.default_rng(0).uniform(0, 16, (300, 64)))
+    assert noise["confident"] < 0.2
+
+
+def test_cli_writes_samples_in_data_units(tmp_path, capsys):
+    out = tmp_path / "run.npz"
+    code = cli_main(["train", "gan", "--steps", "40", "--n-samples", "300", "--g-width", "32", "--out", str(out)])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and summary["steps"] == 40 and {"modes_captured", "high_quality", "energy"} <= set(summary)
+    samples = np.load(out)["samples"]
+    assert samples.shape == (300, 2) and np.isfinite(samples).all()
+
+
+
+def test_cli_on_a_csv_and_on_digits(tmp_path, capsys):
+    csv = tmp_path / "points.csv"
+    pts = np.random.default_rng(0).normal([5.0, -3.0], [2.0, 0.5], (200, 2))
+    csv.write_text("x1,x2\n" + "\n".join(f"{a},{b}" for a, b in pts))
+    out = tmp_path / "csv.npz"
+    assert cli_main(["train", "gan", "--data", str(csv), "--steps", "30", "--n-samples", "100", "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "energy" in summary and "modes_captured" not in summary
+    samples = np.load(out)["samples"]
+    assert samples.shape == (100, 2) and abs(samples[:, 0].mean() - 5.0) < 3.0  # data units, not standardised
+    out = tmp_path / "digits.npz"
+    assert cli_main(["train", "gan", "--data", "digits", "--noise-dim", "16", "--steps", "5", "--n-samples", "20",
+                     "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"confident", "classes"} <= set(summary)
+    pixels = np.load(out)["samples"]
+    assert pixels.shape == (20, 64) and pixels.min() >= 0 and pixels.max() <= 16
+
+
+def test_bad_data_in_the_cli_ends_in_one_json_line(capsys):
+    assert cli_main(["train", "gan", "--data", "nowhere.csv", "--steps", "3"]) == 2
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["state"] == "failed"

@@ -1,0 +1,64 @@
+"""core/gan_vs_vae.py: both models on the same data, measured the same way."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.gan import COLLAPSE, RECOMMENDED
+from core.gan_vs_vae import N_IMAGES, N_POINTS, gan_side, vae_side
+from core.targets2d import make_target
+
+RING = make_target("ring")
+
+
+def test_both_sides_share_the_reference_and_report_the_same_metrics():
+    gan, vae = gan_side(RING, 0, RECOMMENDED), vae_side(RING, 0, 2, 1.0)
+    assert np.array_equal(gan.reference, vae.reference)
+    mg, mv = gan.step(), vae.step()
+    wanted = {"energy", "modes_captured", "high_quality"}
+    assert wanted <= set(mg) and wanted <= set(mv)
+    assert {"d_loss", "g_loss"} <= set(mg) and {"loss", "recon", "kl"} <= set(mv)
+    for side in (gan, vae):
+        snap = side.snapshot()
+        assert snap["samples"].shape == (N_POINTS, 2) and np.isfinite(snap["samples"]).all()
+
+
+def test_measuring_does_not_change_training():
+    """Sampling for pictures uses fixed noise: a watched run trains exactly as an unwatched one."""
+    a, b = gan_side(RING, 3, COLLAPSE), gan_side(RING, 3, COLLAPSE)
+    for _ in range(5):
+        ma = a.step()
+        b.snapshot()
+        b.measure()
+        mb = b.step()
+    assert ma == mb
+
+
+def test_non_mixture_targets_report_energy_only():
+    moons = make_target("moons")
+    m = gan_side(moons, 0, RECOMMENDED).step()
+    assert "energy" in m and "modes_captured" not in m
+
+
+def test_digits_sides_draw_pixels_and_are_judged():
+    gan, vae = gan_side(None, 0, RECOMMENDED), vae_side(None, 0, 2, 1.0)
+    assert gan.inner.cfg.noise_dim == 16
+    for side in (gan, vae):
+        m = side.step()
+        assert {"confident", "classes"} <= set(m)
+        snap = side.snapshot()
+        assert snap["images"].shape == (N_IMAGES, 64)
+        assert snap["images"].min() >= 0 and snap["images"].max() <= 16
+        assert snap["class_counts"].shape == (10,)
+
+
+def test_on_the_ring_the_gan_is_sharper_and_the_vae_blurrier():
+    """The lecture's point, measured: after equal steps both cover the 8 modes, but the VAE spreads
+    its samples between them (about 0.59 against 0.29 high quality at seed 0)."""
+    gan, vae = gan_side(RING, 0, RECOMMENDED), vae_side(RING, 0, 2, 1.0)
+    for _ in range(1200):
+        gan.step()
+        vae.step()
+    g, v = gan.measure(), vae.measure()
+    assert g["modes_captured"] == v["modes_captured"] == 8
+    assert g["high_quality"] > v["high_quality"] + 0.15
