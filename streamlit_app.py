@@ -16,4 +16,4 @@ for topic in TOPICS:
         sections.setdefault(topic.section, []).append(
             st.Page(str(topic.path), title=topic.title, icon=topic.icon, url_path=topic.url_path)
         )
-st.navigation(sections).run()
+st.navigation(sections, expanded=True).run()  # every topic listed, none behind "View more"

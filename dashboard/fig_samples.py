@@ -18,8 +18,8 @@ REAL_COLOUR, FAKE_COLOUR = "#999999", "#D55E00"
 
 def square_layout(fig: go.Figure, bounds: tuple[float, float, float, float] | None, height: int) -> go.Figure:
     """Equal axes over ``bounds`` = (xmin, xmax, ymin, ymax), legend on top."""
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=40, r=10, t=45, b=35),
-                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=40, r=10, t=45, b=70),  # legend under the
+                      legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, xanchor="left"))  # plot, clear of the title
     if bounds is not None:
         fig.update_xaxes(range=[bounds[0], bounds[1]])
         fig.update_yaxes(range=[bounds[2], bounds[3]])
