@@ -15,9 +15,9 @@ BUILT = [t for t in TOPICS if t.built]
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     """Streamlit has drawn the page: its title is there and the script is not running."""
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+    page.wait_for_function(  # the status widget (running man, "Stop") is shown while the script runs
+        "() => { const w = document.querySelector('[data-testid=\"stStatusWidget\"]');"
+        " return !w || !/Running|Stop/.test(w.innerText); }",
         timeout=timeout_ms,
     )
     page.wait_for_timeout(800)
@@ -124,11 +124,15 @@ def test_a_closed_session_frees_its_training_slot(server, browser):
     watcher.context.close()
 
 
-def upload(page, name: str, content: bytes) -> None:
+def upload(page, name: str, content: bytes, expect: str | None = None) -> None:
+    """Upload a file; wait for the text ``expect`` (a training page reruns its fragment all the time)."""
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
-    page.wait_for_timeout(1500)
-    wait_until_rendered(page)
+    if expect:
+        page.get_by_text(expect).first.wait_for(timeout=60_000)
+    else:
+        page.wait_for_timeout(1500)
+        wait_until_rendered(page)
 
 
 def test_csv_upload_bad_then_good_then_bad_keeps_the_data(server, page):
@@ -145,7 +149,7 @@ def test_csv_upload_bad_then_good_then_bad_keeps_the_data(server, page):
     play(page)
     page.get_by_text("running").first.wait_for(timeout=30_000)
 
-    upload(page, "nan.csv", b"x1,x2,label\n1,nan,a\n2,2,b\n3,3,a\n4,4,b\n")
+    upload(page, "nan.csv", b"x1,x2,label\n1,nan,a\n2,2,b\n3,3,a\n4,4,b\n", expect="current dataset is kept")
     assert page.get_by_text("NaN or infinite").count() > 0
     assert page.get_by_text("current dataset is kept").count() > 0
     assert page.get_by_text("Upload a CSV with columns").count() == 0  # still training on the good file
