@@ -9,7 +9,8 @@ Optional: ``divergence_advice`` (str), shown when a metric becomes NaN or inf.
 
 A **Job** owns the thread that calls ``step()`` again and again: start, pause, resume, single
 step, stop, a step budget, optional pacing, a bounded metric history and the latest good snapshot
-(taken at most every ``snapshot_every`` seconds). What went wrong is a state a student can read:
+(taken at most every ``snapshot_every`` seconds, and spending at most ``snapshot_share`` of the
+thread's time: a model whose picture is costly to draw is drawn less often). What went wrong is a state a student can read:
 ``diverged`` (a non-finite metric: stop, keep the last good snapshot) or ``failed`` (an
 exception: stop with a one-line reason; the traceback goes to the server log only).
 
@@ -227,7 +228,8 @@ class Job:
         trainer: Trainer,
         *,
         max_steps: int | None = None,
-        snapshot_every: float = 0.2,
+        snapshot_every: float = 0.25,
+        snapshot_share: float | None = 0.03,
         history_capacity: int = 1000,
         max_steps_per_s: float | None = None,
         idle_timeout: float | None = None,
@@ -240,6 +242,7 @@ class Job:
         self.max_steps = max_steps
         self._budget = max_steps
         self.snapshot_every = snapshot_every
+        self.snapshot_share = snapshot_share
         self.max_steps_per_s = max_steps_per_s
         self.idle_timeout = idle_timeout
         self.pool = pool or global_pool()
@@ -257,6 +260,7 @@ class Job:
         self.last_metrics: dict[str, float] = {}
         self._snapshot: dict[str, np.ndarray] = {}
         self._snapshot_time = 0.0
+        self._snapshot_cost = 0.0  # seconds the last snapshot took
         self._snapshot_step = -1
         self._rate = collections.deque(maxlen=64)  # (time, step) pairs
         self.last_seen = time.monotonic()
@@ -428,7 +432,9 @@ class Job:
             self.history.record(self.step_count, self.last_metrics)
             now = time.perf_counter()
             self._rate.append((now, self.step_count))
-            if now - self._snapshot_time >= self.snapshot_every:
+            # at most every snapshot_every seconds, and at most snapshot_share of the thread's time
+            wait = max(self.snapshot_every, self._snapshot_cost / self.snapshot_share if self.snapshot_share else 0.0)
+            if now - self._snapshot_time >= wait:
                 self._take_snapshot()
             return True
 
@@ -442,6 +448,7 @@ class Job:
             return  # keep the last good picture
         if not force and self._snapshot_step == self.step_count:
             return
+        t0 = time.perf_counter()
         try:
             snap = self.trainer.snapshot()
         except Exception as err:
@@ -449,6 +456,7 @@ class Job:
             self._end(FAILED, f"Could not draw the model: {one_line(err)}")
             return
         self._snapshot_time = time.perf_counter()
+        self._snapshot_cost = self._snapshot_time - t0
         if all(_all_finite(v) for v in snap.values()):
             self._snapshot = snap
             self._snapshot_step = self.step_count

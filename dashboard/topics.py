@@ -47,7 +47,7 @@ TOPICS = (
           "A small CNN against an MLP on handwritten digits, and what a shift does to each.", LEARNING),
     Topic("gaussians.py", "Gaussians and mixtures", ":material/bubble_chart:",
           "Fit N(μ, Σ) by maximum likelihood and a Gaussian mixture by EM, step by step.", GENERATIVE),
-    Topic("energy.py", "Densities e^{f_θ}/Z(θ)", ":material/landscape:",
+    Topic("energy.py", "Densities exp(f_θ)/Z(θ)", ":material/landscape:",
           "Learn an energy, normalise it on a grid, and see why Z(θ) is out of reach for images.", GENERATIVE),
     Topic("gan.py", "GANs", ":material/sports_kabaddi:",
           "Generator against discriminator: the min-max game, its instability and mode collapse.", GENERATIVE),

@@ -18,11 +18,10 @@ for section in (LEARNING, GENERATIVE):
         cols = st.columns(3)
         for col, topic in zip(cols, topics[start:start + 3]):
             with col.container(border=True):
-                if topic.built:
-                    st.page_link(str(topic.path), label=f"**{topic.title}**", icon=topic.icon)
-                else:
-                    st.markdown(f"{topic.title} · *coming*")
+                st.markdown(f"**{topic.title}**" if topic.built else f"{topic.title} · *coming*")
                 st.caption(topic.line)
+                if topic.built:
+                    st.page_link(str(topic.path), label="Open", icon=topic.icon)
 
 st.subheader("Landmarks")
 st.caption("Filled dots have a page: click one to open it.")

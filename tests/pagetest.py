@@ -85,10 +85,14 @@ def _ends(at: AppTest, widget) -> list:
 
 
 def exercise_extremes(at: AppTest, play_key: str | None = None, skip: tuple[str, ...] = ()) -> list[str]:
-    """Set every keyed widget to each of its ends in turn (and Play once at each), checking the page.
+    """Set every keyed widget to each of its ends in turn, checking the page each time.
 
-    Returns the keys exercised, so a test can assert that the widgets it cares about were reached.
+    With ``play_key`` (``<name>_play``), the job trains one step at every end (its ``<name>_step``
+    button, or Play and a poll where a page has no step button), and at the end it plays and is
+    polled once. Returns the keys exercised, so a test can assert that the widgets it cares about
+    were reached.
     """
+    step_key = play_key.replace("_play", "_step") if play_key else None
     seen: list[str] = []
     rounds = 0
     while True:
@@ -102,19 +106,29 @@ def exercise_extremes(at: AppTest, play_key: str | None = None, skip: tuple[str,
             _set_value(at, widget.key, value)
             at.run()
             assert_clean(at)
-            if play_key and _has_button(at, play_key):
-                at.button(key=play_key).click().run()
+            if step_key and _has_button(at, step_key) and not at.button(key=step_key).disabled:
+                at.button(key=step_key).click().run()
                 assert_clean(at)
-                time.sleep(0.15)
-                at.run()
-                assert_clean(at)
-                if _has_button(at, play_key) and "Pause" in at.button(key=play_key).label:
-                    at.button(key=play_key).click().run()
+            elif play_key and _has_button(at, play_key) and not at.button(key=play_key).disabled:
+                _play_briefly(at, play_key)
         _set_value(at, widget.key, original)
         at.run()
         assert_clean(at)
         rounds += 1
+    if play_key and _has_button(at, play_key) and not at.button(key=play_key).disabled:
+        _play_briefly(at, play_key)
     return seen
+
+
+def _play_briefly(at: AppTest, play_key: str) -> None:
+    at.button(key=play_key).click().run()
+    assert_clean(at)
+    time.sleep(0.15)
+    at.run()
+    assert_clean(at)
+    if _has_button(at, play_key) and "Pause" in at.button(key=play_key).label:
+        at.button(key=play_key).click().run()
+        assert_clean(at)
 
 
 def _widgets(at: AppTest) -> list:

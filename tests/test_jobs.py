@@ -86,7 +86,7 @@ def test_budget_finishes_in_background():
 
 
 def test_divergence_stops_and_keeps_last_good_snapshot():
-    job = Job(Counter(nan_at=50), snapshot_every=0.0, pool=SlotPool(1))
+    job = Job(Counter(nan_at=50), snapshot_every=0.0, snapshot_share=None, pool=SlotPool(1))
     job.start()
     wait_for(lambda: job.state == DIVERGED)
     assert job.step_count == 50
