@@ -53,6 +53,7 @@ SOLVER_LABELS = {"euler": "Euler", "midpoint": "Midpoint (RK2)", "rk4": "Runge-K
 FIELD_GRID = 15  # arrows on a FIELD_GRID x FIELD_GRID grid
 N_PATHS = 64  # particles whose trajectories are drawn
 POOL = 20_000  # training points drawn once from a built-in target
+OT_CHUNK = 256  # minibatch OT pairs noise and data within chunks of this many points
 Velocity = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (t scalar, x (n, 2)) -> (n, 2)
 
 
@@ -63,6 +64,8 @@ class FlowConfig:
     ot: bool = False  # minibatch optimal-transport pairing of noise and data
     width: int = 128
     depth: int = 3
+    n_fourier: int = 32  # random Fourier features of x (0 = none)
+    x_scale: float = 5.0  # their frequency scale, in standardised units
     lr: float = 0.002
     lr_decay_steps: int = 10_000  # cosine decay of the learning rate to 5 % over these steps (0 = constant)
     batch_size: int = 256
@@ -78,6 +81,8 @@ class FlowConfig:
             raise ConfigError(f"Unknown solver '{self.solver}': choose one of {', '.join(SOLVERS)}.")
         if not 1 <= self.depth <= 6 or not 4 <= self.width <= 512:
             raise ConfigError("Use 1 to 6 hidden layers of 4 to 512 units.")
+        if not 0 <= self.n_fourier <= 256 or not (0 < self.x_scale < 1e3):
+            raise ConfigError("Use 0 to 256 Fourier features with a positive scale.")
         if not (self.lr > 0 and math.isfinite(self.lr)) or not 2 <= self.batch_size <= 4096:
             raise ConfigError("The learning rate must be positive and the batch size between 2 and 4096.")
         if not 0.0 <= self.ema < 1.0:
@@ -159,25 +164,34 @@ def ot_pairing(x0: np.ndarray, x1: np.ndarray, exact: bool = True) -> np.ndarray
 
 
 class VelocityMLP(nn.Module):
-    """v_θ(t, x): an MLP of (x, t and sin/cos features of t) with SiLU units."""
+    """v_θ(t, x): a SiLU MLP of x, random Fourier features of x and sin/cos features of t.
 
-    FREQS = (1.0, 2.0, 4.0, 8.0)
+    The Fourier features ``sin(Bx), cos(Bx)`` with a fixed random ``B ~ N(0, x_scale²)``
+    (Tancik et al., 2020) let a small MLP draw the sharp field near t = 1 around many small modes
+    (the 25-mode grid learns several times faster); ``n_fourier = 0`` gives the plain MLP of (x, t).
+    """
 
-    def __init__(self, width: int = 128, depth: int = 3):
+    T_FREQS = (1.0, 2.0, 4.0, 8.0)
+
+    def __init__(self, width: int = 128, depth: int = 3, n_fourier: int = 32, x_scale: float = 5.0, seed: int = 0):
         super().__init__()
-        n_in = 2 + 1 + 2 * len(self.FREQS)
+        g = torch.Generator().manual_seed(seed)
+        self.register_buffer("B", torch.randn(2, n_fourier, generator=g) * x_scale)  # (2, M) fixed
+        self.register_buffer("t_freqs", torch.tensor(self.T_FREQS) * math.pi)
+        n_in = 2 + 2 * n_fourier + 1 + 2 * len(self.T_FREQS)
         layers: list[nn.Module] = []
         for _ in range(depth):
             layers += [nn.Linear(n_in, width), nn.SiLU()]
             n_in = width
         layers.append(nn.Linear(n_in, 2))
         self.net = nn.Sequential(*layers)
-        self.register_buffer("freqs", torch.tensor(self.FREQS) * math.pi)
 
     def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         t = torch.as_tensor(t, dtype=x.dtype).reshape(-1, 1).expand(len(x), 1)  # (n, 1)
-        angles = t * self.freqs  # (n, F)
-        return self.net(torch.cat([x, t, torch.sin(angles), torch.cos(angles)], 1))  # (n, 2)
+        angles = t * self.t_freqs.to(x.dtype)  # (n, 4)
+        proj = x @ self.B.to(x.dtype)  # (n, M)
+        feats = [x, torch.sin(proj), torch.cos(proj), t, torch.sin(angles), torch.cos(angles)]
+        return self.net(torch.cat(feats, 1))  # (n, 2)
 
 
 # --------------------------------------------------------------------------- ODE solvers
@@ -260,7 +274,7 @@ class FlowTrainer:
         self.reference = self.target.sample(2000, seed=cfg.seed + 1)  # for the metrics, data units
         self.exact_mixture = self.std.mixture(self.target) if self.target.is_mixture else None
 
-        self.model = VelocityMLP(cfg.width, cfg.depth)
+        self.model = VelocityMLP(cfg.width, cfg.depth, cfg.n_fourier, cfg.x_scale, cfg.seed)
         self.ema_model = copy.deepcopy(self.model).requires_grad_(False)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.lr = cfg.lr
@@ -286,17 +300,12 @@ class FlowTrainer:
         """The t of the drawn field, the solver and the NFE budget; samples are redrawn if needed."""
         if t is not None:
             self.t_view = float(min(max(t, 0.0), 0.99))
-        changed = False
-        if solver is not None and solver != self.solver:
-            if solver not in SOLVERS:
-                raise ConfigError(f"Unknown solver '{solver}'.")
-            self.solver, changed = solver, True
-        if nfe is not None:
-            steps = steps_for_nfe(nfe, self.solver)
-            changed |= steps != self.n_steps
-            self.n_steps = steps
-        elif changed:
-            self.n_steps = max(1, self.n_steps)
+        solver = self.solver if solver is None else solver
+        if solver not in SOLVERS:
+            raise ConfigError(f"Unknown solver '{solver}'.")
+        steps = steps_for_nfe(nfe, solver) if nfe is not None else self.n_steps
+        changed = (solver, steps) != (self.solver, self.n_steps)
+        self.solver, self.n_steps = solver, steps
         if changed and self.steps:
             self.evaluation = self.evaluate()
 
@@ -311,8 +320,11 @@ class FlowTrainer:
         idx = torch.randint(0, len(self.pool), (self.cfg.batch_size,), generator=self.gen)
         x1 = self.pool[idx]
         x0 = torch.randn(x1.shape, generator=self.gen)
-        if self.cfg.ot:
-            x0 = x0[torch.from_numpy(ot_pairing(x0.numpy(), x1.numpy()))]
+        if self.cfg.ot:  # exact assignment within chunks of OT_CHUNK points: the cost stays linear in B
+            a, b = x0.numpy(), x1.numpy()
+            perm = np.concatenate([k + ot_pairing(a[k:k + OT_CHUNK], b[k:k + OT_CHUNK])
+                                   for k in range(0, len(b), OT_CHUNK)])
+            x0 = x0[torch.from_numpy(perm)]
         return x0, x1
 
     def step(self) -> dict[str, float]:

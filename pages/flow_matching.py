@@ -48,6 +48,8 @@ with st.sidebar:
                         "straighter paths, slower steps")
     width = ui.slider("Units per layer", "width", 16, 256, 128, 16)
     depth = ui.slider("Hidden layers", "depth", 1, 5, 3)
+    n_fourier = ui.slider("Fourier features of x", "ff", 0, 64, 32, 8,
+                          help="sin(Bx) and cos(Bx) for a fixed random B: sharper fields near t = 1 (0 = plain MLP)")
 
     st.header("Training")
     lr = ui.log_slider("Learning rate (applies at once)", "lr", LR_LADDER, 0.002)
@@ -65,8 +67,8 @@ steps = steps_for_nfe(nfe, solver)
 # ------------------------------------------------------------------ the job
 job = None
 if target is not None:
-    cfg = FlowConfig(data=target.name, ot=ot, width=width, depth=depth, lr=lr, batch_size=batch, seed=seed,
-                     solver=solver, sample_steps=steps)
+    cfg = FlowConfig(data=target.name, ot=ot, width=width, depth=depth, n_fourier=n_fourier, lr=lr,
+                     batch_size=batch, seed=seed, solver=solver, sample_steps=steps)
 
     def make_trainer() -> FlowTrainer:
         trainer = FlowTrainer(cfg, target)
@@ -155,5 +157,6 @@ with st.expander("Try this", expanded=False):
         "Euler steps already land on the modes. Each training step is slower: an assignment problem per batch.\n"
         "- **Slide t** from 0 to 0.95: at t = 0 every arrow points to the data's mean; near t = 1 the field "
         "grows sharp around each mode.\n"
-        "- **Grid (25 modes)**: more modes to capture; compare the learned and exact arrows between modes."
+        "- **Grid (25 modes)**: more modes to capture; compare the learned and exact arrows between modes. "
+        "With 0 Fourier features the plain MLP needs many more steps to make its 25 sharp modes."
     )

@@ -30,7 +30,7 @@ def test_step_and_reset():
 def test_every_widget_at_its_extremes():
     at = open_page(PAGE, {"batch": "64", "width": "32"})
     seen = exercise_extremes(at, play_key="flow_play")
-    for key in ("target", "spread", "ot", "width", "depth", "lr", "batch", "seed", "t", "solver", "nfe", "cmpm"):
+    for key in ("target", "spread", "ot", "width", "depth", "ff", "lr", "batch", "seed", "t", "solver", "nfe", "cmpm"):
         assert key in seen
 
 
