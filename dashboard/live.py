@@ -107,18 +107,18 @@ def _toggle(job: Job) -> None:
 
 def control_bar(job: Job | None, name: str) -> None:
     """Play/pause, step and reset buttons; the status line lives in the live view."""
-    cols = st.columns([1.1, 1, 1, 3.5], vertical_alignment="center")
+    cols = st.columns([1.1, 1, 1, 2.4], vertical_alignment="center")
     if job is None:
         cols[3].caption("Fix the settings above to train.")
         return
     done = job.state in TERMINAL
     label = ":material/pause: Pause" if job.active else ":material/play_arrow: Play"
     cols[0].button(label, key=f"{name}_play", on_click=_toggle, args=(job,), disabled=done, type="primary",
-                   use_container_width=True, help="Train in the background; press again to pause")
+                   width="stretch", help="Train in the background; press again to pause")
     cols[1].button(":material/skip_next: Step", key=f"{name}_step", on_click=job.step_once,
-                   disabled=job.active or done, use_container_width=True, help="One training step")
+                   disabled=job.active or done, width="stretch", help="One training step")
     cols[2].button(":material/restart_alt: Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),
-                   use_container_width=True, help="New initial weights, same settings and seed")
+                   width="stretch", help="New initial weights, same settings and seed")
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         cols[3].info(notice, icon=":material/restart_alt:")

@@ -20,7 +20,7 @@ SPREADS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 
 
 def target_picker(default: str = "ring", names: tuple[str, ...] = TARGET_NAMES,
-                  allow_csv: bool = True) -> tuple[Target2D | None, Hashable]:
+                  allow_csv: bool = True, default_spread: float = 0.05) -> tuple[Target2D | None, Hashable]:
     """The chosen target (None while no CSV has been uploaded) and its reset key."""
     options = (*names, CSV) if allow_csv else tuple(names)
     name = ui.select("Target distribution", "target", options, default,
@@ -32,5 +32,5 @@ def target_picker(default: str = "ring", names: tuple[str, ...] = TARGET_NAMES,
             st.info("Upload a CSV of 2D points to learn them.", icon=":material/upload_file:")
             return None, (CSV, None)
         return kept[1], (CSV, kept[0])
-    spread = ui.log_slider("Spread (std of each mode, or noise)", "spread", SPREADS, 0.05)
+    spread = ui.log_slider("Spread (std of each mode, or noise)", "spread", SPREADS, default_spread)
     return make_target(name, spread), (name, spread)

@@ -46,8 +46,8 @@ with tab_line:
              r"L(a, b) = \frac{1}{n}\sum_{i=1}^{n}\big(y_i - a x_i - b\big)^2 \;\text{ or }\; "
              r"\frac{1}{n}\sum_{i=1}^{n}\big|y_i - a x_i - b\big|")
     st.latex(r"\text{GD / SGD: }\theta \leftarrow \theta - \eta\,\nabla_\theta L_B(\theta)\qquad"
-             r"\text{momentum: } v \leftarrow 0.9\,v + \nabla_\theta L_B,\ \theta \leftarrow \theta - \eta v\qquad"
-             r"\text{Adam: } \theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)")
+             r"\text{momentum: } v \leftarrow 0.9\,v + \nabla_\theta L_B,\ \theta \leftarrow \theta - \eta v")
+    st.latex(r"\text{Adam: } \theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)")
     st.caption("L_B is the loss on a minibatch B of points (all of them for gradient descent); η is the "
                "learning rate.")
     controls, view = st.columns([1, 3.2])

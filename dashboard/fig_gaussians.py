@@ -1,0 +1,211 @@
+"""Figure builders for Gaussians and Gaussian mixtures: pure functions, arrays in, plotly figures out.
+
+1D: a histogram of the data (as a density) with the fitted curves. 2D: the data with the 1σ and 2σ
+ellipses of every component (the points at Mahalanobis distance 1 and 2), and density contours.
+Points are coloured by their responsibilities: each point is drawn in every component's colour with
+opacity r_ik, so a point shared by two components shows a blend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.fig_samples import REAL_COLOUR, bounds_of, square_layout
+from dashboard.figures import empty_figure
+from dashboard.theme import PALETTE, TEMPLATE
+
+def component_colour(k: int) -> str:
+    return PALETTE[k % len(PALETTE)]
+
+
+def ellipse(mean: np.ndarray, cov: np.ndarray, n_std: float, m: int = 72) -> np.ndarray:
+    """(m, 2) points of {x : (x-μ)ᵀ Σ⁻¹ (x-μ) = n_std²}: μ + n_std · L (cos t, sin t), Σ = L Lᵀ."""
+    lam, u = np.linalg.eigh(np.asarray(cov, float))
+    t = np.linspace(0, 2 * np.pi, m)
+    circle = np.stack([np.cos(t), np.sin(t)], 1)  # (m, 2)
+    return np.asarray(mean, float) + n_std * circle @ (u * np.sqrt(np.maximum(lam, 0))).T
+
+
+def responsibility_traces(xy: np.ndarray, resp: np.ndarray, size: int = 6, min_r: float = 0.02) -> list[go.Scattergl]:
+    """The points once per component, in its colour with opacity r_ik: a shared point shows a blend.
+
+    (Numeric opacities keep the figure cheap; one rgb string per point makes plotly validate each.)
+    """
+    traces = []
+    for k in range(resp.shape[1]):
+        keep = resp[:, k] > min_r
+        traces.append(go.Scattergl(x=xy[keep, 0], y=xy[keep, 1], mode="markers", name=f"r·{k + 1}",
+                                   showlegend=False, hoverinfo="skip",
+                                   marker=dict(size=size, color=component_colour(k), opacity=resp[keep, k],
+                                               line=dict(width=0))))
+    return traces
+
+
+def _ellipse_traces(fig: go.Figure, means: np.ndarray, covs: np.ndarray, weights: np.ndarray | None,
+                    colours: list[str], names: list[str]) -> None:
+    """Per component one line trace (its 1σ and 2σ ellipses), and one marker trace for all the means."""
+    gap = np.full((1, 2), np.nan)
+    for k, (mu, cov) in enumerate(zip(means, covs)):
+        e = np.concatenate([ellipse(mu, cov, 1), gap, ellipse(mu, cov, 2)])
+        width = 3 if weights is None else 1.5 + 6 * float(weights[k]) ** 0.7
+        fig.add_trace(go.Scatter(x=e[:, 0], y=e[:, 1], mode="lines", hoverinfo="skip", name=names[k],
+                                 showlegend=False, line=dict(color=colours[k], width=width)))
+    fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", name="means μ_k", showlegend=False,
+                             text=names, hovertemplate="%{text}: μ = (%{x:.2f}, %{y:.2f})<extra></extra>",
+                             marker=dict(symbol="x-thin", size=14, line=dict(width=3, color=colours))))
+
+
+def _density_grid(bounds, weights, means, covs, g: int = 70):
+    from core.gmm import GaussianMixture  # core never imports dashboard; this direction is allowed
+
+    gx = np.linspace(bounds[0], bounds[1], g)
+    gy = np.linspace(bounds[2], bounds[3], g)
+    pts = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+    lj = GaussianMixture(weights, means, covs).log_joint(pts)  # (g², K)
+    return gx, gy, np.exp(lj).sum(1).reshape(g, g)
+
+
+def gaussian_2d(x: np.ndarray, mean: np.ndarray, cov: np.ndarray, title: str, *, seen: int | None = None,
+                height: int = 430) -> go.Figure:
+    """The data, the fitted density's contours, and its 1σ and 2σ ellipses."""
+    bounds = bounds_of(x, ellipse(mean, cov, 2.2))
+    gx, gy, z = _density_grid(bounds, np.ones(1), mean[None], cov[None])
+    fig = go.Figure(layout=dict(title=title))
+    fig.add_trace(go.Contour(x=gx, y=gy, z=z, showscale=False, ncontours=10, hoverinfo="skip", opacity=0.55,
+                             colorscale=[[0, "rgba(255,255,255,0)"], [1, "#56B4E9"]],
+                             contours=dict(coloring="fill", showlines=False)))
+    used = x if seen is None else x[:seen]
+    if seen is not None and seen < len(x):
+        rest = x[seen:]
+        fig.add_trace(go.Scattergl(x=rest[:, 0], y=rest[:, 1], mode="markers", name="not yet seen",
+                                   marker=dict(size=4, color="#dddddd")))
+    fig.add_trace(go.Scattergl(x=used[:, 0], y=used[:, 1], mode="markers", name="data",
+                               marker=dict(size=5, color=REAL_COLOUR, opacity=0.7)))
+    _ellipse_traces(fig, mean[None], cov[None], None, ["#0072B2"], ["N(μ, Σ)"])
+    fig.data[-2].update(name="1σ and 2σ ellipses", showlegend=True)
+    return square_layout(fig, bounds, height)
+
+
+def _hist_range(x: np.ndarray, means: np.ndarray, sds: np.ndarray) -> tuple[float, float]:
+    lo = min(float(x.min()), float((means - 3 * sds).min()))
+    hi = max(float(x.max()), float((means + 3 * sds).max()))
+    pad = 0.05 * (hi - lo) + 1e-9
+    return lo - pad, hi + pad
+
+
+def _normal_pdf(t: np.ndarray, mu: float, var: float) -> np.ndarray:
+    return np.exp(-0.5 * (t - mu) ** 2 / var) / np.sqrt(2 * np.pi * var)
+
+
+def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str = "x", *,
+                seen: int | None = None, height: int = 430) -> go.Figure:
+    """A histogram of the data as a density, with the fitted N(μ, σ²) and its μ ± σ, μ ± 2σ."""
+    used = x if seen is None else x[:seen]
+    sd = np.sqrt(var)
+    lo, hi = _hist_range(x, np.array([mean]), np.array([sd]))
+    t = np.linspace(lo, hi, 300)
+    fig = go.Figure(layout=dict(title=title, template=TEMPLATE, height=height))
+    fig.add_trace(go.Histogram(x=used, histnorm="probability density", name="data", marker_color=REAL_COLOUR,
+                               opacity=0.6, nbinsx=40))
+    fig.add_trace(go.Scatter(x=t, y=_normal_pdf(t, mean, var), mode="lines", name="N(μ, σ²)",
+                             line=dict(color="#0072B2", width=3)))
+    for n_std, dash in ((1, "solid"), (2, "dash")):
+        for s in (-1, 1):
+            fig.add_vline(x=mean + s * n_std * sd, line=dict(color="#0072B2", width=1.5, dash=dash))
+    fig.update_xaxes(title=x_title, range=[lo, hi])
+    fig.update_yaxes(title="density")
+    fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"), bargap=0.02)
+    return fig
+
+
+def mixture_2d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.ndarray, covs: np.ndarray,
+               title: str, height: int = 470) -> go.Figure:
+    """Points coloured by their responsibilities; every component's 1σ (inner) and 2σ (outer) ellipse."""
+    k = len(weights)
+    colours = [component_colour(j) for j in range(k)]
+    fig = go.Figure(layout=dict(title=title))
+    fig.add_traces(responsibility_traces(x, resp))
+    names = [f"k={j + 1} (π={weights[j]:.2f})" for j in range(k)]
+    _ellipse_traces(fig, means, covs, weights, colours, names)
+    return square_layout(fig, bounds_of(x), height)
+
+
+def mixture_1d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.ndarray, covs: np.ndarray,
+               title: str, x_title: str = "x", height: int = 470) -> go.Figure:
+    """Histogram of the data, each π_k N(x | μ_k, σ_k²), their sum p_θ(x), and the points coloured by r_ik."""
+    x1, mu, var = x[:, 0], means[:, 0], covs[:, 0, 0]
+    lo, hi = _hist_range(x1, mu, np.sqrt(var))
+    t = np.linspace(lo, hi, 400)
+    parts = weights[:, None] * _normal_pdf(t[None], mu[:, None], var[:, None])  # (K, 400)
+    fig = go.Figure(layout=dict(title=title, template=TEMPLATE, height=height))
+    fig.add_trace(go.Histogram(x=x1, histnorm="probability density", name="data", marker_color="#cccccc",
+                               nbinsx=50))
+    for j, curve in enumerate(parts):
+        fig.add_trace(go.Scatter(x=t, y=curve, mode="lines", name=f"π{j + 1}·N", line=dict(
+            color=component_colour(j), width=2 + 4 * float(weights[j]) ** 0.7)))
+    fig.add_trace(go.Scatter(x=t, y=parts.sum(0), mode="lines", name="p_θ(x)", line=dict(color="#000", width=3)))
+    top = float(parts.sum(0).max())
+    jitter = np.random.default_rng(0).uniform(-0.06, -0.02, len(x1)) * top
+    fig.add_traces(responsibility_traces(np.c_[x1, jitter], resp, size=5))
+    fig.update_xaxes(title=x_title, range=[lo, hi])
+    fig.update_yaxes(title="density", range=[-0.08 * top, 1.15 * max(top, 1e-12)])
+    fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"), bargap=0.02)
+    return fig
+
+
+def samples_by_component(samples: np.ndarray, comps: np.ndarray, k: int, title: str, x_title: str = "x",
+                         data: np.ndarray | None = None, height: int = 430) -> go.Figure:
+    """Samples of the fitted mixture, each coloured by the component that produced it."""
+    if samples.shape[1] == 1:
+        fig = go.Figure(layout=dict(title=title, template=TEMPLATE, height=height))
+        for j in range(k):
+            fig.add_trace(go.Histogram(x=samples[comps == j, 0], name=f"k={j + 1}", nbinsx=50,
+                                       marker_color=component_colour(j), opacity=0.85))
+        fig.update_layout(barmode="stack", bargap=0.02,
+                          legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+        fig.update_xaxes(title=x_title)
+        fig.update_yaxes(title="count")
+        return fig
+    fig = go.Figure(layout=dict(title=title))
+    if data is not None:
+        fig.add_trace(go.Scattergl(x=data[:, 0], y=data[:, 1], mode="markers", name="data",
+                                   marker=dict(size=4, color="#dddddd")))
+    for j in range(k):
+        s = samples[comps == j]
+        fig.add_trace(go.Scattergl(x=s[:, 0], y=s[:, 1], mode="markers", name=f"k={j + 1}",
+                                   marker=dict(size=4, color=component_colour(j), opacity=0.8)))
+    return square_layout(fig, bounds_of(data if data is not None else samples, samples), height)
+
+
+def samples_1d(data: np.ndarray, samples: np.ndarray, title: str, x_title: str = "x",
+               height: int = 430) -> go.Figure:
+    """Histograms of the data and of samples from the fit, overlaid."""
+    fig = go.Figure(layout=dict(title=title, template=TEMPLATE, height=height))
+    fig.add_trace(go.Histogram(x=data[:, 0], name="data", histnorm="probability density", nbinsx=40,
+                               marker_color=REAL_COLOUR, opacity=0.55))
+    fig.add_trace(go.Histogram(x=samples[:, 0], name="samples", histnorm="probability density", nbinsx=40,
+                               marker_color="#D55E00", opacity=0.55))
+    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title="density")
+    return fig
+
+
+def criteria_figure(k: np.ndarray, bic: np.ndarray, aic: np.ndarray, k_max: int, height: int = 380) -> go.Figure:
+    """BIC and AIC against K; the best K of each is a large marker."""
+    if not len(k):
+        return empty_figure("Press ▶ Play: the sweep fits K = 1, 2, … and draws BIC and AIC", height)
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Choosing K: lower is better"))
+    for name, y, colour in (("BIC", bic, "#0072B2"), ("AIC", aic, "#D55E00")):
+        keep = np.isfinite(y)
+        fig.add_trace(go.Scatter(x=k[keep], y=y[keep], mode="lines+markers", name=name,
+                                 line=dict(color=colour, width=3), marker=dict(size=8)))
+        if keep.any():
+            best = int(np.argmin(np.where(keep, y, np.inf)))
+            fig.add_trace(go.Scatter(x=[k[best]], y=[y[best]], mode="markers", name=f"best K by {name}",
+                                     showlegend=False, marker=dict(size=18, color=colour, symbol="star")))
+    fig.update_xaxes(title="K (components)", range=[0.5, k_max + 0.5], dtick=1)
+    fig.update_yaxes(title="criterion")
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return fig

@@ -1,0 +1,72 @@
+"""Figure builders of the Gaussians and energy pages (pure functions: arrays in, figures out)."""
+
+import numpy as np
+
+from core.gmm import GmmConfig, GmmTrainer, SweepTrainer
+from dashboard.fig_energy import density_figure, grid_cost_figure
+from dashboard.fig_gaussians import (
+    criteria_figure,
+    ellipse,
+    gaussian_1d,
+    gaussian_2d,
+    mixture_1d,
+    mixture_2d,
+    responsibility_traces,
+    samples_by_component,
+)
+
+
+def test_ellipses_lie_at_the_right_mahalanobis_distance():
+    mu, cov = np.array([1.0, -2.0]), np.array([[2.0, 0.9], [0.9, 1.0]])
+    for n_std in (1, 2):
+        e = ellipse(mu, cov, n_std)
+        d2 = np.einsum("ni,ij,nj->n", e - mu, np.linalg.inv(cov), e - mu)
+        assert np.allclose(d2, n_std ** 2)
+
+
+def test_responsibilities_become_per_component_opacities():
+    resp = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
+    traces = responsibility_traces(np.arange(6.0).reshape(3, 2), resp)
+    assert len(traces) == 2
+    assert list(traces[0].marker.opacity) == [1.0, 0.5] and list(traces[1].x) == [2.0, 4.0]
+
+
+def test_mixture_figures_draw_one_outline_per_component():
+    trainer = GmmTrainer(GmmConfig(data="ring", k=8, n_points=200))
+    snap = trainer.snapshot()
+    fig = mixture_2d(snap["x"], snap["resp"], snap["weights"], snap["means"], snap["covs"], "t")
+    outlines = [t for t in fig.data if t.mode == "lines"]
+    assert len(outlines) == 8 and np.isnan(np.asarray(outlines[0].x, float)).sum() == 1  # 1σ, gap, 2σ
+    one_d = GmmTrainer(GmmConfig(data="voltage", k=3, n_points=200)).snapshot()
+    fig = mixture_1d(one_d["x"], one_d["resp"], one_d["weights"], one_d["means"], one_d["covs"], "t")
+    assert [t.name for t in fig.data][:5] == ["data", "π1·N", "π2·N", "π3·N", "p_θ(x)"]
+    total = np.asarray(fig.data[4].y)
+    assert np.allclose(total, sum(np.asarray(fig.data[i].y) for i in (1, 2, 3)))
+
+
+def test_gaussian_and_sample_figures_build():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(100, 2))
+    assert len(gaussian_2d(x, x.mean(0), np.cov(x.T), "t", seen=50).data) >= 4
+    assert gaussian_1d(x[:, :1], 0.0, 1.0, "t").data[1].name == "N(μ, σ²)"
+    fig = samples_by_component(x, rng.integers(0, 3, 100), 3, "t", data=x)
+    assert [t.name for t in fig.data] == ["data", "k=1", "k=2", "k=3"]
+
+
+def test_criteria_figure_marks_the_best_k():
+    sweep = SweepTrainer(GmmTrainer(GmmConfig(data="blobs", clusters=3, spread=0.2, n_points=300)).x, 5)
+    for _ in range(5):
+        sweep.step()
+    snap = sweep.snapshot()
+    fig = criteria_figure(snap["k"], snap["bic"], snap["aic"], 10)
+    stars = [t for t in fig.data if t.marker.symbol == "star"]
+    assert len(stars) == 2 and stars[0].x[0] == snap["k"][np.argmin(snap["bic"])]
+    assert "Press" in criteria_figure(np.zeros(0), np.zeros(0), np.zeros(0), 10).layout.annotations[0].text
+
+
+def test_energy_figures():
+    g = np.linspace(-1, 1, 8)
+    fig = density_figure(g, g, np.ones((8, 8)), np.zeros((5, 2)), "t")
+    assert fig.data[0].type == "heatmap" and fig.layout.xaxis.range[0] < -1
+    cost = grid_cost_figure(64, 1e5)
+    assert max(cost.data[0].y) > 5000  # 64^3072 ≈ 10^5549
