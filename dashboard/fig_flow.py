@@ -15,12 +15,11 @@ HEIGHT = 400
 
 
 def flow_field_figure(snap: dict[str, np.ndarray], height: int = HEIGHT) -> go.Figure:
-    """Learned v_θ(t, ·) (blue) and, for mixtures, the exact u_t (orange) at the snapshot's t."""
+    """For mixtures the exact u_t (blue, setting the arrow scale), and the learned v_θ(t, ·) on top (orange)."""
     if "learned" not in snap:
         return empty_figure("No model yet", height)
-    fields = [("learned v_θ", snap["learned"])]
-    if "exact" in snap:
-        fields.append(("exact u_t", snap["exact"]))
+    fields = [("exact u_t", snap["exact"])] if "exact" in snap else []
+    fields.append(("learned v_θ", snap["learned"]))
     t = float(snap["t"])
     return vector_field(snap["grid"], fields, f"Velocity at t = {t:.2f}", data=snap.get("data"),
                         bounds=bounds_of(snap["grid"], margin=0.02), height=height)
