@@ -53,6 +53,7 @@ SOLVER_LABELS = {"euler": "Euler", "midpoint": "Midpoint (RK2)", "rk4": "Runge-K
 FIELD_GRID = 15  # arrows on a FIELD_GRID x FIELD_GRID grid
 N_PATHS = 64  # particles whose trajectories are drawn
 POOL = 20_000  # training points drawn once from a built-in target
+FIRST_LOOK = 100  # the first measurement of the samples, before the first eval_every
 OT_CHUNK = 256  # minibatch OT pairs noise and data within chunks of this many points
 Velocity = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (t scalar, x (n, 2)) -> (n, 2)
 
@@ -342,7 +343,7 @@ class FlowTrainer:
         self.steps += 1
         self.last_loss = loss.item()
         self._update_ema()
-        if self.steps % self.cfg.eval_every == 0:
+        if self.steps % self.cfg.eval_every == 0 or self.steps == FIRST_LOOK:
             self.evaluation = self.evaluate()
         return {"loss": self.last_loss, **self.evaluation}
 
