@@ -12,6 +12,7 @@ from dashboard.figures import empty_figure
 from dashboard.theme import PALETTE, TEMPLATE
 
 HEIGHT = 400
+ENERGY_FLOOR = 1e-3
 
 
 def flow_field_figure(snap: dict[str, np.ndarray], height: int = HEIGHT) -> go.Figure:
@@ -48,11 +49,13 @@ def comparison_figure(snap: dict[str, np.ndarray], metric: str = "energy", heigh
     present = [(label, key) for label, key in models if f"{key}_{metric}" in snap]
     if nfe is None or not present:
         return empty_figure("Press ▶ Play in this section to train both models", height)
-    labels = {"energy": "energy distance (0 = data, 1 = noise)", "high_quality": "high-quality share"}
+    labels = {"energy": "energy distance (1 = noise; floor 0.001)", "high_quality": "high-quality share"}
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height,
                                 title=f"Sample quality against network evaluations (step {int(snap['step'])})"))
     for (label, key), colour in zip(present, (PALETTE[1], PALETTE[4], PALETTE[3])):
         y = np.asarray(snap[f"{key}_{metric}"], dtype=float)
+        if metric == "energy":
+            y = np.maximum(y, ENERGY_FLOOR)  # a log axis cannot show the 0 of "like the data"
         fig.add_trace(go.Scatter(x=nfe, y=y, name=label, mode="lines+markers", line=dict(color=colour, width=3)))
     fig.update_xaxes(title="network evaluations (NFE) per sample", type="log")
     fig.update_yaxes(title=labels.get(metric, metric), type="log" if metric == "energy" else "linear")

@@ -180,5 +180,3 @@ def test_flow_vs_diffusion_measures_both_curves_on_the_same_target():
     for name in ("flow", "ddim", "ddpm"):
         assert snap[f"{name}_energy"].shape == (2,) and np.isfinite(snap[f"{name}_energy"]).all()
         assert ((0 <= snap[f"{name}_high_quality"]) & (snap[f"{name}_high_quality"] <= 1)).all()
-    # one Euler step from N(0, I) lands every flow sample near the data's mean: far from the ring
-    assert snap["flow_high_quality"][0] == 0.0

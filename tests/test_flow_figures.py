@@ -31,10 +31,11 @@ def test_field_without_exact_and_figures_before_any_measurement():
 def test_comparison_figure_one_line_per_model_and_a_prompt_when_empty():
     assert "Play" in comparison_figure({}).layout.annotations[0].text
     nfe = np.array([1.0, 2.0, 4.0])
-    snap = {"nfe_list": nfe, "step": np.array(1000), "flow_energy": np.array([0.9, 0.3, 0.1]),
+    snap = {"nfe_list": nfe, "step": np.array(1000), "flow_energy": np.array([0.9, 0.3, 0.0]),
             "ddim_energy": np.array([0.95, 0.6, 0.3]), "flow_high_quality": np.array([0.0, 0.4, 0.9])}
     fig = comparison_figure(snap, "energy")
     assert [t.name for t in fig.data] == ["flow matching (Euler)", "diffusion (DDIM)"]
     assert fig.layout.xaxis.type == "log" and "step 1000" in fig.layout.title.text
+    assert fig.data[0].y[-1] == 1e-3  # zero ("like the data") stays on the log axis
     hq = comparison_figure(snap, "high_quality")
     assert len(hq.data) == 1 and tuple(hq.layout.yaxis.range) == (0, 1.02)
