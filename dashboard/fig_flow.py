@@ -49,7 +49,7 @@ def comparison_figure(snap: dict[str, np.ndarray], metric: str = "energy", heigh
     present = [(label, key) for label, key in models if f"{key}_{metric}" in snap]
     if nfe is None or not present:
         return empty_figure("Press ▶ Play in this section to train both models", height)
-    labels = {"energy": "energy distance (1 = noise; floor 0.001)", "high_quality": "high-quality share"}
+    labels = {"energy": "energy distance", "high_quality": "high-quality share"}
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height,
                                 title=f"Sample quality against network evaluations (step {int(snap['step'])})"))
     for (label, key), colour in zip(present, (PALETTE[1], PALETTE[4], PALETTE[3])):
@@ -57,8 +57,11 @@ def comparison_figure(snap: dict[str, np.ndarray], metric: str = "energy", heigh
         if metric == "energy":
             y = np.maximum(y, ENERGY_FLOOR)  # a log axis cannot show the 0 of "like the data"
         fig.add_trace(go.Scatter(x=nfe, y=y, name=label, mode="lines+markers", line=dict(color=colour, width=3)))
-    fig.update_xaxes(title="network evaluations (NFE) per sample", type="log")
-    fig.update_yaxes(title=labels.get(metric, metric), type="log" if metric == "energy" else "linear")
+    fig.update_xaxes(title="network evaluations (NFE) per sample", type="log", tickvals=list(nfe),
+                     ticktext=[f"{n:g}" for n in nfe], minor=dict(showgrid=False, ticks=""))
+    fig.update_yaxes(title=labels.get(metric, metric))
+    if metric == "energy":  # decades only; 1 = as far as Gaussian noise, 0.001 = the floor
+        fig.update_yaxes(type="log", dtick=1, exponentformat="power")
     if metric == "high_quality":
         fig.update_yaxes(range=[0, 1.02])
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
