@@ -245,8 +245,8 @@ def straightness(path: np.ndarray) -> dict[str, float]:
     if steps < 1:
         return {"straightness": 1.0, "deviation": 0.0}
     chord = path[-1] - path[0]  # (n, d)
-    energy = (np.diff(path, axis=0) ** 2).sum(-1).sum(0) * steps  # (n,) Σ|Δx|² / h
-    ratio = float((chord**2).sum(-1).mean() / max(energy.mean(), 1e-12))
+    kinetic = (np.diff(path, axis=0) ** 2).sum(-1).sum(0) * steps  # (n,) Σ|Δx|² / h ≈ ∫|dx/dt|² dt
+    ratio = float((chord**2).sum(-1).mean() / max(kinetic.mean(), 1e-12))
     rel = path - path[0]  # (steps + 1, n, d)
     c2 = np.maximum((chord**2).sum(-1), 1e-12)  # (n,)
     along = np.clip((rel * chord).sum(-1) / c2, 0.0, 1.0)[..., None]  # projection on the chord
@@ -266,7 +266,6 @@ class FlowTrainer:
         self.target = target if target is not None else load_target(cfg)
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
-        self.rng = np.random.default_rng(cfg.seed)
 
         data = self.target.points if self.target.points is not None else self.target.sample(POOL, seed=cfg.seed)
         self.data = np.asarray(data, dtype=np.float64)  # (N, 2) data units
