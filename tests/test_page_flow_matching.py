@@ -73,10 +73,13 @@ def test_view_settings_apply_without_reset_and_model_settings_reset_with_notice(
     assert "step 0 /" in texts(at) and "reset" in texts(at)
 
 
-def test_csv_target_without_upload_shows_no_job_and_comparison_waits_for_play():
+def test_comparison_trains_on_demand_and_csv_target_without_upload_shows_no_job():
     at = open_page(PAGE)
-    assert any(b.key == "flowcmp_play" for b in at.button)
     assert "Press ▶ Play in this section" in str([c.proto.spec for c in at.get("plotly_chart")])
+    press(at, "flowcmp_step")  # one step of both models, on demand
+    assert "step 1 / 8,000" in texts(at) and "step 0 / 20,000" in texts(at)
+    at.selectbox(key="cmpm").set_value("high_quality").run()
+    assert not errors(at)
     at.selectbox(key="target").set_value("csv").run()
     assert "Upload a CSV" in texts(at)
-    assert not any(b.key == "flow_play" for b in at.button)
+    assert not any(b.key in ("flow_play", "flowcmp_play") for b in at.button)
