@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core", description="Train GenLab's models headless.")
     sub = parser.add_subparsers(dest="command", required=True)
     train_parser = sub.add_parser("train", help="train one model")
-    per_model = train_parser.add_subparsers(dest="model", required=True)
+    per_model = train_parser.add_subparsers(dest="cli_model", required=True)  # not "model": a config may have that field
     for name, model in models.items():
         p = per_model.add_parser(name, help=model.help, description=model.help)
         p.add_argument("--steps", type=int, default=None, help=f"step budget (default {model.default_steps})")
@@ -135,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:12s} {model.help}")
         return 0
     try:
-        summary, arrays, code = train(args.model, models[args.model], args)
-    except GenLabError as err:
-        print(json.dumps({"model": args.model, "state": "failed", "message": str(err)}))
+        summary, arrays, code = train(args.cli_model, models[args.cli_model], args)
+    except (GenLabError, ValueError) as err:  # bad options: one line, no traceback
+        print(json.dumps({"model": args.cli_model, "state": "failed", "message": str(err)}))
         return 2
     if args.out:
         np.savez_compressed(args.out, **arrays)

@@ -22,7 +22,7 @@ def density_figure(gx: np.ndarray, gy: np.ndarray, density: np.ndarray, data: np
                              hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>p_θ=%{z:.3g}<extra></extra>"))
     if data is not None and len(data):
         d = np.asarray(data)[:600]
-        fig.add_trace(go.Scattergl(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+        fig.add_trace(go.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.5)))
     half_x, half_y = (gx[1] - gx[0]) / 2, (gy[1] - gy[0]) / 2
     return square_layout(fig, (gx[0] - half_x, gx[-1] + half_x, gy[0] - half_y, gy[-1] + half_y), height)

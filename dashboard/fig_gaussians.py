@@ -27,7 +27,7 @@ def ellipse(mean: np.ndarray, cov: np.ndarray, n_std: float, m: int = 72) -> np.
     return np.asarray(mean, float) + n_std * circle @ (u * np.sqrt(np.maximum(lam, 0))).T
 
 
-def responsibility_traces(xy: np.ndarray, resp: np.ndarray, size: int = 6, min_r: float = 0.02) -> list[go.Scattergl]:
+def responsibility_traces(xy: np.ndarray, resp: np.ndarray, size: int = 6, min_r: float = 0.02) -> list[go.Scatter]:
     """The points once per component, in its colour with opacity r_ik: a shared point shows a blend.
 
     (Numeric opacities keep the figure cheap; one rgb string per point makes plotly validate each.)
@@ -35,7 +35,7 @@ def responsibility_traces(xy: np.ndarray, resp: np.ndarray, size: int = 6, min_r
     traces = []
     for k in range(resp.shape[1]):
         keep = resp[:, k] > min_r
-        traces.append(go.Scattergl(x=xy[keep, 0], y=xy[keep, 1], mode="markers", name=f"r·{k + 1}",
+        traces.append(go.Scatter(x=xy[keep, 0], y=xy[keep, 1], mode="markers", name=f"r·{k + 1}",
                                    showlegend=False, hoverinfo="skip",
                                    marker=dict(size=size, color=component_colour(k), opacity=resp[keep, k],
                                                line=dict(width=0))))
@@ -78,9 +78,9 @@ def gaussian_2d(x: np.ndarray, mean: np.ndarray, cov: np.ndarray, title: str, *,
     used = x if seen is None else x[:seen]
     if seen is not None and seen < len(x):
         rest = x[seen:]
-        fig.add_trace(go.Scattergl(x=rest[:, 0], y=rest[:, 1], mode="markers", name="not yet seen",
+        fig.add_trace(go.Scatter(x=rest[:, 0], y=rest[:, 1], mode="markers", name="not yet seen",
                                    marker=dict(size=4, color="#dddddd")))
-    fig.add_trace(go.Scattergl(x=used[:, 0], y=used[:, 1], mode="markers", name="data",
+    fig.add_trace(go.Scatter(x=used[:, 0], y=used[:, 1], mode="markers", name="data",
                                marker=dict(size=5, color=REAL_COLOUR, opacity=0.7)))
     _ellipse_traces(fig, mean[None], cov[None], None, ["#0072B2"], ["N(μ, Σ)"])
     fig.data[-2].update(name="1σ and 2σ ellipses", showlegend=True)
@@ -169,11 +169,11 @@ def samples_by_component(samples: np.ndarray, comps: np.ndarray, k: int, title: 
         return fig
     fig = go.Figure(layout=dict(title=title))
     if data is not None:
-        fig.add_trace(go.Scattergl(x=data[:, 0], y=data[:, 1], mode="markers", name="data",
+        fig.add_trace(go.Scatter(x=data[:, 0], y=data[:, 1], mode="markers", name="data",
                                    marker=dict(size=4, color="#dddddd")))
     for j in range(k):
         s = samples[comps == j]
-        fig.add_trace(go.Scattergl(x=s[:, 0], y=s[:, 1], mode="markers", name=f"k={j + 1}",
+        fig.add_trace(go.Scatter(x=s[:, 0], y=s[:, 1], mode="markers", name=f"k={j + 1}",
                                    marker=dict(size=4, color=component_colour(j), opacity=0.8)))
     return square_layout(fig, bounds_of(data if data is not None else samples, samples), height)
 

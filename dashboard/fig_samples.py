@@ -47,11 +47,11 @@ def samples_figure(real: np.ndarray | None, fake: np.ndarray | None, title: str,
     fig = go.Figure(layout=dict(title=title))
     if real is not None and len(real):
         r = np.asarray(real)[:max_points]
-        fig.add_trace(go.Scattergl(x=r[:, 0], y=r[:, 1], mode="markers", name="data",
+        fig.add_trace(go.Scatter(x=r[:, 0], y=r[:, 1], mode="markers", name="data",
                                    marker=dict(size=4, color=REAL_COLOUR, opacity=0.5)))
     if fake is not None and len(fake):
         f = np.asarray(fake)[:max_points]
-        fig.add_trace(go.Scattergl(x=f[:, 0], y=f[:, 1], mode="markers", name=fake_name,
+        fig.add_trace(go.Scatter(x=f[:, 0], y=f[:, 1], mode="markers", name=fake_name,
                                    marker=dict(size=4, color=FAKE_COLOUR, opacity=0.7)))
     if modes is not None:
         fig.add_trace(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes",
@@ -90,7 +90,7 @@ def vector_field(points: np.ndarray, vectors: Sequence[tuple[str, np.ndarray]], 
     fig = go.Figure(layout=dict(title=title))
     if data is not None and len(data):
         d = np.asarray(data)[:1000]
-        fig.add_trace(go.Scattergl(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+        fig.add_trace(go.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.4)))
     pts = np.asarray(points, float)
     if spacing is None:
@@ -108,7 +108,7 @@ def trajectories(paths: np.ndarray, title: str, *, data: np.ndarray | None = Non
     fig = go.Figure(layout=dict(title=title))
     if data is not None and len(data):
         d = np.asarray(data)[:1000]
-        fig.add_trace(go.Scattergl(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+        fig.add_trace(go.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.35)))
     if paths.ndim == 3 and paths.shape[0]:
         nan = np.full((1, paths.shape[1], 2), np.nan)

@@ -91,7 +91,7 @@ def decision_boundary(
             pts = X[Y == c]
             if len(pts) == 0:
                 continue
-            fig.add_trace(go.Scattergl(
+            fig.add_trace(go.Scatter(
                 x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{class_names[c]} ({part})",
                 marker=dict(color=PALETTE[c % len(PALETTE)], symbol=symbol, size=8 if part == "train" else 9,
                             line=dict(color="white" if part == "train" else PALETTE[c % len(PALETTE)], width=1.5)),

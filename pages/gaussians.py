@@ -107,8 +107,8 @@ def _mat(m: np.ndarray) -> str:
 with fit_tab:
     st.markdown("The maximum-likelihood Gaussian is the mean and the covariance of the data. **Play** shows "
                 "the data to the fit a batch at a time: the estimate settles as n grows.")
-    st.latex(r"\hat\mu = \frac1n\sum_{i=1}^n x_i,\qquad \hat\Sigma = \frac1n\sum_{i=1}^n (x_i-\hat\mu)(x_i-\hat\mu)^\top"
-             r",\qquad \text{sample: } x = \hat\mu + L z,\; LL^\top = \hat\Sigma,\; z\sim\mathcal N(0, I)")
+    st.latex(r"\hat\mu = \frac1n\sum_{i=1}^n x_i,\qquad \hat\Sigma = \frac1n\sum_{i=1}^n (x_i-\hat\mu)(x_i-\hat\mu)^\top")
+    st.latex(r"\text{sample: } x = \hat\mu + L z,\quad LL^\top = \hat\Sigma,\quad z\sim\mathcal N(0, I)")
     fit_job = None
     if x is not None:
         fit_job = live.ensure_job(FIT, (data_key, floor, n_samples),

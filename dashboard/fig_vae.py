@@ -1,0 +1,154 @@
+"""Figure builders of the auto-encoder and VAE page: digit grids, latent planes, error against size.
+
+Pure functions (numpy arrays in, plotly figures out). A grid of 8x8 digits is ONE heatmap of a
+tiled canvas with blank gaps (far cheaper to draw than many subplots), ink dark on white.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.fig_samples import square_layout
+from dashboard.theme import PALETTE, TEMPLATE
+
+SIDE = 8
+GAP = 1
+INK = [[0.0, "#ffffff"], [1.0, "#111111"]]
+
+
+def tile(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """(rows*cols, 64) images -> one canvas (rows*(8+gap) - gap, cols*(8+gap) - gap), NaN in the gaps.
+
+    Row 0 of the images is drawn at the TOP (the canvas is flipped for a heatmap, whose y grows up).
+    """
+    images = np.asarray(images, dtype=float).reshape(-1, SIDE, SIDE)
+    canvas = np.full((rows * (SIDE + GAP) - GAP, cols * (SIDE + GAP) - GAP), np.nan)
+    for k, img in enumerate(images[: rows * cols]):
+        r, c = divmod(k, cols)
+        canvas[r * (SIDE + GAP):r * (SIDE + GAP) + SIDE, c * (SIDE + GAP):c * (SIDE + GAP) + SIDE] = img
+    return canvas[::-1].astype(np.float32)  # plotly sends arrays as binary: float32 halves the figure
+
+
+def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 1.0,
+               row_labels: Sequence[str] | None = None, height: int | None = None,
+               col_labels: Sequence[str] | None = None) -> go.Figure:
+    """Digits (n, 64) (intensities 0..vmax) in rows of ``cols``; optional labels left of each row."""
+    images = np.asarray(images, dtype=float).reshape(-1, SIDE * SIDE)
+    rows = max(1, int(np.ceil(len(images) / cols)))
+    canvas = tile(images / vmax, rows, cols)
+    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale=INK, showscale=False, hoverinfo="skip"))
+    left = 0
+    if row_labels:
+        left = 70
+        for r, text in enumerate(row_labels[:rows]):
+            y = canvas.shape[0] - 1 - (r * (SIDE + GAP) + SIDE / 2 - 0.5)
+            fig.add_annotation(x=-0.8, y=y, text=text, showarrow=False, xanchor="right", font=dict(size=13))
+    if col_labels:
+        for c, text in enumerate(col_labels[:cols]):
+            fig.add_annotation(x=c * (SIDE + GAP) + SIDE / 2 - 0.5, y=canvas.shape[0] - 0.2, text=text,
+                               showarrow=False, yanchor="bottom", font=dict(size=12))
+    cell = 34 if height is None else None  # screen pixels per 8 image pixels
+    fig.update_xaxes(visible=False, range=[-0.5, canvas.shape[1] - 0.5], constrain="domain")
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1, constrain="domain")
+    top = 40 if title else 8
+    top += 18 if col_labels else 0
+    fig.update_layout(template=TEMPLATE, title=title or None, height=height or (rows * (SIDE + GAP) * cell // SIDE + top + 10),
+                      margin=dict(l=left + 5, r=5, t=top, b=5))
+    return fig
+
+
+def latent_plane_grid(grid: np.ndarray, grid_z: np.ndarray, title: str, height: int = 380) -> go.Figure:
+    """The decoded latent plane: grid (G, G, 64) with row i <-> z₂ = grid_z[i], column j <-> z₁ = grid_z[j].
+
+    Drawn so that z₂ grows upwards, like the scatter of codes next to it.
+    """
+    g = len(grid_z)
+    rows_top_first = np.asarray(grid)[::-1].reshape(g * g, SIDE * SIDE)  # the largest z₂ first (on top)
+    fig = digit_grid(rows_top_first, g, title, height=height)
+    step = SIDE + GAP
+    ticks = [0, g // 2, g - 1]
+    fig.update_xaxes(visible=True, showgrid=False, tickvals=[j * step + SIDE / 2 - 0.5 for j in ticks],
+                     ticktext=[f"{grid_z[j]:.1f}" for j in ticks], title="z₁")
+    fig.update_yaxes(visible=True, showgrid=False, tickvals=[i * step + SIDE / 2 - 0.5 for i in ticks],
+                     ticktext=[f"{grid_z[i]:.1f}" for i in ticks], title="z₂")
+    fig.update_layout(margin=dict(l=55, r=5, t=40, b=45))
+    return fig
+
+
+def codes_figure(codes: np.ndarray, labels: np.ndarray, title: str, *, pca: bool = False,
+                 span: float | None = 3.0, height: int = 380, max_points: int = 600) -> go.Figure:
+    """Test digits' posterior means on the latent plane, one colour per class (0..9)."""
+    codes, labels = np.asarray(codes, float)[:max_points], np.asarray(labels)[:max_points]
+    fig = go.Figure(layout=dict(title=title))
+    for c in range(10):
+        pts = codes[labels == c]
+        if len(pts):
+            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(c),
+                                       marker=dict(size=7, color=PALETTE[c], opacity=0.85, line=dict(width=0))))
+    names = ("principal axis 1", "principal axis 2") if pca else ("z₁", "z₂")
+    fig.update_xaxes(title=names[0])
+    fig.update_yaxes(title=names[1])
+    bounds = None
+    if span is not None and not pca:
+        reach = float(np.nanmax(np.abs(codes))) if len(codes) else span
+        half = max(span, min(reach * 1.05, 10.0))
+        bounds = (-half, half, -half, half)
+    fig = square_layout(fig, bounds, height)
+    fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.02, xanchor="left", tracegroupgap=0,
+                                  font=dict(size=12)), margin=dict(l=45, r=10, t=40, b=40))
+    return fig
+
+
+def posterior_figure(means: np.ndarray, stds: np.ndarray, colour: np.ndarray, title: str, *,
+                     height: int = 400, max_points: int = 300) -> go.Figure:
+    """Posterior q(z|x) = N(μ, σ²) of data points: μ as dots, ±σ as error bars, the prior's 1σ and 2σ circles.
+
+    ``colour`` is one number per point (the nearest mode, or the angle of the point).
+    """
+    mu, sd = np.asarray(means, float)[:max_points], np.asarray(stds, float)[:max_points]
+    if mu.shape[1] == 1:  # a 1D latent: spread the points vertically by their colour value
+        mu = np.concatenate([mu, np.zeros_like(mu)], 1)
+        sd = np.concatenate([sd, np.zeros_like(sd)], 1)
+    fig = go.Figure(layout=dict(title=title))
+    th = np.linspace(0, 2 * np.pi, 80)
+    for r in (1, 2):
+        fig.add_trace(go.Scatter(x=r * np.cos(th), y=r * np.sin(th), mode="lines", hoverinfo="skip",
+                                 name="prior N(0, I): 1σ, 2σ" if r == 1 else None, showlegend=r == 1,
+                                 line=dict(color="#999", dash="dot", width=1.5)))
+    fig.add_trace(go.Scatter(
+        x=mu[:, 0], y=mu[:, 1], mode="markers", name="μ(x) ± σ(x)",
+        error_x=dict(type="data", array=sd[:, 0], visible=True, thickness=1, width=0, color="rgba(0,0,0,0.25)"),
+        error_y=dict(type="data", array=sd[:, 1], visible=True, thickness=1, width=0, color="rgba(0,0,0,0.25)"),
+        marker=dict(size=6, color=np.asarray(colour, float)[:max_points], colorscale="Turbo", showscale=False),
+    ))
+    fig.update_xaxes(title="z₁")
+    fig.update_yaxes(title="z₂")
+    reach = float(np.nanmax(np.abs(mu) + sd)) if len(mu) else 3.0
+    half = max(2.5, min(reach * 1.05, 10.0))
+    return square_layout(fig, (-half, half, -half, half), height)
+
+
+def error_vs_size(sizes: np.ndarray, errors: np.ndarray, current: int | None, title: str,
+                  y_title: str = "test MSE per coordinate", height: int = 320) -> go.Figure:
+    """Reconstruction error against latent size (log-log), the shown AE marked."""
+    sizes, errors = np.asarray(sizes, float), np.asarray(errors, float)
+    fig = go.Figure(layout=dict(template=TEMPLATE, title=title, height=height))
+    fig.add_trace(go.Scatter(x=sizes, y=errors, mode="lines+markers", name="test error",
+                             line=dict(color=PALETTE[1], width=3), marker=dict(size=9)))
+    if current is not None and current in sizes:
+        i = int(np.flatnonzero(sizes == current)[0])
+        fig.add_trace(go.Scatter(x=[sizes[i]], y=[errors[i]], mode="markers", name="shown",
+                                 marker=dict(size=16, color=PALETTE[4], symbol="circle-open", line=dict(width=3))))
+    fig.update_xaxes(title="latent size k", type="log", tickvals=sizes, ticktext=[f"{s:.0f}" for s in sizes])
+    finite = errors[np.isfinite(errors) & (errors > 0)]
+    ticks = None
+    if len(finite):
+        lo, hi = np.floor(np.log10(finite.min())), np.ceil(np.log10(finite.max()))
+        ticks = [m * 10**e for e in np.arange(lo, hi + 1) for m in (1, 2, 5)
+                 if finite.min() / 1.5 <= m * 10**e <= finite.max() * 1.5]
+    fig.update_yaxes(title=y_title, type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks] if ticks else None)
+    fig.update_layout(showlegend=False, margin=dict(l=60, r=10, t=40, b=45))
+    return fig

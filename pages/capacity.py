@@ -1,0 +1,172 @@
+"""Capacity, generalisation and over-fitting: the slide's three panels, for regression and classification."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.capacity import (MAX_DEGREE, MLP_WIDTHS, CapacityConfig, CapacitySweepTrainer, OverfitConfig,
+                           OverfitTrainer, fit_polynomial, mse, predict_polynomial, three_fits)
+from core.datasets import GENERATORS
+from dashboard import controls as ui
+from dashboard import live
+from dashboard.fig_capacity import boundary_panels, fit_figure, fit_panels, mark_steps, u_curve
+from dashboard.figures import curves
+
+SWEEP, OVERFIT = "capacity", "overfit"
+L2_LADDER = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+WIDTH_LADDER = (8, 16, 32, 64, 128, 256)
+OVERFIT_BUDGET = 3000
+DONE = "cap_done_sweeps"  # finished sweeps of this session: {(model, n, noise, seed): (capacities, test errors)}
+MODEL_LABELS = {"poly": "Polynomial of degree d", "mlp": "MLP of width w (2 tanh layers)"}
+
+st.title("Capacity, generalisation and over-fitting")
+st.markdown(
+    "A model with too little capacity misses the pattern (**under-fit**: high train and test error). "
+    "One with too much learns the noise of its few training points by heart (**over-fit**: tiny train error, "
+    "large test error). In between lies the **right fit**. The test error against capacity has a U shape; "
+    "more data moves the bottom of the U to the right and flattens its right arm."
+)
+st.latex(r"\text{train error} = \frac{1}{n}\sum_{i=1}^{n}\big(f_\theta(x_i)-y_i\big)^2,\qquad "
+         r"\text{test error} = \frac{1}{m}\sum_{j=1}^{m}\big(f_\theta(x'_j)-y'_j\big)^2,\qquad "
+         r"y = f(x) + \varepsilon,\ \varepsilon\sim\mathcal N(0,\sigma^2)")
+notices = st.empty()
+
+# ------------------------------------------------------------------ controls (sidebar, bound to the URL)
+with st.sidebar:
+    st.header("Regression")
+    model = ui.select("Model", "model", list(MODEL_LABELS), "poly", format_func=MODEL_LABELS.get)
+    if model == "poly":
+        capacity = ui.slider("Degree d of your model", "deg", 0, MAX_DEGREE, 3)
+    else:
+        capacity = ui.log_slider("Width w of your model", "width", MLP_WIDTHS, 8)
+    n_train = ui.slider("Training samples n", "n", 5, 300, 30, 5)
+    noise = ui.slider("Noise σ", "noise", 0.0, 1.0, 0.3, 0.05)
+    seed = ui.number("Seed (regression)", "seed", 0, 9999, 0)
+
+    st.header("Classification")
+    cdata = ui.select("Dataset", "cdata", ["xor", "circles", "moons", "gaussians", "spiral"], "xor",
+                      format_func=lambda s: GENERATORS[s][0])
+    cn = ui.slider("Training points", "cn", 10, 400, 50, 10)
+    cnoise = ui.slider("Noise", "cnoise", 0.0, 0.8, 0.3, 0.05)
+    width = ui.log_slider("Hidden units per layer (2 layers)", "cw", WIDTH_LADDER, 64)
+    l2 = ui.log_slider("L2 weight decay λ (tamed model)", "l2", L2_LADDER, 0.03)
+    early = ui.toggle("Early stopping (tamed model)", "es", True)
+    patience = ui.slider("Patience (steps without a better validation loss)", "pat", 20, 1000, 150, 10,
+                         disabled=not early)
+    cseed = ui.number("Seed (classification)", "cseed", 0, 9999, 0)
+
+ui.show_url_notices(notices)
+reg_tab, cls_tab = st.tabs(["Regression", "Classification"])
+
+# ------------------------------------------------------------------ regression: the sweep over capacity
+with reg_tab:
+    cfg = CapacityConfig(family=model, n_train=n_train, noise=noise, seed=seed)
+    unit = "degree d" if model == "poly" else "width w"
+    sweep_key = (model, n_train, noise, seed)
+    job = live.ensure_job(SWEEP, cfg, lambda: CapacitySweepTrainer(cfg), max_steps=cfg.total_steps(),
+                          max_steps_per_s=4.0 if model == "poly" else None, reset_label="Data or model changed")
+    st.caption("Play runs a sweep: it fits every capacity in turn (degrees 0 to 20, or widths 1 to 256) "
+               "on the same training samples and adds its train and test error to the curve.")
+    live.control_bar(job, SWEEP)
+
+    def ghost_for(done: dict) -> tuple[str, object, object] | None:
+        """The most recent finished sweep of the same model with other data, for comparison."""
+        for key in reversed(list(done)):
+            if key[0] == model and key != sweep_key:
+                return f"n={key[1]}, σ={key[2]:g}", *done[key]
+        return None
+
+    def draw_sweep(job) -> None:
+        snap, trainer = job.snapshot(), job.trainer
+        done = st.session_state.setdefault(DONE, {})
+        if trainer.done:
+            st.caption("The sweep is complete. Change n or σ for another one: this curve stays, dotted, "
+                       "for comparison.")
+            done.pop(sweep_key, None)
+            done[sweep_key] = (snap["capacity"], snap["test_mse"])
+            while len(done) > 8:  # keep the session's memory small
+                done.pop(next(iter(done)))
+        st.plotly_chart(fit_panels(snap, three_fits(snap), unit.split()[0]), key="cap_panels",
+                        config={"displayModeBar": False})
+        left, right = st.columns([1.2, 1])
+        with left:
+            st.plotly_chart(u_curve(snap, unit, selected=capacity, ghost=ghost_for(done), log_x=model == "mlp"),
+                            key="cap_u", config={"displayModeBar": False})
+        with right:
+            curve, train_err, test_err = None, None, None
+            if model == "poly":  # a polynomial fit is instant: fit the chosen degree right here
+                coef = fit_polynomial(snap["x_train"], snap["y_train"], capacity)
+                curve = predict_polynomial(coef, snap["grid"])
+                train_err = mse(predict_polynomial(coef, snap["x_train"]), snap["y_train"])
+                test_err = mse(predict_polynomial(coef, trainer.data.x_test), trainer.data.y_test)
+            elif capacity in snap["capacity"]:
+                i = list(snap["capacity"]).index(capacity)
+                curve, train_err, test_err = snap["curves"][i], snap["train_mse"][i], snap["test_mse"][i]
+            st.plotly_chart(fit_figure(snap, curve, f"Your model: {unit} = {capacity}"), key="cap_fit",
+                            config={"displayModeBar": False})
+            if train_err is None:
+                st.info(f"Width {capacity} is not trained yet: the sweep reaches it soon (press Play).",
+                        icon=":material/hourglass_top:")
+            else:
+                c1, c2 = st.columns(2)
+                c1.metric("Train error", f"{train_err:.3f}")
+                c2.metric("Test error", f"{test_err:.3f}")
+
+    live.live_view(job, SWEEP, draw_sweep)
+    with st.expander("Try this", expanded=False):
+        st.markdown(
+            "- Run the sweep with **n = 30**, then with **n = 150**: the dotted curve is the earlier run. "
+            "With more data the over-fit arm of the U drops, and the best degree tends to grow.\n"
+            "- **Noise σ = 0**: no over-fitting at all, the test error keeps falling with the degree.\n"
+            "- **n = 15**: at degree 14 the polynomial passes through every point and the test error explodes.\n"
+            "- Switch to the **MLP**: width plays the role of the degree, but the network's curve stays smoother."
+        )
+
+# ------------------------------------------------------------------ classification: over-fitting and taming it
+with cls_tab:
+    st.markdown(
+        "Three classifiers learn from the same few noisy points. The **linear** model cannot bend "
+        "(under-fit). A large MLP left alone wraps its boundary around every noisy point (over-fit). "
+        "The same MLP, from the same start, **tamed** by L2 weight decay and early stopping: training "
+        "stops once the loss on separate validation points has not improved for *patience* steps, and "
+        "the weights of the best validation loss are restored."
+    )
+    st.latex(r"L_\lambda(\theta) = -\frac{1}{n}\sum_{i=1}^{n}\log f_\theta(x_i)_{y_i} "
+             r"+ \frac{\lambda}{2}\sum_k\lVert W^{(k)}\rVert^2,\qquad "
+             r"\hat\theta = \theta_{t^*},\ t^* = \arg\min_t L_{\text{val}}(\theta_t)")
+    ocfg = OverfitConfig(data=cdata, n_train=cn, noise=cnoise, hidden=(width, width), l2=l2,
+                         early_stopping=early, patience=patience, seed=cseed)
+    ojob = live.ensure_job(OVERFIT, ocfg, lambda: OverfitTrainer(ocfg), max_steps=OVERFIT_BUDGET)
+    live.control_bar(ojob, OVERFIT)
+
+    def draw_overfit(job) -> None:
+        snap, last = job.snapshot(), job.last_metrics
+        stopped, best = int(snap["stopped_at"]), int(snap["best_step"])
+        tamed = f"Tamed: λ = {l2:g}" + (", early stopping" if early else "")
+        if stopped >= 0:
+            tamed += f"<br><sub>stopped at step {stopped:,}, restored step {best:,}</sub>"
+        st.plotly_chart(boundary_panels(snap, [("under", "Under-fit: linear model"), ("tamed", tamed),
+                                               ("over", f"Over-fit: 2×{width} MLP, no taming")]),
+                        key="of_panels", config={"displayModeBar": False})
+        if last:
+            cols = st.columns(3)
+            for col, key in zip(cols, ("under", "tamed", "over")):
+                col.metric(f"{key}: test accuracy", f"{last.get(f'{key}_test_accuracy', 0):.1%}",
+                           f"train {last.get(f'{key}_train_accuracy', 0):.0%}", delta_color="off")
+        history = job.metrics()
+        fig = curves(history, [("over-fit: train", "over_train_loss"), ("over-fit: validation", "over_val_loss"),
+                               ("tamed: train", "tamed_train_loss"), ("tamed: validation", "tamed_val_loss")],
+                     "Loss of the two MLPs", "cross-entropy", log_y=True)
+        if len(history.get("step", [])) and best > 0:
+            marks = [(best, "best validation")] + ([(stopped, "stopped")] if stopped >= 0 else [])
+            mark_steps(fig, marks)
+        st.plotly_chart(fig, key="of_loss", config={"displayModeBar": False})
+
+    live.live_view(ojob, OVERFIT, draw_overfit)
+    with st.expander("Try this", expanded=False):
+        st.markdown(
+            "- Turn **early stopping off** and set **λ = 0**: the tamed model becomes the over-fit one.\n"
+            "- **400 training points**: even the untamed MLP hardly over-fits any more.\n"
+            "- Watch the **validation loss** of the untamed MLP: it falls, then climbs while its train loss "
+            "keeps falling. That turn is where early stopping stops."
+        )

@@ -1,0 +1,58 @@
+"""Figure builders of the capacity and architectures pages (pure functions of snapshots)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.capacity import CapacityConfig, CapacitySweepTrainer, OverfitConfig, OverfitTrainer, three_fits
+from dashboard.fig_capacity import boundary_panels, fit_panels, u_curve, y_window
+from dashboard.fig_cnn import before_after, digit_gallery, filters_figure, tile
+
+
+def swept(n_steps: int, **kw) -> dict:
+    t = CapacitySweepTrainer(CapacityConfig(**kw))
+    for _ in range(n_steps):
+        t.step()
+    return t.snapshot()
+
+
+def test_u_curve_grows_with_the_sweep_and_keeps_zero_errors_on_the_log_axis():
+    assert u_curve(swept(0), "degree d").layout.annotations  # the empty figure says "press Play"
+    snap = swept(21, n_train=10, noise=0.0)  # degree >= 9 interpolates: train error 0
+    fig = u_curve(snap, "degree d", selected=3, ghost=("n=30", snap["capacity"], snap["test_mse"]))
+    train = next(t for t in fig.data if t.name == "train error")
+    assert len(train.y) == 21 and np.all(np.asarray(train.y) > 0)
+    assert fig.layout.yaxis.type == "log"
+    assert not any(t.name == "noise σ²" for t in fig.data)  # σ = 0: no floor to draw
+    partial = u_curve(swept(5), "degree d")
+    assert len(next(t for t in partial.data if t.name == "test error").y) == 5
+
+
+def test_fit_panels_titles_and_fixed_window():
+    snap = swept(21)
+    fig = fit_panels(snap, three_fits(snap), "degree")
+    titles = " ".join(a.text for a in fig.layout.annotations)
+    assert "Under-fit: degree 1" in titles and "Over-fit: degree 20" in titles
+    lo, hi = y_window(snap)
+    assert lo < snap["y_train"].min() and hi > snap["y_train"].max()
+    assert tuple(fig.layout.yaxis.range) == (lo, hi)
+
+
+def test_boundary_panels_draw_three_models():
+    t = OverfitTrainer(OverfitConfig(n_train=20))
+    t.step()
+    fig = boundary_panels(t.snapshot(), [("under", "a"), ("tamed", "b"), ("over", "c")])
+    assert sum(1 for tr in fig.data if tr.type == "heatmap") == 3
+
+
+def test_tiles_galleries_and_filters():
+    imgs = np.arange(3 * 4, dtype=float).reshape(3, 2, 2)
+    canvas = tile(imgs, cols=2, gap=1)
+    assert canvas.shape == (5, 5) and np.isnan(canvas[2]).all()
+    assert canvas[-1, 0] == 0 and canvas[-1, 3] == 4  # first image top left, second to its right
+    fig = digit_gallery(np.zeros((3, 8, 8)), [1, 2, 3], [7, 7, 7], "mistakes")
+    assert [a.text for a in fig.layout.annotations] == ["<b>1</b> (7)", "<b>2</b> (7)", "<b>3</b> (7)"]
+    assert digit_gallery(np.zeros((0, 8, 8)), [], [], "none").layout.annotations[0].text.startswith("No mistakes")
+    filt = filters_figure(np.random.default_rng(0).normal(size=(8, 3, 3)))
+    assert np.nanmax(np.abs(filt.data[0].z)) <= 1.0
+    assert before_after(np.zeros((8, 8)), np.ones((8, 8))).data[0].z.shape == (8, 19)

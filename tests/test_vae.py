@@ -1,0 +1,214 @@
+"""Auto-encoders and VAEs: ELBO parts, reparameterisation, samples in data units, the AE bank, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from core.cli import main as cli_main
+from core.errors import ConfigError
+from core.targets2d import make_target
+from core.vae import (
+    VAE,
+    AEBank,
+    AEConfig,
+    AETrainer,
+    VAEConfig,
+    VAETrainer,
+    quality_report,
+    sample,
+)
+from core import digits
+
+SMALL = dict(hidden=(64,), quality_every=0)
+
+
+def _train(trainer, n):
+    metrics = [trainer.step() for _ in range(n)]
+    return metrics
+
+
+def test_elbo_parts_are_finite_and_decrease_on_digits():
+    t = VAETrainer(VAEConfig(data="digits", eval_every=25, **SMALL))
+    first = t.evaluate()
+    ms = _train(t, 400)
+    last = t.evaluate()
+    assert all(np.isfinite(v) for m in ms for v in m.values())
+    assert last["test_recon"] < first["test_recon"] - 5  # nats per image
+    assert last["test_loss"] < first["test_loss"] - 5
+    assert last["test_kl"] > 0
+    # the training loss is recon + β·KL
+    m = ms[-1]
+    assert m["loss"] == pytest.approx(m["recon"] + 1.0 * m["kl"], rel=1e-5)
+
+
+def test_gaussian_decoder_on_a_ring_learns_and_elbo_decreases():
+    t = VAETrainer(VAEConfig(data="ring", **SMALL))
+    first = t.evaluate()
+    _train(t, 400)
+    last = t.evaluate()
+    assert t.decoder == "gaussian"
+    assert last["test_loss"] < first["test_loss"] - 0.5
+
+
+def test_kl_matches_closed_form_and_monte_carlo():
+    mu = torch.tensor([[0.5, -1.0]])
+    log_std = torch.tensor([[-0.3, 0.2]])
+    kl = VAE.kl(mu, log_std).item()
+    q = torch.distributions.Normal(mu, log_std.exp())
+    p = torch.distributions.Normal(torch.zeros(2), torch.ones(2))
+    assert kl == pytest.approx(torch.distributions.kl_divergence(q, p).sum().item(), rel=1e-6)
+
+
+def test_reparameterisation_gradient_reaches_the_encoder():
+    model = VAE(64, 2, (32,), "relu", "bernoulli")
+    x = torch.rand(16, 64)
+    recon, kl = model.loss_parts(x, torch.Generator().manual_seed(0))
+    recon.mean().backward()  # the reconstruction alone depends on the encoder only through z = μ + σ·ε
+    enc_grads = [p.grad for p in model.encoder.parameters()]
+    assert all(g is not None for g in enc_grads)
+    last = list(model.encoder.parameters())[-1].grad  # bias of the (μ, log σ) layer
+    assert last[:2].abs().sum() > 0 and last[2:].abs().sum() > 0  # both μ and log σ receive gradient
+
+
+def test_beta_changes_the_loss_without_reset_and_zero_beta_grows_kl():
+    t = VAETrainer(VAEConfig(data="digits", beta=1.0, **SMALL))
+    _train(t, 50)
+    t.set_beta(0.0)
+    m = t.step()
+    assert m["loss"] == pytest.approx(m["recon"], rel=1e-6)
+    t0 = VAETrainer(VAEConfig(data="digits", beta=0.0, seed=1, **SMALL))
+    t4 = VAETrainer(VAEConfig(data="digits", beta=4.0, seed=1, **SMALL))
+    _train(t0, 300)
+    _train(t4, 300)
+    assert t0.evaluate()["test_kl"] > 2 * t4.evaluate()["test_kl"]
+
+
+def test_digit_samples_are_in_load_digits_units_and_deterministic():
+    t = VAETrainer(VAEConfig(data="digits", **SMALL))
+    _train(t, 20)
+    s = sample(t, 37, seed=3)
+    assert s.shape == (37, 64) and s.min() >= 0 and s.max() <= 16 and s.max() > 1  # not [0, 1]
+    assert np.array_equal(s, t.sample(37, seed=3))
+    assert not np.array_equal(s, t.sample(37, seed=4))
+
+
+def test_point_samples_come_back_in_data_units():
+    target = make_target("grid")  # modes at ±4: standardised data would have std ≈ 1
+    t = VAETrainer(VAEConfig(data="grid", **SMALL), target=target)
+    _train(t, 300)
+    s = t.sample(2000, seed=0)
+    assert s.shape == (2000, 2) and np.isfinite(s).all()
+    assert 1.5 < s.std(0).min() < 5  # the grid's std is about 2.8 in its own units
+    snap = t.snapshot()
+    assert snap["post_mean"].shape == snap["post_std"].shape == (600, 2)
+    assert (snap["post_std"] > 0).all() and snap["modes"].shape == (25, 2)
+    assert snap["data"].std(0).min() > 1.5
+
+
+def test_digit_snapshot_shapes_and_latent_plane():
+    t = VAETrainer(VAEConfig(data="digits", latent=2, **SMALL))
+    t.step()
+    snap = t.snapshot()
+    assert snap["inputs"].shape == snap["recons"].shape == (8, 64)
+    assert snap["grid"].shape == (11, 11, 64) and snap["interp"].shape == (10, 64)
+    assert snap["codes"].shape == (450, 2) and snap["labels"].shape == (450,)
+    assert not snap["code_axes_pca"]
+    assert all(np.isfinite(v).all() for v in snap.values() if np.issubdtype(np.asarray(v).dtype, np.floating))
+    t8 = VAETrainer(VAEConfig(data="digits", latent=8, **SMALL))
+    snap8 = t8.snapshot()
+    assert snap8["codes"].shape == (450, 2) and snap8["code_axes_pca"]
+
+
+def test_bad_configs_are_clear_errors():
+    for bad in (dict(latent=0), dict(beta=-1.0), dict(lr=0.0), dict(decoder="poisson"), dict(hidden=(0,)),
+                dict(data="nope")):
+        with pytest.raises(ConfigError):
+            VAETrainer(VAEConfig(**bad))
+    with pytest.raises(ConfigError, match="Gaussian"):
+        VAETrainer(VAEConfig(data="ring", decoder="bernoulli"))
+
+
+# --------------------------------------------------------------------------- auto-encoders
+
+
+def test_bank_members_are_independent_auto_encoders():
+    bank = AEBank(64, (1, 4), (16,), "relu", sigmoid=True)
+    x = torch.rand(8, 64)
+    codes = bank.encode(x)  # (2, 8, 4)
+    assert codes.shape == (2, 8, 4) and (codes[0, :, 1:] == 0).all()
+    ((bank(x) - x) ** 2).mean(dim=(1, 2))[0].backward()  # AE 0's loss only
+    assert bank.enc[0].weight.grad[1].abs().sum() == 0  # AE 1 gets no gradient from AE 0
+    assert bank.enc[-1].weight.grad[0, :, 1:].abs().sum() == 0  # masked code units learn nothing
+
+
+def test_ae_error_decreases_with_latent_size():
+    t = AETrainer(AEConfig(data="digits", sizes=(1, 2, 4, 8, 16, 32), hidden=(64,)))
+    before = t.test_errors()
+    _train(t, 600)
+    err = t.test_errors()
+    assert (err < before).all()
+    assert all(a > b for a, b in zip(err[:-1], err[1:])), err  # strictly better with a larger code
+    assert err[0] > 3 * err[-1]
+
+
+def test_ae_latent_switch_without_reset_and_samples_in_units():
+    t = AETrainer(AEConfig(data="digits", latent=8, hidden=(32,)))
+    _train(t, 30)
+    t.set_latent(2)
+    assert t.latent == 2 and t.step()["mse"] >= 0
+    s = t.sample(50, seed=1)
+    assert s.shape == (50, 64) and 0 <= s.min() and s.max() <= 16
+    snap = t.snapshot()
+    assert snap["recons_all"].shape == (6, 8, 64) and snap["test_mse"].shape == (6,)
+
+
+def test_ae_on_points_keeps_sizes_up_to_two():
+    t = AETrainer(AEConfig(data="moons", latent=8))
+    assert t.sizes == (1, 2) and t.latent == 2
+    _train(t, 20)
+    assert t.sample(10).shape == (10, 2) and t.snapshot()["codes"].shape[1] == 2
+
+
+# --------------------------------------------------------------------------- judge and CLI
+
+
+def test_quality_report_uses_the_digit_judge_and_points_metrics():
+    t = VAETrainer(VAEConfig(data="digits", **SMALL))
+    real = digits.to_pixels(t.data.x_test)
+    report = quality_report(real, t.data)
+    assert report["classes"] == 10 and report["confident"] > 0.55  # real test digits: 64 % at P > 0.9
+    blank = quality_report(np.full((100, 64), 8.0), t.data)  # one grey image, 100 times
+    assert blank["classes"] <= 1
+    ring = VAETrainer(VAEConfig(data="ring", **SMALL))
+    good = quality_report(ring.data.target.sample(1000, seed=5), ring.data)
+    assert good["modes_captured"] == 8 and good["high_quality"] > 0.95
+
+
+def test_cli_vae_writes_samples_in_data_units(tmp_path, capsys):
+    out = tmp_path / "run.npz"
+    code = cli_main(["train", "vae", "--data", "digits", "--steps", "60", "--seed", "1", "--hidden", "32",
+                     "--n-samples", "300", "--out", str(out)])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["steps"] == 60 and {"test_recon", "test_kl", "classes", "confident"} <= set(summary)
+    saved = np.load(out)
+    assert saved["samples"].shape == (300, 64) and saved["samples"].max() <= 16
+
+
+def test_cli_ae_and_vae_on_a_target_and_a_csv(tmp_path, capsys):
+    assert cli_main(["train", "ae", "--data", "ring", "--steps", "30", "--out", str(tmp_path / "ae.npz")]) == 0
+    ae = np.load(tmp_path / "ae.npz")
+    assert ae["samples"].shape == (2000, 2) and list(ae["sizes"]) == [1, 2]
+    pts = tmp_path / "pts.csv"
+    rng = np.random.default_rng(0)
+    pts.write_text("x1,x2\n" + "\n".join(f"{a},{b}" for a, b in rng.normal(5, 1, size=(200, 2))))
+    assert cli_main(["train", "vae", "--data", str(pts), "--steps", "30", "--hidden", "16",
+                     "--out", str(tmp_path / "v.npz")]) == 0
+    v = np.load(tmp_path / "v.npz")
+    assert v["samples"].shape == (2000, 2) and abs(v["samples"].mean() - 5) < 2
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "energy" in summary and "modes_captured" not in summary

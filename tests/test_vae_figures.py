@@ -1,0 +1,44 @@
+"""Figure builders of the auto-encoder and VAE page: orientation of digit tiles and latent planes."""
+
+import numpy as np
+
+from dashboard.fig_vae import codes_figure, digit_grid, error_vs_size, latent_plane_grid, posterior_figure, tile
+
+
+def test_tile_puts_the_first_image_top_left_and_nan_in_gaps():
+    imgs = np.stack([np.full(64, v, dtype=float) for v in (1, 2, 3)])
+    canvas = tile(imgs, rows=2, cols=2)  # heatmap rows grow upwards: the top row is the last one
+    assert canvas.shape == (17, 17)
+    assert np.all(canvas[-8:, :8] == 1) and np.all(canvas[-8:, 9:] == 2) and np.all(canvas[:8, :8] == 3)
+    assert np.isnan(canvas[8]).all() and np.isnan(canvas[:8, 9:]).all()  # the gap row, the missing 4th image
+
+
+def test_a_single_digit_is_not_flipped():
+    img = np.zeros((8, 8))
+    img[0, :] = 1  # a bar along the image's top row
+    canvas = tile(img.reshape(1, 64), 1, 1)
+    assert np.all(canvas[-1] == 1) and np.all(canvas[0] == 0)  # top row of the image = highest y
+
+
+def test_latent_plane_ticks_match_rows_and_columns():
+    g = np.linspace(-2, 2, 5)
+    grid = np.zeros((5, 5, 64))
+    grid[4, 0] = 1.0  # z_2 = +2 (last row), z_1 = -2 (first column): the top-left image
+    fig = latent_plane_grid(grid, g, "plane")
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert np.nanmax(z[-8:, :8]) == 1 and np.nansum(z) == 64
+    ticks = list(fig.layout.yaxis.tickvals)
+    labels = list(fig.layout.yaxis.ticktext)
+    assert labels[-1] == "2.0" and ticks[-1] == 4 * 9 + 3.5  # the top tick is z_2 = +2
+    assert list(fig.layout.xaxis.ticktext)[0] == "-2.0"
+
+
+def test_other_figures_build_from_arrays():
+    rng = np.random.default_rng(0)
+    assert digit_grid(rng.random((10, 64)), 5, "t", row_labels=["a", "b"]).layout.height > 50
+    fig = codes_figure(rng.normal(size=(100, 2)), rng.integers(0, 10, 100), "codes")
+    assert len(fig.data) == 10
+    fig = posterior_figure(rng.normal(size=(50, 1)), rng.random((50, 1)), rng.random(50), "post")
+    assert fig.data[-1].error_x.array is not None
+    fig = error_vs_size(np.array([1, 2, 4]), np.array([0.05, 0.03, 0.01]), 2, "err")
+    assert len(fig.data) == 2 and fig.layout.yaxis.type == "log"
