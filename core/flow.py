@@ -68,7 +68,7 @@ class FlowConfig:
     n_fourier: int = 32  # random Fourier features of x (0 = none)
     x_scale: float = 5.0  # their frequency scale, in standardised units
     lr: float = 0.002
-    lr_decay_steps: int = 10_000  # cosine decay of the learning rate to 5 % over these steps (0 = constant)
+    lr_decay_steps: int = 25_000  # cosine decay of the learning rate to 5 % over these steps (0 = constant)
     batch_size: int = 256
     ema: float = 0.999  # EMA decay of the weights that sample (0 = none)
     seed: int = 0
@@ -522,7 +522,7 @@ def _cli_models():
             make_trainer=FlowTrainer,
             final_metrics=FlowTrainer.final_metrics,
             arrays=_cli_arrays,
-            default_steps=10_000,
+            default_steps=25_000,
             help="conditional flow matching on a 2D target (straight path, optional minibatch OT)",
         )
     }

@@ -17,7 +17,7 @@ from dashboard.targets_ui import target_picker
 NAME = "flow"
 CMP = "flowcmp"
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1)
-BUDGET = 20_000
+BUDGET = 25_000
 CMP_BUDGET = 8_000
 CMP_EVERY = 1_000
 PLOT = {"displayModeBar": False}

@@ -77,7 +77,7 @@ def test_comparison_trains_on_demand_and_csv_target_without_upload_shows_no_job(
     at = open_page(PAGE)
     assert "Press ▶ Play in this section" in str([c.proto.spec for c in at.get("plotly_chart")])
     press(at, "flowcmp_step")  # one step of both models, on demand
-    assert "step 1 / 8,000" in texts(at) and "step 0 / 20,000" in texts(at)
+    assert "step 1 / 8,000" in texts(at) and "step 0 / 25,000" in texts(at)
     at.selectbox(key="cmpm").set_value("high_quality").run()
     assert not errors(at)
     at.selectbox(key="target").set_value("csv").run()
