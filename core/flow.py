@@ -458,18 +458,19 @@ def quality_against_nfe(sample: Callable[[int], np.ndarray], target: Target2D, r
 
 class FlowVsDiffusion:
     """A flow-matching model and a diffusion model (core/diffusion.py) trained side by side on one
-    target, each at its recommended preset; every ``eval_every`` steps both are sampled at each
-    NFE of ``nfes`` (flow: Euler steps; diffusion: DDIM and DDPM steps, one evaluation each)."""
+    target, each at its recommended preset with the learning rate decaying over the same
+    ``decay_steps``; every ``eval_every`` steps both are sampled at each NFE of ``nfes``
+    (flow: Euler steps; diffusion: DDIM and DDPM steps, one evaluation each)."""
 
     divergence_advice = "One of the two models diverged: press Reset."
 
     def __init__(self, target: Target2D, seed: int = 0, eval_every: int = 1000, n_eval: int = 500,
-                 nfes: tuple[int, ...] = COMPARE_NFE):
+                 nfes: tuple[int, ...] = COMPARE_NFE, decay_steps: int = 8000):
         from core.diffusion import DiffusionConfig, DiffusionTrainer  # imported on demand
 
         self.target = target
-        self.flow = FlowTrainer(FlowConfig(seed=seed, eval_every=10**9), target)
-        self.diffusion = DiffusionTrainer(DiffusionConfig(seed=seed), target)
+        self.flow = FlowTrainer(FlowConfig(seed=seed, eval_every=10**9, lr_decay_steps=decay_steps), target)
+        self.diffusion = DiffusionTrainer(DiffusionConfig(seed=seed, lr_decay_steps=decay_steps), target)
         self.eval_every, self.n_eval, self.nfes = eval_every, n_eval, tuple(nfes)
         self.steps = 0
         self.curves: dict[str, np.ndarray] = {}

@@ -127,17 +127,18 @@ live.live_view(job, NAME, draw)
 st.divider()
 st.subheader("Flow matching against diffusion: quality per network evaluation")
 st.markdown(
-    "Both models learn the same target side by side, each with its recommended settings: flow matching as "
-    f"above, the diffusion model as on its own page (cosine β schedule, ε-prediction). Every {CMP_EVERY:,} steps "
-    f"each is sampled with {', '.join(map(str, COMPARE_NFE))} network evaluations: flow matching with Euler "
+    "Both models learn the same target side by side, each with its recommended settings and the learning rate "
+    f"decaying over the same {CMP_BUDGET:,} steps: flow matching as above, the diffusion model as on its own "
+    f"page (cosine β schedule, ε-prediction). Every {CMP_EVERY:,} steps each is sampled with {', '.join(map(str, COMPARE_NFE))} network evaluations: flow matching with Euler "
     "steps, diffusion with DDIM (deterministic) and DDPM (stochastic) steps. Straighter paths need fewer steps."
 )
 metric = ui.select("Quality measure", "cmpm", ["energy", "high_quality"], "energy",
                    format_func={"energy": "Energy distance", "high_quality": "High-quality share"}.get)
 cmp_job = None
 if target is not None:
-    cmp_job = live.ensure_job(CMP, (data_key, seed), lambda: FlowVsDiffusion(target, seed, eval_every=CMP_EVERY),
-                              max_steps=CMP_BUDGET, reset_label="Target or seed changed")
+    cmp_job = live.ensure_job(
+        CMP, (data_key, seed), lambda: FlowVsDiffusion(target, seed, eval_every=CMP_EVERY, decay_steps=CMP_BUDGET),
+        max_steps=CMP_BUDGET, reset_label="Target or seed changed")
 live.control_bar(cmp_job, CMP)
 
 
