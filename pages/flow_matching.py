@@ -130,7 +130,8 @@ st.markdown(
     "Both models learn the same target side by side, each with its recommended settings and the learning rate "
     f"decaying over the same {CMP_BUDGET:,} steps: flow matching as above, the diffusion model as on its own "
     f"page (cosine β schedule, ε-prediction). Every {CMP_EVERY:,} steps each is sampled with "
-    f"{', '.join(map(str, COMPARE_NFE))} network evaluations: flow matching with Euler steps, diffusion with DDIM (deterministic) and DDPM (stochastic) steps. Straighter paths need fewer steps."
+    f"{', '.join(map(str, COMPARE_NFE))} network evaluations: flow matching with Euler steps, diffusion with "
+    "DDIM (deterministic) and DDPM (stochastic) steps. Straighter paths need fewer steps."
 )
 metric = ui.select("Quality measure", "cmpm", ["energy", "high_quality"], "energy",
                    format_func={"energy": "Energy distance", "high_quality": "High-quality share"}.get)
