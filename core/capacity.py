@@ -408,7 +408,7 @@ def _cli_models():
             final_metrics=CapacitySweepTrainer.final_metrics, arrays=sweep_arrays,
             default_steps=max(CapacityConfig(family=f).total_steps() for f in MODELS),  # either family's sweep
             help="train and test error against capacity (polynomial degree 0-20 or MLP width); "
-                 "steps after the sweep's end fit nothing",
+                 "the run ends when the sweep is complete",
         ),
         "overfit": CliModel(
             config=OverfitConfig, make_trainer=OverfitTrainer, final_metrics=OverfitTrainer.final_metrics,

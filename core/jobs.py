@@ -5,7 +5,9 @@ A **Trainer** knows its model and nothing of threads or Streamlit::
     step()     -> dict[str, float]       one optimisation step (or one EM iteration)
     snapshot() -> dict[str, np.ndarray]  what a page draws; cheap, and copies (never views)
 
-Optional: ``divergence_advice`` (str), shown when a metric becomes NaN or inf.
+Optional: ``divergence_advice`` (str), shown when a metric becomes NaN or inf; ``done`` (bool), true
+when the trainer has nothing left to do (a sweep that has fitted every capacity): the job then
+finishes before its step budget.
 
 A **Job** owns the thread that calls ``step()`` again and again: start, pause, resume, single
 step, stop, a step budget, optional pacing, a bounded metric history and the latest good snapshot
@@ -387,6 +389,9 @@ class Job:
                 if self.idle_timeout and time.monotonic() - self.last_seen > self.idle_timeout:
                     self._want_run = False
                     self._message = "Paused: nobody was watching. Press Play to go on."
+                    continue
+                if getattr(self.trainer, "done", False):
+                    self._end(FINISHED, f"Finished: the work is complete after {self.step_count:,} steps.")
                     continue
                 if self.max_steps and self.step_count >= self.max_steps:
                     self._end(FINISHED, f"Finished: reached the budget of {self.max_steps:,} steps.")

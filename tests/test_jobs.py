@@ -204,3 +204,18 @@ def test_infinite_loss_is_divergence(bad):
     job = Job(Boom(), pool=SlotPool(1))
     job.step_once()
     assert job.state == DIVERGED
+
+
+class Sweep(Counter):
+    """A trainer with a fixed amount of work: done after 7 steps."""
+
+    @property
+    def done(self):
+        return self.steps >= 7
+
+
+def test_a_trainer_that_is_done_finishes_before_its_budget():
+    job = Job(Sweep(), max_steps=1000, pool=SlotPool(1))
+    job.start()
+    job.join(10)
+    assert job.state == FINISHED and job.step_count == 7 and "complete" in job.message
