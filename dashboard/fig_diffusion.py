@@ -1,0 +1,84 @@
+"""Figure builders for the score-based and diffusion pages (pure: arrays in, plotly figure out).
+
+The forward process as a row of small panels ("data dissolving into noise"), the noise schedule,
+and sample quality against the number of sampling steps. Samples, vector fields and trajectories
+use dashboard/fig_samples.py like every generative page.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.fig_samples import REAL_COLOUR, bounds_of
+from dashboard.figures import empty_figure
+from dashboard.theme import PALETTE, TEMPLATE
+
+
+def capped(v: np.ndarray, cap: float) -> np.ndarray:
+    """Vectors (n, 2) whose length is at most ``cap`` (directions kept): near sharp modes the
+    score grows like 1/σ, and a few huge arrows would hide all the others."""
+    v = np.asarray(v, dtype=float)
+    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    return v * np.minimum(1.0, cap / np.maximum(norm, 1e-300))
+
+
+def forward_panels(panels: np.ndarray, titles: Sequence[str], *, height: int = 230,
+                   highlight: int | None = None) -> go.Figure:
+    """One small square scatter per state (F, n, 2), all on the same axes, left to right.
+
+    SVG scatter, not WebGL: a browser has few WebGL contexts and a live page redraws often.
+    """
+    panels = np.asarray(panels, dtype=float)
+    if panels.ndim != 3 or not len(panels):
+        return empty_figure("No forward process to draw", height)
+    f = len(panels)
+    fig = make_subplots(rows=1, cols=f, subplot_titles=list(titles), horizontal_spacing=0.015)
+    box = bounds_of(panels[0], panels[-1], margin=0.05)
+    for k, pts in enumerate(panels):
+        colour = PALETTE[4] if k == highlight else (REAL_COLOUR if k == 0 else PALETTE[1])
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False,
+                                   marker=dict(size=3, color=colour, opacity=0.6)), row=1, col=k + 1)
+        fig.update_xaxes(range=box[:2], showticklabels=False, row=1, col=k + 1)
+        fig.update_yaxes(range=box[2:], showticklabels=False, scaleanchor=f"x{k + 1 if k else ''}", row=1, col=k + 1)
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_annotations(font_size=14)
+    return fig
+
+
+def schedule_figure(alpha_bar: np.ndarray, betas: np.ndarray, *, t_mark: float | None = None,
+                    height: int = 230) -> go.Figure:
+    """ᾱ_t (signal kept) and 1 − ᾱ_t (noise) against t = 1..T."""
+    alpha_bar = np.asarray(alpha_bar, dtype=float)
+    t = np.arange(1, len(alpha_bar) + 1)
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Noise schedule"))
+    fig.add_trace(go.Scatter(x=t, y=alpha_bar, name="ᾱ_t (signal²)", line=dict(color=PALETTE[1], width=3)))
+    fig.add_trace(go.Scatter(x=t, y=1 - alpha_bar, name="1 − ᾱ_t (noise²)", line=dict(color=PALETTE[4], width=3)))
+    fig.add_trace(go.Scatter(x=t, y=np.asarray(betas, dtype=float), name="β_t",
+                             line=dict(color=PALETTE[2], width=2, dash="dot")))
+    if t_mark is not None:
+        fig.add_vline(x=t_mark, line=dict(color="#444", width=1, dash="dash"))
+    fig.update_xaxes(title="t")
+    fig.update_yaxes(range=[0, 1.02])
+    fig.update_layout(margin=dict(l=45, r=10, t=40, b=40),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    return fig
+
+
+def quality_vs_steps(steps: np.ndarray | None, series: Sequence[tuple[str, np.ndarray]], y_title: str, *,
+                     title: str = "Sample quality against sampling steps", higher_is_better: bool = True,
+                     height: int = 300) -> go.Figure:
+    """One line per sampler: a quality number against the number of network evaluations (log x)."""
+    if steps is None or not len(steps) or not series:
+        return empty_figure("Measured every 1,000 training steps", height)
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=title))
+    for (name, y), colour in zip(series, (PALETTE[1], PALETTE[4], PALETTE[2])):
+        fig.add_trace(go.Scatter(x=np.asarray(steps, float), y=np.asarray(y, float), name=name,
+                                 mode="lines+markers", line=dict(color=colour, width=3)))
+    fig.update_xaxes(title="sampling steps = network evaluations", type="log")
+    fig.update_yaxes(title=y_title + (" ↑" if higher_is_better else " ↓"))
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return fig
