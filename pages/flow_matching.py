@@ -31,12 +31,12 @@ st.markdown(
     "φ₀ = π to φ₁ = p_data. With minibatch optimal-transport pairing, each batch's noise points are first "
     "matched to its data points so that the total squared distance is smallest: paths cross less and straighten."
 )
-st.latex(r"x_t = (1-t)\,x_0 + t\,x_1,\quad x_0\sim\pi=\mathcal N(0,I),\; x_1\sim p_{\text{data}},\qquad "
-         r"\mathcal L_{\text{CFM}}(\theta) = \mathbb E_{t\sim U[0,1],\,x_0,\,x_1}\,"
+st.latex(r"x_t = (1-t)\,x_0 + t\,x_1,\quad x_0\sim\pi=\mathcal N(0,I),\; x_1\sim p_{\text{data}}")
+st.latex(r"\mathcal L_{\text{CFM}}(\theta) = \mathbb E_{t\sim U[0,1],\,x_0,\,x_1}\,"
          r"\big\lVert v_\theta(t, x_t) - (x_1 - x_0)\big\rVert^2")
 st.latex(r"\frac{d\varphi_t(x)}{dt} = v_\theta\big(t, \varphi_t(x)\big),\quad \varphi_0(x) = x \sim \pi,"
-         r"\qquad v_\theta(t, x) \approx u_t(x) = \mathbb E\,[\,x_1 - x_0 \mid x_t = x\,],\qquad "
-         r"\text{straightness} = \frac{\mathbb E\,\lVert \varphi_1 - \varphi_0\rVert^2}"
+         r"\qquad v_\theta(t, x) \approx u_t(x) = \mathbb E\,[\,x_1 - x_0 \mid x_t = x\,]")
+st.latex(r"\text{straightness} = \frac{\mathbb E\,\lVert \varphi_1 - \varphi_0\rVert^2}"
          r"{\mathbb E\int_0^1 \lVert \dot\varphi_t\rVert^2\,dt}")
 notices = st.empty()
 
