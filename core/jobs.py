@@ -231,7 +231,7 @@ class Job:
         *,
         max_steps: int | None = None,
         snapshot_every: float = 0.25,
-        snapshot_share: float | None = 0.03,
+        snapshot_share: float | None = 0.02,
         history_capacity: int = 1000,
         max_steps_per_s: float | None = None,
         idle_timeout: float | None = None,
@@ -290,11 +290,18 @@ class Job:
 
     resume = start
 
-    def pause(self) -> None:
+    def pause(self, wait: float = 2.0) -> None:
+        """Stop stepping; wait (at most ``wait`` s) for the step in progress, so the state reads paused."""
         with self._ctl:
             self._want_run = False
             if self._state in (QUEUED, RUNNING) and self._thread is None:
                 self._state = PAUSED
+            thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            return
+        deadline = time.monotonic() + wait
+        while self._thread is thread and time.monotonic() < deadline:
+            time.sleep(0.002)
 
     def stop(self) -> None:
         """End for good: the thread exits and the slot is freed. Used on reset and session end."""

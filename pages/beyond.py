@@ -46,8 +46,8 @@ with st.sidebar:
 # =========================================================================== outlier detection
 def outlier_demo() -> None:
     st.subheader("Outlier detection: flag what the density finds unlikely")
-    st.latex(r"p_\theta(x) = \sum_{k=1}^K \pi_k\,\mathcal N(x\mid\mu_k,\Sigma_k)\ \text{(EM on all points)},\qquad "
-             r"\text{score}(x) = -\log p_\theta(x),\qquad \text{flag } x \text{ if score}(x) \ge \tau")
+    st.latex(r"p_\theta(x) = \sum_{k=1}^K \pi_k\,\mathcal N(x\mid\mu_k,\Sigma_k)\ \text{(EM on all points)}")
+    st.latex(r"\text{score}(x) = -\log p_\theta(x),\qquad \text{flag } x \text{ if score}(x) \ge \tau")
     with st.sidebar:
         st.header("Data")
         data = ui.select("Inliers", "o_data", TARGET_NAMES, "moons", format_func=TARGET_LABELS.get)

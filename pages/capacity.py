@@ -27,8 +27,8 @@ st.markdown(
     "more data moves the bottom of the U to the right and flattens its right arm."
 )
 st.latex(r"\text{train error} = \frac{1}{n}\sum_{i=1}^{n}\big(f_\theta(x_i)-y_i\big)^2,\qquad "
-         r"\text{test error} = \frac{1}{m}\sum_{j=1}^{m}\big(f_\theta(x'_j)-y'_j\big)^2,\qquad "
-         r"y = f(x) + \varepsilon,\ \varepsilon\sim\mathcal N(0,\sigma^2)")
+         r"\text{test error} = \frac{1}{m}\sum_{j=1}^{m}\big(f_\theta(x'_j)-y'_j\big)^2")
+st.latex(r"y = f(x) + \varepsilon,\quad \varepsilon\sim\mathcal N(0,\sigma^2)")
 notices = st.empty()
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)

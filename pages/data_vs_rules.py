@@ -36,8 +36,7 @@ with equations:
     st.latex(r"\text{your rule: }\hat y(x) = \begin{cases} c_{\text{below}} & \text{if } x_j < t \\ "
              r"c_{\text{above}} & \text{otherwise}\end{cases}")
     st.latex(r"\text{accuracy} = \frac{1}{n}\sum_{i=1}^{n} \mathbf{1}\big[\hat y(x_i) = y_i\big]")
-    st.latex(r"\text{the model: } f_\theta(x) = \operatorname{softmax}\big(W^{(1)}\varphi(W^{(0)}x + b^{(0)}) "
-             r"+ b^{(1)}\big)")
+    st.latex(r"f_\theta(x) = \operatorname{softmax}\big(W^{(1)}\varphi(W^{(0)}x + b^{(0)}) + b^{(1)}\big)")
     st.latex(r"L(\theta) = -\frac{1}{n}\sum_{i=1}^{n}\log f_\theta(x_i)_{y_i}")
     st.caption("x holds the two features on the plane's axes. A logistic regression has no hidden layer: "
                "f_θ(x) = softmax(W x + b).")

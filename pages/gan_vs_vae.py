@@ -26,9 +26,8 @@ st.markdown(
     "stable, covers the data, but blurry. Here both learn the same data at the same time and are "
     "measured with the same yardstick."
 )
-c1, c2 = st.columns(2)
-c1.latex(r"\min_G \max_D\; \mathbb{E}_{x\sim p_{\mathrm{data}}}[\log D(x)] + \mathbb{E}_{z}[\log(1 - D(G(z)))]")
-c2.latex(r"\mathcal{L}_{\mathrm{VAE}} = \mathbb{E}_{q_\phi(z|x)}\big[-\log p_\theta(x|z)\big]"
+st.latex(r"\text{GAN: }\min_G \max_D\; \mathbb{E}_{x\sim p_{\mathrm{data}}}[\log D(x)] + \mathbb{E}_{z}[\log(1 - D(G(z)))]")
+st.latex(r"\text{VAE: }\mathcal{L}_{\mathrm{VAE}} = \mathbb{E}_{q_\phi(z|x)}\big[-\log p_\theta(x|z)\big]"
          r" + \beta\,\mathrm{KL}\big(q_\phi(z|x)\,\|\,p(z)\big)")
 notices = st.empty()
 

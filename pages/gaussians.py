@@ -133,8 +133,8 @@ with fit_tab:
         else:
             det = float(np.linalg.det(cov))
             st.latex(rf"p(x) = \frac{{1}}{{2\pi\sqrt{{{det:.4g}}}}}\exp\!\Big(-\tfrac12 (x-\hat\mu)^\top "
-                     rf"\hat\Sigma^{{-1}}(x-\hat\mu)\Big),\quad \hat\mu = {_vec(mu)},\ \hat\Sigma = {_mat(cov)}"
-                     rf"\quad (n = {seen})")
+                     rf"\hat\Sigma^{{-1}}(x-\hat\mu)\Big)")
+            st.latex(rf"\hat\mu = {_vec(mu)},\quad \hat\Sigma = {_mat(cov)}\quad (n = {seen})")
             bounds = bounds_of(xs, samples)
             left, right = st.columns(2)
             left.plotly_chart(gaussian_2d(xs, mu, cov, f"Data, density and 1σ/2σ ellipses (first {seen} points)",

@@ -34,8 +34,8 @@ st.latex(r"\mathcal L(\theta) = \frac{1}{2L}\sum_{i=1}^{L} \lambda(\sigma_i)\;\m
          r"{\sigma_i^2}\Big\rVert^2,\qquad \lambda(\sigma) = \sigma^2")
 st.latex(r"\text{annealed Langevin: for } i = 1..L,\ \alpha_i = \epsilon\,\sigma_i^2/\sigma_L^2,\ "
          r"T\text{ times: } x \leftarrow x + \tfrac{\alpha_i}{2}\,s_\theta(x,\sigma_i) + \sqrt{\alpha_i}\,z")
-st.latex(r"\text{forward SDE: } dx = f(x,t)\,dt + g(t)\,dw \qquad "
-         r"\text{reverse SDE: } dx = \big[f(x,t) - g(t)^2\,\nabla_x \log p_t(x)\big]\,dt + g(t)\,d\bar w")
+st.latex(r"\text{forward SDE: } dx = f(x,t)\,dt + g(t)\,dw")
+st.latex(r"\text{reverse SDE: } dx = \big[f(x,t) - g(t)^2\,\nabla_x \log p_t(x)\big]\,dt + g(t)\,d\bar w")
 st.caption("Here the forward SDE is variance exploding: f = 0, g(t)² = dσ²(t)/dt, so p_t is the data blurred "
            "by σ(t); the reverse SDE needs only the score, which s_θ(x, σ) provides.")
 notices = st.empty()

@@ -234,3 +234,14 @@ def test_join_waits_for_the_final_snapshot():
     job.start()
     job.join(10)
     assert job.state == FINISHED and job.snapshot()["x"][0] == 30
+
+
+def test_pause_returns_once_the_step_in_progress_is_done():
+    job = Job(Counter(delay=0.05), pool=SlotPool(1))
+    job.start()
+    wait_for(lambda: job.step_count >= 2)
+    job.pause()
+    assert job.state == PAUSED
+    steps = job.step_count
+    time.sleep(0.2)
+    assert job.step_count == steps
