@@ -9,7 +9,7 @@
    history, build the four figures and serialise them as Streamlit does (target <= 100 ms),
    measured while a job trains in the background, as it does on the page.
 
-    python bench/bench_runner.py [--rounds 5] [--steps 600]
+    python bench/bench_runner.py [--rounds 7] [--steps 2000]
 """
 
 from __future__ import annotations
@@ -94,8 +94,9 @@ def compare(label: str, cfg: ClassifyConfig, rounds: int, steps: int) -> float:
             wall, cpu = fn(trainer, steps)
             rates[key].append(steps / wall)
             cpu_rates[key].append(steps / cpu)
-    b, s, j = (statistics.median(rates[k]) for k in ("bare", "step", "job"))
-    cb, cs, cj = (statistics.median(cpu_rates[k]) for k in ("bare", "step", "job"))
+    # the best round of each: what the code can do when the shared machine lets it (as timeit advises)
+    b, s, j = (max(rates[k]) for k in ("bare", "step", "job"))
+    cb, cs, cj = (max(cpu_rates[k]) for k in ("bare", "step", "job"))
     verdict = "OK" if j / b >= 0.95 else "BELOW TARGET"
     print(f"{label}\n  bare torch loop {b:7.0f} steps/s | trainer.step() loop {s:7.0f} steps/s | job runner {j:7.0f} "
           f"steps/s\n  job / bare torch loop = {j / b:5.3f} (target >= 0.95: {verdict});  job / trainer.step() loop = "
@@ -135,8 +136,8 @@ def refresh_time(repeats: int = 20) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=2000)
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; {args.rounds} interleaved rounds of {args.steps} steps")
     compare("page default (2x8 tanh, batch 32)", ClassifyConfig(), args.rounds, args.steps)
