@@ -97,6 +97,17 @@ def make_optimizer(name: str, params, lr: float, l2: float) -> torch.optim.Optim
     return torch.optim.SGD(groups, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
 
 
+@torch.no_grad()
+def evaluate_parts(model: nn.Module, loss_fn, parts) -> dict[str, float]:
+    """``<name>_loss`` and ``<name>_accuracy`` of a classifier on each (name, inputs, labels) of ``parts``."""
+    out = {}
+    for part, F, Y in parts:
+        logits = model(F)
+        out[f"{part}_loss"] = loss_fn(logits, Y).item()
+        out[f"{part}_accuracy"] = (logits.argmax(1) == Y).float().mean().item()
+    return out
+
+
 class ClassifyTrainer:
     divergence_advice = (
         "The learning rate is too large for this model: lower it (it applies at once) and press Reset."
@@ -158,14 +169,9 @@ class ClassifyTrainer:
             self.evaluation = self.evaluate()
         return {"loss": loss.item(), **self.evaluation}
 
-    @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        out = {}
-        for part, F, Y in (("train", self.F_train, self.Y_train), ("test", self.F_test, self.Y_test)):
-            logits = self.model(F)
-            out[f"{part}_loss"] = self.loss_fn(logits, Y).item()
-            out[f"{part}_accuracy"] = (logits.argmax(1) == Y).float().mean().item()
-        return out
+        return evaluate_parts(self.model, self.loss_fn,
+                              (("train", self.F_train, self.Y_train), ("test", self.F_test, self.Y_test)))
 
     def _make_grid(self) -> dict[str, np.ndarray]:
         X = self.data.X

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.classify import build_mlp, make_optimizer
+from core.classify import build_mlp, evaluate_parts, make_optimizer
 from core.datasets import LabelledData
 from core.errors import ConfigError
 
@@ -227,14 +227,9 @@ class RulesTrainer:
         self.steps += 1
         return {"loss": loss.item(), **self.evaluate()}
 
-    @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        out = {}
-        for part, F, Y in (("train", self.F_train, self.Y_train), ("test", self.F_test, self.Y_test)):
-            logits = self.model(F)
-            out[f"{part}_loss"] = self.loss_fn(logits, Y).item()
-            out[f"{part}_accuracy"] = (logits.argmax(1) == Y).float().mean().item()
-        return out
+        return evaluate_parts(self.model, self.loss_fn,
+                              (("train", self.F_train, self.Y_train), ("test", self.F_test, self.Y_test)))
 
     @torch.no_grad()
     def predict(self, X2: np.ndarray) -> np.ndarray:
