@@ -291,7 +291,8 @@ class Job:
     resume = start
 
     def pause(self, wait: float = 2.0) -> None:
-        """Stop stepping; wait (at most ``wait`` s) for the step in progress, so the state reads paused."""
+        """Stop stepping; wait (at most ``wait`` s) for the step in progress and the final picture, so the
+        page reads paused and shows where training stopped."""
         with self._ctl:
             self._want_run = False
             if self._state in (QUEUED, RUNNING) and self._thread is None:
@@ -299,9 +300,7 @@ class Job:
             thread = self._thread
         if thread is None or thread is threading.current_thread():
             return
-        deadline = time.monotonic() + wait
-        while self._thread is thread and time.monotonic() < deadline:
-            time.sleep(0.002)
+        thread.join(wait)  # the thread ends after its step in progress and its final snapshot
 
     def stop(self) -> None:
         """End for good: the thread exits and the slot is freed. Used on reset and session end."""
