@@ -11,12 +11,12 @@ from dashboard import live
 from dashboard.fig_diffusion import forward_panels, quality_vs_steps, schedule_figure
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories
 from dashboard.figures import curves
+from dashboard.noise_net_ui import network_controls
 from dashboard.targets_ui import target_picker
 
 NAME = "ddpm"
 BUDGET = 20_000
 T_LADDER = (10, 20, 50, 100, 200, 500, 1000)
-LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 SAMPLER_LABEL = {"ddpm": "DDPM (stochastic)", "ddim": "DDIM (deterministic)"}
 DEFAULT = DiffusionConfig()
 CHART = {"config": {"displayModeBar": False}}
@@ -48,12 +48,7 @@ with st.sidebar:
     schedule = ui.select("β schedule", "sched", SCHEDULES, DEFAULT.schedule, format_func=str.capitalize)
     T = ui.log_slider("Diffusion steps T", "T", T_LADDER, DEFAULT.T)
 
-    st.header("Network and training")
-    fourier = ui.slider("Fourier features of x (frequencies)", "fourier", 0, 6, DEFAULT.fourier,
-                        help="sin and cos of 2ᵏ·x, k < this number, as extra inputs: sharper fields")
-    lr = ui.log_slider("Learning rate (applies at once)", "lr", LR_LADDER, DEFAULT.lr)
-    batch = ui.slider("Batch size", "batch", 16, 1024, DEFAULT.batch_size, 16)
-    seed = ui.number("Seed", "seed", 0, 9999, 0)
+    fourier, lr, batch, seed = network_controls(DEFAULT)
 
     st.header("Sampling (applies at once)")
     sampler = ui.select("Sampler", "sampler", METHODS, DEFAULT.sampler, format_func=SAMPLER_LABEL.get)

@@ -11,11 +11,11 @@ from dashboard import live
 from dashboard.fig_diffusion import capped
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories, vector_field
 from dashboard.figures import curves
+from dashboard.noise_net_ui import network_controls
 from dashboard.targets_ui import target_picker
 
 NAME = "score"
 BUDGET = 20_000
-LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 SMAX_LADDER = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 SMIN_LADDER = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 EPS_LADDER = (1e-6, 3e-6, 1e-5, 2e-5, 5e-5, 1e-4, 3e-4, 1e-3)
@@ -50,12 +50,7 @@ with st.sidebar:
     sigma_max = ui.log_slider("σ_max = σ₁", "smax", SMAX_LADDER, DEFAULT.sigma_max)
     sigma_min = ui.log_slider("σ_min = σ_L", "smin", SMIN_LADDER, DEFAULT.sigma_min)
 
-    st.header("Network and training")
-    fourier = ui.slider("Fourier features of x (frequencies)", "fourier", 0, 6, DEFAULT.fourier,
-                        help="sin and cos of 2ᵏ·x, k < this number, as extra inputs: sharper fields")
-    lr = ui.log_slider("Learning rate (applies at once)", "lr", LR_LADDER, DEFAULT.lr)
-    batch = ui.slider("Batch size", "batch", 16, 1024, DEFAULT.batch_size, 16)
-    seed = ui.number("Seed", "seed", 0, 9999, 0)
+    fourier, lr, batch, seed = network_controls(DEFAULT)
 
     st.header("Langevin sampling (applies at once)")
     step_size = ui.log_slider("Step size ε", "eps", EPS_LADDER, DEFAULT.step_size)
