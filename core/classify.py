@@ -151,6 +151,11 @@ class ClassifyTrainer:
         for group in self.opt.param_groups:
             group["lr"] = lr
 
+    def set_live(self, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate."""
+        if lr is not None:
+            self.set_lr(lr)
+
     # ------------------------------------------------------------------ Trainer
 
     def step(self) -> dict[str, float]:
@@ -198,6 +203,8 @@ class ClassifyTrainer:
             "Y_train": self.train.Y,
             "X_test": self.test.X,
             "Y_test": self.test.Y,
+            "class_names": list(self.data.class_names),
+            "parameter_count": self.parameter_count(),
         }
         h = self.features(g["units"])  # (UNIT_GRID², F)
         linear_layers = [m for m in self.model if isinstance(m, nn.Linear)][:-1]

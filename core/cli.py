@@ -3,7 +3,8 @@
 Every model module of ``core`` that defines ``CLI_MODELS = {name: CliModel(...)}`` is found here,
 so a new model needs no edit of this file. Each field of the model's config dataclass becomes an
 option ``--field-name value`` (tuples as comma lists: ``--hidden 16,16``). The model trains
-through the same ``Job`` runner the pages use; the last line printed is one JSON object with
+through the same ``Run`` bookkeeping the workers use (budget, divergence, history), stepped here in
+the CLI's own process; the last line printed is one JSON object with
 ``steps``, ``seconds``, ``steps_per_s``, ``state`` and the model's final metrics. ``--out`` writes
 an ``.npz`` with the metric history (``history_step``, ``history_<metric>``) and the model's arrays.
 Exit status: 0 when training ended normally, 2 when it diverged or failed.
@@ -26,7 +27,7 @@ import numpy as np
 
 import core
 from core.errors import GenLabError
-from core.jobs import FINISHED, Job, SlotPool
+from core.runner import FINISHED, PAUSED, Run
 
 
 @dataclass(frozen=True)
@@ -86,31 +87,29 @@ def train(name: str, model: CliModel, args: argparse.Namespace) -> tuple[dict[st
     cfg = model.config(**options)
     trainer = model.make_trainer(cfg)
     steps = args.steps if args.steps is not None else (None if args.seconds else model.default_steps)
-    job = Job(trainer, max_steps=steps, snapshot_every=3600.0, history_capacity=5000, pool=SlotPool(1), name=name)
+    job = Run(trainer, max_steps=steps, history_capacity=5000)
     t0 = time.perf_counter()
     job.start()
     deadline = t0 + args.seconds if args.seconds else None
     while job.active:
         if deadline and time.perf_counter() >= deadline:
             job.pause()
-            job.join()
             break
-        time.sleep(0.01)
-    job.join()
+        job.run_slice(0.1)
     seconds = time.perf_counter() - t0
     summary: dict[str, Any] = {
         "model": name,
-        "state": FINISHED if job.state in ("paused", FINISHED) else job.state,
+        "state": FINISHED if job.state in (PAUSED, FINISHED) else job.state,
         "steps": job.step_count,
         "seconds": round(seconds, 3),
         "steps_per_s": round(job.step_count / seconds, 1) if seconds > 0 else 0.0,
     }
     if job.message and job.state != FINISHED:
         summary["message"] = job.message
-    ok = job.state in ("paused", FINISHED)
+    ok = job.state in (PAUSED, FINISHED)
     if ok:
         summary.update(model.final_metrics(trainer))
-    arrays = {f"history_{k}": v for k, v in job.metrics().items()}
+    arrays = {f"history_{k}": v for k, v in job.history.columns().items()}
     if ok and model.arrays is not None:
         arrays.update(model.arrays(trainer))
     return summary, arrays, 0 if ok else 2

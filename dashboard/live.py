@@ -1,35 +1,51 @@
 """Jobs on a page: one registry per browser session, the control bar, and the polling fragment.
 
-A page builds its config from its controls, then::
+A page describes its run as data and lets the training service build it in a worker process::
 
-    job = live.ensure_job("classify", cfg_without_lr, lambda: ClassifyTrainer(cfg),
-                          live={"lr": cfg.lr}, apply_live=lambda t, lr: t.set_lr(lr))
+    spec = RunSpec.of(ClassifyTrainer, cfg_without_lr, data)
+    job = live.ensure_job("classify", reset_key, spec, live={"lr": lr}, max_steps=30_000)
     live.control_bar(job, "classify")
     live.live_view(job, "classify", draw)   # draw(job) redraws the figures from job.snapshot()
 
-``ensure_job`` keeps the session's job while the settings that need a reset (``reset_key``) are
-unchanged, and applies the ``live`` settings between two steps without a reset. When a reset is
-needed it stops the old job, starts the new one if the old was running, and says so on the page.
-The session's jobs are stopped when the session ends (``st.cache_resource(scope="session")``)
-and paused when no page has polled them for ``IDLE_TIMEOUT`` seconds (a closed laptop lid).
+``ensure_job`` keeps the session's job while ``reset_key`` (the settings that need a new model) is
+unchanged, and sends the ``live`` settings to the trainer's ``set_live`` without a reset. When a
+reset is needed it drops the old job, starts the new one if the old was running, and says so on the
+page. Pages read only ``job.snapshot()``, ``job.metrics()``, ``job.last_metrics`` and the status:
+never the trainer, which lives in another process.
+
+Fair and bounded: a session trains at most ``SESSION_JOBS`` models at once (starting another pauses
+its oldest, with a notice); the worker pauses jobs no page has polled for ``IDLE_TIMEOUT`` seconds;
+the live fragment polls only while its job runs, and polls less often when the server spends much of
+its time drawing pages. A session's jobs are dropped when the session ends, without waiting.
 """
 
 from __future__ import annotations
 
+import collections
+import html
 import logging
+import os
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
 import streamlit as st
 
 from core.errors import GenLabError
-from core.jobs import DIVERGED, FAILED, FINISHED, PAUSED, QUEUED, TERMINAL, Job, global_pool, one_line
+from core.runner import DIVERGED, FAILED, FINISHED, PAUSED, TERMINAL, one_line
+from core.service import Job, RunSpec, service
 
 log = logging.getLogger(__name__)
 
-REFRESH_S = 0.35  # about three refreshes per second while a job runs
-IDLE_TIMEOUT = 180.0
+REFRESH_S = 0.35  # about three refreshes per second while a job runs, on a quiet server
+MAX_REFRESH_S = 2.5
+RENDER_BUDGET = 0.5  # share of one core the server may spend redrawing live views before they slow down
+IDLE_TIMEOUT = 120.0
+SESSION_JOBS = int(os.environ.get("GENLAB_SESSION_JOBS", "2") or 2)
 _NOTICE = "_genlab_reset_notice"
+
+__all__ = ["RunSpec", "control_bar", "current_job", "ensure_job", "live_view", "reset_job", "status_line"]
 
 
 @dataclass
@@ -37,54 +53,56 @@ class _Slot:
     job: Job
     reset_key: Hashable
     live: dict[str, Any] = field(default_factory=dict)
+    started: float = 0.0  # when Play was last pressed (the oldest is paused first)
 
 
 def _release(slots: dict[str, _Slot]) -> None:
     for slot in list(slots.values()):
-        slot.job.stop()
+        slot.job.stop()  # fire and forget: the session's end never waits for a worker
     slots.clear()
 
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
 def session_slots() -> dict[str, _Slot]:
-    """This browser session's jobs by name; stopped when the session ends."""
+    """This browser session's jobs by name; dropped when the session ends."""
     return {}
 
 
 def ensure_job(
     name: str,
     reset_key: Hashable,
-    make_trainer: Callable[[], Any],
+    spec: RunSpec,
     *,
     live: dict[str, Any] | None = None,
-    apply_live: Callable[..., None] | None = None,
     reset_label: str = "Settings changed",
-    **job_kw: Any,
+    **options: Any,
 ) -> Job | None:
     """The session's job ``name`` for these settings (None, with an error shown, if they fail)."""
     slots = session_slots()
     slot = slots.get(name)
-    if slot is None or slot.reset_key != reset_key:
+    if slot is None or slot.reset_key != reset_key or slot.job.state == "stopped":
         try:
-            trainer = make_trainer()
+            job = service().create(spec, name=name, live=dict(live or {}), idle_timeout=IDLE_TIMEOUT, **options)
         except Exception as err:  # a student's settings must never show a traceback
             if not isinstance(err, GenLabError):
                 log.exception("building the trainer of %s failed", name)
             st.error(f"{one_line(err)} The previous model is kept.", icon=":material/error:")
             return slot.job if slot else None
         old = slot.job if slot else None
-        job = Job(trainer, idle_timeout=IDLE_TIMEOUT, name=name, **job_kw)
         slot = slots[name] = _Slot(job, reset_key, dict(live or {}))
         if old is not None:
+            old.poll()
             was_running = old.active
             old.stop()
             if old.step_count:
                 st.session_state[_NOTICE] = f"{reset_label}: the model was reset and starts again from step 0."
             if was_running:
-                job.start()
-    if live and apply_live and slot.live != live:
+                _start(name)
+    elif live and slot.live != live:
         slot.live = dict(live)
-        slot.job.call(lambda trainer, values=dict(live): apply_live(trainer, **values))
+        slot.job.set_live(**live)
+    else:
+        slot.job.poll()  # the buttons show the state as it is now
     return slot.job
 
 
@@ -101,8 +119,36 @@ def reset_job(name: str) -> None:
         slot.job.stop()
 
 
-def _toggle(job: Job) -> None:
-    job.pause() if job.active else job.start()
+def _start(name: str) -> None:
+    """Play, within the session's share: the oldest of its other running jobs pauses if needed."""
+    slots = session_slots()
+    slot = slots.get(name)
+    if slot is None:
+        return
+    others = sorted((s for n, s in slots.items() if n != name and s.job.active), key=lambda s: s.started)
+    while len(others) >= SESSION_JOBS:
+        oldest = others.pop(0)
+        oldest.job.pause()
+        st.session_state[_NOTICE] = (f"Paused “{oldest.job.name}”: each student trains at most {SESSION_JOBS} "
+                                     "models at once, so that the whole class gets its share of the server.")
+    slot.started = time.monotonic()
+    slot.job.start()
+
+
+def _toggle(name: str) -> None:
+    slot = session_slots().get(name)
+    if slot is None:
+        return
+    if slot.job.active:
+        slot.job.pause()
+    else:
+        _start(name)
+
+
+def _step(name: str) -> None:
+    slot = session_slots().get(name)
+    if slot is not None:
+        slot.job.step_once()
 
 
 def control_bar(job: Job | None, name: str) -> None:
@@ -113,9 +159,9 @@ def control_bar(job: Job | None, name: str) -> None:
         return
     done = job.state in TERMINAL
     label = ":material/pause: Pause" if job.active else ":material/play_arrow: Play"
-    cols[0].button(label, key=f"{name}_play", on_click=_toggle, args=(job,), disabled=done, type="primary",
+    cols[0].button(label, key=f"{name}_play", on_click=_toggle, args=(name,), disabled=done, type="primary",
                    width="stretch", help="Train in the background; press again to pause")
-    cols[1].button(":material/skip_next: Step", key=f"{name}_step", on_click=job.step_once,
+    cols[1].button(":material/skip_next: Step", key=f"{name}_step", on_click=_step, args=(name,),
                    disabled=job.active or done, width="stretch", help="One training step")
     cols[2].button(":material/restart_alt: Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),
                    width="stretch", help="New initial weights, same settings and seed")
@@ -125,39 +171,73 @@ def control_bar(job: Job | None, name: str) -> None:
 
 
 def status_line(job: Job) -> None:
-    """What the job is doing, in words a student can read."""
+    """What the job is doing, in words a student can read, and how busy the server is."""
     status = job.status()
-    pool = global_pool().stats()
-    st.markdown(f"**{status.label()}** &nbsp; <small>server: {pool['running']} of {pool['capacity']} training "
-                f"slots busy, {pool['waiting']} waiting</small>", unsafe_allow_html=True)
+    stats = service().stats()
+    per_worker = stats["running"] / max(1, stats["workers"])
+    st.markdown(f"**{html.escape(status.label())}** &nbsp; <small>server: {stats['running']} models training on "
+                f"{stats['workers']} cores ({per_worker:.1f} per core)</small>", unsafe_allow_html=True)
     if status.state == DIVERGED:
         st.error(status.message, icon=":material/warning:")
     elif status.state == FAILED:
         st.error(status.message, icon=":material/error:")
     elif status.state == FINISHED:
         st.success(status.message or "Finished.", icon=":material/check_circle:")
-    elif status.state == QUEUED:
-        st.info(f"Waiting for a free slot: this server trains {pool['capacity']} models at once and "
-                f"{pool['waiting']} are waiting. Yours starts automatically.", icon=":material/hourglass_top:")
     elif status.state == PAUSED and status.message:
         st.info(status.message, icon=":material/pause_circle:")
 
 
-def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s: float = REFRESH_S) -> None:
-    """Redraw ``draw(job)`` from the job's latest snapshot, polling only while the job runs."""
+# --------------------------------------------------------------------------- how often to redraw
+
+
+class RenderMeter:
+    """The share of one core this server spent in live views lately: polls slow down as it grows."""
+
+    def __init__(self, window: float = 5.0):
+        self.window = window
+        self._runs: collections.deque[tuple[float, float]] = collections.deque()
+        self._lock = threading.Lock()
+
+    def record(self, seconds: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._runs.append((now, seconds))
+            while self._runs and self._runs[0][0] < now - self.window:
+                self._runs.popleft()
+
+    def busy(self) -> float:
+        now = time.monotonic()
+        with self._lock:
+            return sum(d for t, d in self._runs if t >= now - self.window) / self.window
+
+    def refresh_s(self) -> float:
+        return min(MAX_REFRESH_S, REFRESH_S * max(1.0, self.busy() / RENDER_BUDGET))
+
+
+RENDER = RenderMeter()
+
+
+def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s: float | None = None) -> None:
+    """Poll the job and redraw ``draw(job)`` from its latest snapshot, only while the job runs."""
     if job is None:
         return
     running = job.active
+    interval = refresh_s or RENDER.refresh_s()
+    first = [True]  # the page's own run has just polled; the fragment's reruns poll for themselves
 
-    @st.fragment(run_every=refresh_s if running else None, key=f"{name}_live")
+    @st.fragment(run_every=interval if running else None, key=f"{name}_live")
     def _live() -> None:
-        job.touch()
+        t0 = time.perf_counter()
+        if not first[0]:
+            job.poll()
+        first[0] = False
         status_line(job)
         try:
             draw(job)
         except Exception as err:  # a drawing bug shows one line, never a traceback
             log.exception("drawing %s failed", name)
             st.error(f"Could not draw this view: {one_line(err)}", icon=":material/error:")
+        RENDER.record(time.perf_counter() - t0)
         if running and not job.active:
             st.rerun()  # the job stopped: refresh the buttons and stop polling
 

@@ -83,10 +83,8 @@ else:
     )
     data_key = st.session_state[CSV_STATE][0] if source == UPLOAD else None
     job = live.ensure_job(
-        NAME, (dataclasses.replace(cfg, lr=0.0), data_key),
-        lambda: ClassifyTrainer(cfg, data),
-        live={"lr": lr}, apply_live=lambda trainer, lr: trainer.set_lr(lr),
-        max_steps=BUDGET, reset_label="Settings changed",
+        NAME, (dataclasses.replace(cfg, lr=0.0), data_key), live.RunSpec.of(ClassifyTrainer, cfg, data),
+        live={"lr": lr}, max_steps=BUDGET, reset_label="Settings changed",
     )
 
 live.control_bar(job, NAME)
@@ -94,11 +92,10 @@ live.control_bar(job, NAME)
 
 def draw(job) -> None:
     snap = job.snapshot()
-    trainer = job.trainer
     history = job.metrics()
     left, right = st.columns([1.15, 1])
     with left:
-        st.plotly_chart(decision_boundary(snap, trainer.data.class_names, show_test=show_test,
+        st.plotly_chart(decision_boundary(snap, snap["class_names"], show_test=show_test,
                                           discretise=discretise), key="boundary", config={"displayModeBar": False})
     with right:
         st.plotly_chart(curves(history, [("train", "train_loss"), ("test", "test_loss")], "Loss L(θ)",
@@ -110,7 +107,7 @@ def draw(job) -> None:
             c1, c2, c3 = st.columns(3)
             c1.metric("Test accuracy", f"{last.get('test_accuracy', 0):.1%}")
             c2.metric("Test loss", f"{last.get('test_loss', 0):.3f}")
-            c3.metric("Parameters θ", f"{trainer.parameter_count():,}")
+            c3.metric("Parameters θ", f"{snap['parameter_count']:,}")
     units = unit_heatmaps(snap)
     if units is not None:
         st.caption("What each hidden unit computes over the plane (first two layers, up to 16 units each).")

@@ -20,7 +20,7 @@ from core.gmm import (
     points_from_csv,
     sample_mixture,
 )
-from core.jobs import TERMINAL
+from core.runner import TERMINAL
 from dashboard import controls as ui
 from dashboard import live
 from dashboard.fig_gaussians import (

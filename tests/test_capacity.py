@@ -12,7 +12,7 @@ from core.capacity import (MAX_DEGREE, CapacityConfig, CapacitySweepTrainer, Ove
                            fit_polynomial, make_regression, predict_polynomial, three_fits, true_function)
 from core.cli import main as cli_main
 from core.errors import ConfigError
-from core.jobs import FINISHED, Job, SlotPool
+from core.runner import FINISHED, Run
 
 
 def run_sweep(**kw) -> CapacitySweepTrainer:
@@ -91,7 +91,7 @@ def test_sweep_snapshot_three_panels_and_no_op_after_the_end():
 def test_mlp_sweep_fits_every_width_within_its_step_budget():
     cfg = CapacityConfig(family="mlp", n_train=20, mlp_steps=60, mlp_chunk=20)
     t = CapacitySweepTrainer(cfg)
-    job = Job(t, max_steps=cfg.total_steps(), pool=SlotPool(1))
+    job = Run(t, max_steps=cfg.total_steps())
     job.step_once(cfg.total_steps())
     assert job.state == FINISHED and t.done
     assert t.capacities == list(cfg.capacities)

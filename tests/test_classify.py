@@ -11,7 +11,7 @@ from core.classify import ClassifyConfig, ClassifyTrainer
 from core.cli import main as cli_main
 from core.datasets import DATASET_NAMES, labelled_from_csv, make_dataset
 from core.errors import ConfigError, DataError
-from core.jobs import DIVERGED, Job, SlotPool
+from core.runner import DIVERGED, Run
 
 
 @pytest.mark.parametrize("name", DATASET_NAMES)
@@ -107,7 +107,7 @@ def test_learning_rate_changes_without_reset():
 
 def test_huge_learning_rate_diverges_in_a_job():
     trainer = ClassifyTrainer(ClassifyConfig(optimizer="sgd", lr=1e6, activation="linear", hidden=(8,), l2=1.0))
-    job = Job(trainer, pool=SlotPool(1))
+    job = Run(trainer)
     job.step_once(200)
     assert job.state == DIVERGED
     assert "learning rate" in job.message

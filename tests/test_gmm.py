@@ -25,7 +25,7 @@ from core.gmm import (
     points_from_csv,
     sample_mixture,
 )
-from core.jobs import DIVERGED, Job, SlotPool
+from core.runner import DIVERGED, Run
 
 
 # ---------------------------------------------------------------------------- one Gaussian
@@ -191,7 +191,7 @@ def test_a_constant_column_gives_a_regularised_fit_and_a_note():
 
 def test_repeated_points_with_no_floor_diverge_with_advice():
     x = np.repeat(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]), 10, axis=0)
-    job = Job(GmmTrainer(GmmConfig(k=3, floor=0.0, seed=0), data=x), max_steps=20, pool=SlotPool(1))
+    job = Run(GmmTrainer(GmmConfig(k=3, floor=0.0, seed=0), data=x), max_steps=20)
     job.step_once(20)
     assert job.state == DIVERGED and "floor" in job.message
 

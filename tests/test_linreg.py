@@ -10,7 +10,7 @@ import pytest
 
 from core.cli import main as cli_main
 from core.errors import ConfigError
-from core.jobs import DIVERGED, FINISHED, Job, SlotPool
+from core.runner import DIVERGED, FINISHED, Run
 from core.linreg import (A_RANGE, B_RANGE, OUTLIER, TRUE_A, TRUE_B, LinRegConfig, LinRegTrainer, best_fit,
                          landscape, loss_values, make_line_data)
 from core.mlp1d import TARGETS, Mlp1dConfig, Mlp1dTrainer
@@ -127,11 +127,11 @@ def test_stable_learning_rate_limit_is_where_gd_starts_to_diverge():
 
 @pytest.mark.parametrize("optimizer", ["gd", "sgd", "momentum"])
 def test_huge_learning_rate_diverges_in_a_job_and_keeps_a_drawable_picture(optimizer):
-    job = Job(LinRegTrainer(LinRegConfig(optimizer=optimizer, lr=10.0)), pool=SlotPool(1), snapshot_every=0.0,
+    job = Run(LinRegTrainer(LinRegConfig(optimizer=optimizer, lr=10.0)), snapshot_every=0.0,
               snapshot_share=None)  # a snapshot after every step: the last good one is just before inf
     job.step_once(200)
     assert job.state == DIVERGED and "learning rate" in job.message
-    snap = job.snapshot()
+    snap = job.snapshot
     assert np.isfinite(snap["path"]).all()
     fig = landscape_figure(snap, "MSE")
     drawn = np.concatenate([np.asarray(t.x, dtype=float) for t in fig.data if t.type == "scatter"])
@@ -196,7 +196,7 @@ def test_mlp_minibatches_and_divergence():
     trainer = Mlp1dTrainer(Mlp1dConfig(batch_size=4, optimizer="sgd", lr=0.1))
     m = trainer.step()
     assert m["batch_loss"] != pytest.approx(m["loss"])
-    job = Job(Mlp1dTrainer(Mlp1dConfig(optimizer="sgd", lr=10.0)), pool=SlotPool(1))
+    job = Run(Mlp1dTrainer(Mlp1dConfig(optimizer="sgd", lr=10.0)))
     job.step_once(300)
     assert job.state == DIVERGED
 

@@ -10,7 +10,7 @@ import pytest
 
 from core.cli import main as cli_main
 from core.errors import ConfigError
-from core.jobs import DIVERGED, Job, SlotPool
+from core.runner import DIVERGED, Run
 from core.rules import (FEATURES, SPECIES, RulesConfig, RulesTrainer, RuleSet, Split, accuracy, best_single_rule,
                         candidate_thresholds, confusion_matrix, load_iris_data, stratified_split)
 from dashboard.fig_rules import confusion_figure, pipelines_dot, rule_regions, rules_plane
@@ -130,10 +130,10 @@ def test_snapshot_and_confusion_shapes():
 
 def test_huge_learning_rate_diverges_or_stays_finite_in_a_job():
     """Adam's steps are bounded by the learning rate, so even lr=10 must not break the job."""
-    job = Job(RulesTrainer(RulesConfig(lr=10.0)), pool=SlotPool(1))
+    job = Run(RulesTrainer(RulesConfig(lr=10.0)))
     job.step_once(100)
     assert job.state in ("paused", DIVERGED)
-    assert all(np.isfinite(v).all() for v in job.snapshot().values() if v.dtype.kind == "f")
+    assert all(np.isfinite(v).all() for v in job.snapshot.values() if v.dtype.kind == "f")
 
 
 @pytest.mark.parametrize("bad", [dict(feature_x="petal width"), dict(feature_x="colour"), dict(kind="tree"),

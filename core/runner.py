@@ -1,0 +1,339 @@
+"""One training run, stepped by its caller: states, step budget, metric history, snapshots, divergence.
+
+The **Trainer protocol** (every model of ``core`` follows it; nothing else is looked up)::
+
+    step()            -> dict[str, float]   one optimisation step (or one EM iteration)
+    snapshot()        -> dict[str, Any]     what a page draws or prints: numpy arrays and plain
+                                            values (numbers, strings, small lists); copies, never views
+    set_live(**values)                      settings that change without a reset (learning rate, view
+                                            time, solver, temperature, ...): plain values only
+    done: bool                              optional attribute: nothing left to do (a sweep that has
+                                            fitted every capacity); the run then finishes early
+    divergence_advice: str                  optional attribute: shown when a metric becomes NaN or inf
+
+A trainer knows nothing of threads, processes or Streamlit. A **Run** owns one trainer and is
+stepped by whoever hosts it: a worker process slices many runs round-robin (``core/worker.py``),
+the CLI steps one in its own thread (``core/cli.py``). A run keeps a step budget, a bounded metric
+history, the latest good snapshot (taken only when someone asks for it, at most every
+``snapshot_every`` seconds and at most ``snapshot_share`` of the run's own compute time), and
+what went wrong as a state a student can read: ``diverged`` (a non-finite metric, or a non-finite
+picture while the loss is finite: stop, keep the last good snapshot) or ``failed`` (an exception:
+stop with a one-line reason; the traceback goes to the log only).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from core.errors import GenLabError
+
+log = logging.getLogger(__name__)
+
+
+class Trainer(Protocol):
+    def step(self) -> dict[str, float]: ...
+
+    def snapshot(self) -> dict[str, Any]: ...
+
+    def set_live(self, **values: Any) -> None: ...
+
+
+# --------------------------------------------------------------------------- states
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+FINISHED, DIVERGED, FAILED, STOPPED = "finished", "diverged", "failed", "stopped"
+TERMINAL = frozenset({FINISHED, DIVERGED, FAILED, STOPPED})
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    state: str
+    step: int
+    steps_per_s: float
+    message: str = ""
+    max_steps: int | None = None
+
+    @property
+    def active(self) -> bool:
+        """True while the run is training (a page keeps polling)."""
+        return self.state == RUNNING
+
+    def label(self) -> str:
+        """One line for the page, e.g. 'running · step 1,200 / 30,000 · 310 steps/s'."""
+        budget = f" / {self.max_steps:,}" if self.max_steps else ""
+        parts = [self.state, f"step {self.step:,}{budget}"]
+        if self.state == RUNNING:
+            parts.append(f"{self.steps_per_s:,.0f} steps/s")
+        return " · ".join(parts)
+
+
+def one_line(err: BaseException) -> str:
+    """A one-line reason for a student: GenLab's own errors as written, others with their type."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    if not isinstance(err, GenLabError):
+        text = f"{type(err).__name__}: {text}" if text else type(err).__name__
+    return text[:300]
+
+
+# --------------------------------------------------------------------------- history
+
+
+class MetricHistory:
+    """Every ``stride``-th step's metrics, at most ``capacity`` rows.
+
+    When full, rows whose step is not a multiple of twice the stride are dropped and the stride
+    doubles: a 30-minute run keeps its whole shape in a flat amount of memory.
+    """
+
+    def __init__(self, capacity: int = 1000):
+        self.capacity = max(4, capacity)
+        self.stride = 1
+        self.steps: list[int] = []
+        self.rows: list[dict[str, float]] = []
+
+    def record(self, step: int, metrics: dict[str, float]) -> None:
+        if step % self.stride:
+            return
+        self.steps.append(step)
+        self.rows.append(dict(metrics))
+        if len(self.steps) >= self.capacity:
+            self.stride *= 2
+            keep = [i for i, s in enumerate(self.steps) if s % self.stride == 0]
+            self.steps = [self.steps[i] for i in keep]
+            self.rows = [self.rows[i] for i in keep]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """{'step': (n,), metric: (n,) with NaN where a row lacks it}."""
+        names: dict[str, None] = {}
+        for row in self.rows:
+            names.update(dict.fromkeys(row))
+        out = {"step": np.asarray(self.steps, dtype=np.int64)}
+        for name in names:
+            out[name] = np.asarray([row.get(name, np.nan) for row in self.rows], dtype=float)
+        return out
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, (float, np.floating)):
+        return not math.isfinite(value)
+    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating):
+        return not bool(np.isfinite(value).all())
+    return False
+
+
+# --------------------------------------------------------------------------- run
+
+
+class Run:
+    """One trainer and its bookkeeping. Not thread-safe: one host steps it."""
+
+    def __init__(
+        self,
+        trainer: Trainer,
+        *,
+        max_steps: int | None = None,
+        history_capacity: int = 1000,
+        snapshot_every: float = 0.25,
+        snapshot_share: float | None = 0.02,
+        max_steps_per_s: float | None = None,
+        max_renewals: int | None = None,
+    ):
+        self.trainer = trainer
+        self.max_steps = max_steps
+        self._budget = max_steps
+        self.snapshot_every = snapshot_every
+        self.snapshot_share = snapshot_share
+        self.max_steps_per_s = max_steps_per_s
+        self.max_renewals = max_renewals  # new budgets after the end (None: unlimited)
+        self.renewals = 0
+        self.state = IDLE
+        self.message = ""
+        self.step_count = 0
+        self.compute_s = 0.0  # seconds spent in step()
+        self.history = MetricHistory(history_capacity)
+        self.history_version = 0
+        self.last_metrics: dict[str, float] = {}
+        self.snapshot: dict[str, Any] = {}
+        self.snapshot_version = 0
+        self._snapshot_step = -1
+        self._snapshot_time = -math.inf
+        self._snapshot_cost = 0.0
+        self._next_due = 0.0  # pacing: the earliest time of the next step
+        self._rate: collections.deque[tuple[float, int]] = collections.deque(maxlen=64)
+        self.take_snapshot(force=True)
+
+    # ---------------------------------------------------------------- control
+
+    @property
+    def active(self) -> bool:
+        return self.state == RUNNING
+
+    def start(self, renew: bool = True) -> None:
+        """Train from here on. After a finished budget, Play grants another one if ``renew`` allows."""
+        if self.state == FINISHED and self.max_steps and self._budget and not getattr(self.trainer, "done", False):
+            if not renew or (self.max_renewals is not None and self.renewals >= self.max_renewals):
+                self.message = (f"Finished: {self.step_count:,} steps is this run's share while the server is busy. "
+                                "Press Reset to train again from the start.")
+                return
+            self.renewals += 1
+            self.max_steps = self.step_count + self._budget
+            self.state = PAUSED
+        if self.state in TERMINAL:
+            return
+        self.state, self.message = RUNNING, ""
+        self._rate.clear()
+
+    def pause(self, message: str = "") -> None:
+        if self.state in (RUNNING, IDLE):
+            self.state, self.message = PAUSED, message
+        self.take_snapshot(force=True)
+
+    def stop(self) -> None:
+        if self.state not in TERMINAL:
+            self.state = STOPPED
+
+    def set_live(self, values: dict[str, Any]) -> None:
+        """Apply live settings between two steps; a bad value fails the run with a reason."""
+        if self.state in (DIVERGED, FAILED):
+            return
+        try:
+            self.trainer.set_live(**values)
+        except Exception as err:
+            log.warning("set_live failed", exc_info=True)
+            self._end(FAILED, f"Could not apply the settings: {one_line(err)}")
+            return
+        self.take_snapshot(force=not self.active)
+
+    def step_once(self, n: int = 1) -> None:
+        """Take ``n`` steps now (a paused or idle run); then a fresh picture."""
+        if self.active or self.state in TERMINAL:
+            return
+        for _ in range(n):
+            if (self.max_steps and self.step_count >= self.max_steps) or not self._do_step():
+                break
+        if self.state == IDLE:
+            self.state = PAUSED
+        if self.max_steps and self.step_count >= self.max_steps and self.state not in TERMINAL:
+            self.state = FINISHED
+        self.take_snapshot(force=True)
+
+    def run_slice(self, seconds: float) -> int:
+        """Step a running run for about ``seconds`` (at least one step unless paced); the steps taken."""
+        taken = 0
+        end = time.perf_counter() + seconds
+        while self.state == RUNNING:
+            if getattr(self.trainer, "done", False):
+                self._end(FINISHED, f"Finished: the work is complete after {self.step_count:,} steps.")
+                break
+            if self.max_steps and self.step_count >= self.max_steps:
+                self._end(FINISHED, f"Finished: reached the budget of {self.max_steps:,} steps.")
+                break
+            now = time.perf_counter()
+            if self.max_steps_per_s:
+                if now < self._next_due:
+                    break
+                self._next_due = max(now, self._next_due) + 1.0 / self.max_steps_per_s
+            elif taken and now >= end:
+                break
+            if not self._do_step():
+                break
+            taken += 1
+            if self.max_steps_per_s:
+                break
+        return taken
+
+    def due_in(self) -> float:
+        """Seconds until a paced run may step again (0 for an unpaced one)."""
+        return max(0.0, self._next_due - time.perf_counter()) if self.max_steps_per_s else 0.0
+
+    # ---------------------------------------------------------------- reading
+
+    def steps_per_s(self) -> float:
+        rate = self._rate
+        if self.state != RUNNING or len(rate) < 2 or rate[-1][0] <= rate[0][0]:
+            return 0.0
+        return (rate[-1][1] - rate[0][1]) / (rate[-1][0] - rate[0][0])
+
+    def status(self) -> JobStatus:
+        return JobStatus(self.state, self.step_count, self.steps_per_s(), self.message, self.max_steps)
+
+    def poll(self, have_snapshot: int = -1, have_history: int = -1) -> dict[str, Any]:
+        """What a page needs: status, last metrics, and the history and snapshot if newer than it has."""
+        self.take_snapshot()
+        return {
+            "status": self.status(),
+            "last_metrics": dict(self.last_metrics),
+            "history": (self.history_version, self.history.columns()) if self.history_version != have_history
+            else None,
+            "snapshot": (self.snapshot_version, self.snapshot) if self.snapshot_version != have_snapshot else None,
+        }
+
+    # ---------------------------------------------------------------- stepping
+
+    def _do_step(self) -> bool:
+        """One step; False when the run must stop (diverged or failed)."""
+        t0 = time.perf_counter()
+        try:
+            metrics = self.trainer.step()
+        except Exception as err:
+            log.warning("run failed at step %s", self.step_count + 1, exc_info=True)
+            self._end(FAILED, f"Failed at step {self.step_count + 1:,}: {one_line(err)}")
+            return False
+        now = time.perf_counter()
+        self.compute_s += now - t0
+        self.step_count += 1
+        bad = [k for k, v in metrics.items() if not math.isfinite(v)]
+        if bad:
+            self._diverge(f"{', '.join(bad)} became {metrics[bad[0]]}")
+            return False
+        self.last_metrics = {k: float(v) for k, v in metrics.items()}
+        self.history.record(self.step_count, self.last_metrics)
+        self.history_version = self.step_count
+        self._rate.append((now, self.step_count))
+        if self.snapshot_every <= 0:  # a picture after every step (tests; the last good one is the latest)
+            self.take_snapshot()
+        return True
+
+    def take_snapshot(self, force: bool = False) -> bool:
+        """Ask the trainer for a picture if it changed and the rate limits allow (or ``force``)."""
+        if self.state in (DIVERGED, FAILED) or self._snapshot_step == self.step_count and not force:
+            return False
+        now = time.perf_counter()
+        wait = max(self.snapshot_every, self._snapshot_cost / self.snapshot_share if self.snapshot_share else 0.0)
+        if not force and now - self._snapshot_time < wait:
+            return False
+        try:
+            snap = self.trainer.snapshot()
+        except Exception as err:
+            log.warning("snapshot failed", exc_info=True)
+            self._end(FAILED, f"Could not draw the model: {one_line(err)}")
+            return False
+        self._snapshot_time = time.perf_counter()
+        self._snapshot_cost = self._snapshot_time - now
+        bad = [k for k, v in snap.items() if _non_finite(v)]
+        if bad:  # the loss is finite but the picture is not: stop rather than freeze silently
+            self._diverge(f"the model's {', '.join(bad[:3])} became NaN or infinite although the loss is finite")
+            return False
+        self.snapshot = snap
+        self.snapshot_version += 1
+        self._snapshot_step = self.step_count
+        return True
+
+    def _diverge(self, what: str) -> None:
+        advice = getattr(self.trainer, "divergence_advice", "Lower the learning rate and press Reset.")
+        self._end(DIVERGED, f"Diverged at step {self.step_count:,}: {what}. {advice} "
+                            "The picture shows the last good state.")
+
+    def _end(self, state: str, message: str) -> None:
+        if self.state not in TERMINAL:
+            self.state, self.message = state, message

@@ -1,0 +1,215 @@
+"""A worker process: hosts many runs and steps the running ones in short round-robin slices.
+
+The page side (``core/service.py``) sends requests ``(request_id, op, run_id, payload)`` through a
+pipe and gets ``(request_id, ok, result)`` back. Between two slices the worker answers every
+request waiting in the pipe, so a page waits at most one slice (plus one step) for an answer.
+
+Fairness: every running run gets the same slice of compute time in turn, so thirty students on two
+workers each get a thirtieth of the machine instead of a place in a queue. Reproducibility: each
+run has its own random state (torch, numpy, Python), swapped in around its build and its slices, so
+a seed gives the same run whatever else the worker is stepping. Jobs whose page has not asked for
+them for ``idle_timeout`` seconds pause. The worker exits when its pipe closes (the server died).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from core.runner import FINISHED, RUNNING, Run, one_line
+
+log = logging.getLogger(__name__)
+
+SLICE_S = 0.02  # compute time of one run's turn: short enough for quick answers, long enough to amortise
+IDLE_CHECK_S = 1.0
+
+
+class RngState:
+    """A private copy of torch's, numpy's and Python's global random state."""
+
+    def __init__(self, seed: int = 0):
+        saved = RngState.__new__(RngState)
+        saved._save()
+        torch.manual_seed(seed)
+        np.random.seed(seed)
+        random.seed(seed)
+        self._save()
+        saved._load()
+
+    def _save(self) -> None:
+        self.torch = torch.get_rng_state()
+        self.numpy = np.random.get_state()
+        self.python = random.getstate()
+
+    def _load(self) -> None:
+        torch.set_rng_state(self.torch)
+        np.random.set_state(self.numpy)
+        random.setstate(self.python)
+
+    def __enter__(self) -> "RngState":
+        self._load()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._save()
+
+
+@dataclass
+class Hosted:
+    run: Run
+    rng: RngState
+    idle_timeout: float | None
+    last_seen: float = field(default_factory=time.monotonic)
+
+
+class WorkerHost:
+    """The runs of one worker and the loop that steps them."""
+
+    def __init__(self, conn: Any, slice_s: float = SLICE_S):
+        self.conn = conn
+        self.slice_s = slice_s
+        self.runs: dict[int, Hosted] = {}
+        self._turn = 0
+        self._last_idle_check = time.monotonic()
+
+    # ---------------------------------------------------------------- requests
+
+    def handle(self, op: str, run_id: int, payload: Any) -> Any:
+        if op == "create":
+            return self._create(run_id, *payload)
+        if op == "stats":
+            return self.stats()
+        hosted = self.runs.get(run_id)
+        if hosted is None:
+            raise LookupError("This model is no longer on the server: press Reset to start again.")
+        run = hosted.run
+        hosted.last_seen = time.monotonic()
+        if op == "drop":
+            run.stop()
+            del self.runs[run_id]
+            return None
+        with hosted.rng:
+            if op == "poll":
+                return self._reply(run, *payload)
+            if op == "start":
+                run.start(renew=self.running_count() == 0)
+            elif op == "pause":
+                run.pause()
+            elif op == "step":
+                run.step_once(int(payload))
+            elif op == "live":
+                run.set_live(payload)
+            else:
+                raise ValueError(f"unknown request {op!r}")
+            return self._reply(run, -1, -1)
+
+    def _create(self, run_id: int, spec: Any, options: dict[str, Any]) -> Any:
+        options = dict(options)
+        idle_timeout = options.pop("idle_timeout", None)
+        live = options.pop("live", None)
+        rng = RngState(0)
+        with rng:
+            trainer = spec.build()
+            if live:
+                trainer.set_live(**live)
+            run = Run(trainer, **options)
+        self.runs[run_id] = Hosted(run, rng, idle_timeout)
+        return self._reply(run, -1, -1)
+
+    def _reply(self, run: Run, have_snapshot: int, have_history: int) -> dict[str, Any]:
+        reply = run.poll(have_snapshot, have_history)
+        reply["load"] = self.running_count()
+        return reply
+
+    def running_count(self) -> int:
+        return sum(1 for h in self.runs.values() if h.run.state == RUNNING)
+
+    def stats(self) -> dict[str, Any]:
+        return {"runs": len(self.runs), "running": self.running_count(), "pid": os.getpid(),
+                "steps": sum(h.run.step_count for h in self.runs.values()),
+                "compute_s": sum(h.run.compute_s for h in self.runs.values())}
+
+    def drain(self, timeout: float = 0.0) -> None:
+        """Answer every waiting request (waiting at most ``timeout`` for the first)."""
+        while self.conn.poll(timeout):
+            timeout = 0.0
+            try:
+                request_id, op, run_id, payload = self.conn.recv()
+            except (EOFError, OSError):
+                raise
+            except Exception:  # a request that does not unpickle here: drop it, keep serving
+                log.exception("unreadable request")
+                continue
+            try:
+                result, ok = self.handle(op, run_id, payload), True
+            except Exception as err:
+                if not isinstance(err, LookupError):
+                    log.warning("request %s failed", op, exc_info=True)
+                result, ok = one_line(err), False
+            if request_id is not None:
+                try:
+                    self.conn.send((request_id, ok, result))
+                except (EOFError, OSError):
+                    raise
+                except Exception as err:  # an answer that does not pickle (a trainer's snapshot, say)
+                    log.exception("unpicklable answer to %s", op)
+                    self.conn.send((request_id, False, f"The model's picture cannot be sent: {one_line(err)}"))
+
+    # ---------------------------------------------------------------- loop
+
+    def serve(self) -> None:
+        while True:
+            running = [(rid, h) for rid, h in self.runs.items() if h.run.state == RUNNING]
+            if not running:
+                self.drain(IDLE_CHECK_S)
+                self._pause_unwatched()
+                continue
+            stepped = False
+            self._turn += 1
+            shift = self._turn % len(running)
+            for run_id, hosted in running[shift:] + running[:shift]:
+                if hosted.run.state != RUNNING:
+                    continue
+                with hosted.rng:
+                    stepped |= hosted.run.run_slice(self.slice_s) > 0
+                self.drain()
+            if not stepped:  # every running run is paced: sleep until the first is due (or a request)
+                self.drain(min(h.run.due_in() for _, h in running if h.run.state == RUNNING) if any(
+                    h.run.state == RUNNING for _, h in running) else 0.0)
+            self._pause_unwatched()
+
+    def _pause_unwatched(self) -> None:
+        now = time.monotonic()
+        if now - self._last_idle_check < IDLE_CHECK_S:
+            return
+        self._last_idle_check = now
+        for hosted in self.runs.values():
+            if hosted.run.state == RUNNING and hosted.idle_timeout and now - hosted.last_seen > hosted.idle_timeout:
+                with hosted.rng:
+                    hosted.run.pause("Paused: nobody was watching. Press Play to go on.")
+
+
+def worker_main(conn: Any, nice: int = 0) -> None:
+    """The worker process's entry: one torch thread, a lower priority than the pages, serve until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server ends it; the worker follows
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # pragma: no cover - not allowed here
+            pass
+    torch.set_num_threads(1)
+    try:
+        WorkerHost(conn).serve()
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass  # the server closed the pipe
+
+
+__all__ = ["FINISHED", "Hosted", "RngState", "WorkerHost", "worker_main"]
