@@ -5,7 +5,10 @@ The navigation lists the home page and every lecture topic whose page exists (da
 
 import streamlit as st
 
+from core.service import service
 from dashboard.topics import ROOT, TOPICS
+
+service()  # start the training workers with the server, not with the first student's Play
 
 st.set_page_config(page_title="GenLab", page_icon=":material/science:", layout="wide")
 

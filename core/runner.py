@@ -212,7 +212,7 @@ class Run:
             log.warning("set_live failed", exc_info=True)
             self._end(FAILED, f"Could not apply the settings: {one_line(err)}")
             return
-        self.take_snapshot(force=not self.active)
+        self.take_snapshot(force=not self.active, unchanged=True)
 
     def step_once(self, n: int = 1) -> None:
         """Take ``n`` steps now (a paused or idle run); then a fresh picture."""
@@ -268,8 +268,9 @@ class Run:
         return JobStatus(self.state, self.step_count, self.steps_per_s(), self.message, self.max_steps)
 
     def poll(self, have_snapshot: int = -1, have_history: int = -1) -> dict[str, Any]:
-        """What a page needs: status, last metrics, and the history and snapshot if newer than it has."""
-        self.take_snapshot()
+        """What a page needs: status, last metrics, and the history and snapshot if newer than it has.
+        A run that has stopped training sends its final picture at once."""
+        self.take_snapshot(force=self.state != RUNNING)
         return {
             "status": self.status(),
             "last_metrics": dict(self.last_metrics),
@@ -285,6 +286,12 @@ class Run:
         t0 = time.perf_counter()
         try:
             metrics = self.trainer.step()
+        except MemoryError:
+            log.warning("run out of memory at step %s", self.step_count + 1)
+            self._end(FAILED, f"Failed at step {self.step_count + 1:,}: this model needs more memory than the "
+                              "server gives one student. Choose a smaller model or less data and press Reset.")
+            self.trainer = None  # type: ignore[assignment]  # give the memory back at once
+            return False
         except Exception as err:
             log.warning("run failed at step %s", self.step_count + 1, exc_info=True)
             self._end(FAILED, f"Failed at step {self.step_count + 1:,}: {one_line(err)}")
@@ -304,9 +311,11 @@ class Run:
             self.take_snapshot()
         return True
 
-    def take_snapshot(self, force: bool = False) -> bool:
-        """Ask the trainer for a picture if it changed and the rate limits allow (or ``force``)."""
-        if self.state in (DIVERGED, FAILED) or self._snapshot_step == self.step_count and not force:
+    def take_snapshot(self, force: bool = False, unchanged: bool = False) -> bool:
+        """Ask the trainer for a picture if it has stepped since the last one and the rate limits allow.
+
+        ``force`` skips the rate limits; ``unchanged`` draws even without a new step (live settings)."""
+        if self.state in (DIVERGED, FAILED) or (self._snapshot_step == self.step_count and not unchanged):
             return False
         now = time.perf_counter()
         wait = max(self.snapshot_every, self._snapshot_cost / self.snapshot_share if self.snapshot_share else 0.0)

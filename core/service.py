@@ -3,8 +3,9 @@
 Why processes: two training threads in one Python process make 0.7x to 1.1x the steps of one (the
 GIL), and every page render competes for the same lock; two processes make 1.9x. So the server
 process only draws pages, and ``TrainingService`` owns a few worker processes (as many as the cores
-this process may really use; ``GENLAB_WORKERS`` overrides), started from a fork server that has
-already imported torch, so they share its memory pages.
+this process may really use; ``GENLAB_WORKERS`` overrides). Each is a fresh ``python -m core.worker``
+joined to the server by a socket pair: it imports only numpy, torch and the model modules (never
+the server's own main module), and the libraries' code pages are shared through the page cache.
 
 A run is described by data alone: a :class:`RunSpec` names a module-level trainer class (or
 function) of ``core`` and its arguments (the config dataclass plus uploaded arrays), all pickled
@@ -24,11 +25,15 @@ import atexit
 import itertools
 import logging
 import math
-import multiprocessing as mp
 import os
 import pickle
+import socket
+import subprocess
+import sys
 import threading
 import time
+from multiprocessing.connection import Connection
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -41,7 +46,9 @@ log = logging.getLogger(__name__)
 
 MAX_SPEC_BYTES = 64 * 1024 * 1024  # a run's description, uploads included
 REQUEST_TIMEOUT_S = 20.0
+ROOT = Path(__file__).resolve().parent.parent  # the folder that holds core/ (the workers' working directory)
 WORKER_NICE = 5  # pages answer before training: a fresh student's page loads while the class trains
+WORKER_MEMORY_MB = int(os.environ.get("GENLAB_WORKER_MEMORY_MB", "2000") or 0)  # beyond what a worker holds at start
 
 
 # --------------------------------------------------------------------------- runs as data
@@ -136,13 +143,14 @@ class _Pending:
 class WorkerHandle:
     """A worker process, the pipe to it, and a reader thread that hands answers to their requests."""
 
-    def __init__(self, ctx: Any, index: int, nice: int):
-        self.ctx, self.index, self.nice = ctx, index, nice
+    def __init__(self, index: int, nice: int, memory_mb: int):
+        self.index, self.nice, self.memory_mb = index, nice, memory_mb
         self.generation = 0
         self.load = 0  # running runs, as the worker said last
         self.jobs = 0  # runs it hosts, as counted here
         self.restarts = 0
         self.last_death = ""
+        self._deaths: list[float] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
@@ -150,17 +158,16 @@ class WorkerHandle:
         self._start()
 
     def _start(self) -> None:
-        from core.worker import worker_main
-
-        parent, child = self.ctx.Pipe()
-        process = self.ctx.Process(target=worker_main, args=(child, self.nice), daemon=True,
-                                   name=f"genlab-worker-{self.index}")
-        process.start()
-        child.close()
-        self.process, self.conn = process, parent
+        ours, theirs = socket.socketpair()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "core.worker", str(theirs.fileno()), str(self.nice), str(self.memory_mb)],
+            pass_fds=(theirs.fileno(),), cwd=ROOT, stdin=subprocess.DEVNULL, close_fds=True,
+        )
+        theirs.close()
+        self.process, self.conn = process, Connection(ours.detach())
         self.generation += 1
         self.jobs = 0
-        threading.Thread(target=self._read, args=(parent, process, self.generation), daemon=True,
+        threading.Thread(target=self._read, args=(self.conn, process, self.generation), daemon=True,
                          name=f"genlab-worker-{self.index}-reader").start()
 
     @property
@@ -219,8 +226,11 @@ class WorkerHandle:
         self._died(conn, process, generation)
 
     def _died(self, conn: Any, process: Any, generation: int) -> None:
-        process.join(2.0)
-        code = process.exitcode
+        try:
+            code = process.wait(5.0)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
         if code is not None and code < 0:
             why = f"killed by signal {-code}" + (", probably out of memory" if -code == 9 else "")
         else:
@@ -240,7 +250,13 @@ class WorkerHandle:
                 conn.close()
             except OSError:
                 pass
-            self._start()
+            now = time.monotonic()
+            self._deaths = [t for t in self._deaths if now - t < 60.0] + [now]
+        if len(self._deaths) > 3:  # crashing in a loop: back off rather than spin
+            time.sleep(min(30.0, 2.0 ** (len(self._deaths) - 3)))
+        with self._lock:
+            if not self._closed:
+                self._start()
 
     def close(self) -> None:
         with self._lock:
@@ -249,8 +265,9 @@ class WorkerHandle:
                 self.conn.close()
             except OSError:
                 pass
-        self.process.join(2.0)
-        if self.process.is_alive():
+        try:
+            self.process.wait(2.0)
+        except subprocess.TimeoutExpired:
             self.process.kill()
 
 
@@ -260,10 +277,8 @@ class WorkerHandle:
 class TrainingService:
     """A few worker processes shared by every session of this server."""
 
-    def __init__(self, workers: int | None = None, nice: int = WORKER_NICE):
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["core.worker"])  # torch, numpy and core imported once, pages shared
-        self.workers = [WorkerHandle(ctx, i, nice) for i in range(workers or default_workers())]
+    def __init__(self, workers: int | None = None, nice: int = WORKER_NICE, memory_mb: int = WORKER_MEMORY_MB):
+        self.workers = [WorkerHandle(i, nice, memory_mb) for i in range(workers or default_workers())]
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from core.runner import FINISHED, RUNNING, Run, one_line
+from core.runner import RUNNING, Run, one_line
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +197,21 @@ class WorkerHost:
                     hosted.run.pause("Paused: nobody was watching. Press Play to go on.")
 
 
-def worker_main(conn: Any, nice: int = 0) -> None:
-    """The worker process's entry: one torch thread, a lower priority than the pages, serve until the pipe closes."""
+def limit_memory(extra_mb: int) -> None:
+    """Cap this process's address space at what it uses now plus ``extra_mb``: a runaway model gets a
+    MemoryError in its own step (its run fails with a message) instead of exhausting the server."""
+    if extra_mb <= 0:
+        return
+    import resource
+
+    size = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    limit = size + extra_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def worker_main(conn: Any, nice: int = 0, memory_mb: int = 0) -> None:
+    """The worker process's entry: one torch thread, a lower priority than the pages, a memory cap;
+    serve until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server ends it; the worker follows
     if nice:
         try:
@@ -207,9 +220,17 @@ def worker_main(conn: Any, nice: int = 0) -> None:
             pass
     torch.set_num_threads(1)
     try:
+        limit_memory(memory_mb)
+    except (OSError, ValueError):  # pragma: no cover - no /proc or no permission
+        log.warning("could not limit the worker's memory", exc_info=True)
+    try:
         WorkerHost(conn).serve()
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the server closed the pipe
 
 
-__all__ = ["FINISHED", "Hosted", "RngState", "WorkerHost", "worker_main"]
+if __name__ == "__main__":  # python -m core.worker FD NICE (started by core/service.py)
+    import sys
+    from multiprocessing.connection import Connection
+
+    worker_main(Connection(int(sys.argv[1])), *(int(a) for a in sys.argv[2:4]))

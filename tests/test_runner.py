@@ -1,0 +1,152 @@
+"""The Run's bookkeeping, stepped synchronously: states, budget, history, divergence, pictures (no timing asserts)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.errors import DataError
+from core.runner import DIVERGED, FAILED, FINISHED, IDLE, PAUSED, RUNNING, STOPPED, MetricHistory, Run, one_line
+from tests.fake_trainers import Counter
+
+
+def run_until_stopped(run: Run, max_slices: int = 10_000) -> None:
+    for _ in range(max_slices):
+        if not run.active:
+            return
+        run.run_slice(0.01)
+    raise AssertionError("the run did not stop")
+
+
+def test_start_pause_resume_stop():
+    run = Run(Counter())
+    assert run.state == IDLE
+    run.start()
+    assert run.state == RUNNING
+    assert run.run_slice(0.005) >= 1
+    run.pause()
+    assert run.state == PAUSED
+    frozen = run.step_count
+    assert run.run_slice(0.005) == 0 and run.step_count == frozen
+    run.start()
+    run.run_slice(0.005)
+    assert run.step_count > frozen
+    run.stop()
+    assert run.state == STOPPED
+    run.start()  # a stopped run stays stopped
+    assert run.state == STOPPED and run.run_slice(0.005) == 0
+
+
+def test_single_steps_and_budget_then_play_extends():
+    run = Run(Counter(), max_steps=3)
+    run.step_once()
+    assert (run.state, run.step_count) == (PAUSED, 1)
+    assert run.snapshot["x"][0] == 1
+    run.step_once(5)
+    assert (run.state, run.step_count) == (FINISHED, 3)
+    run.start()  # Play after the end grants another budget
+    run_until_stopped(run)
+    assert (run.state, run.step_count) == (FINISHED, 6) and "budget" in run.message
+
+
+def test_renewals_are_bounded_while_the_server_is_busy():
+    run = Run(Counter(), max_steps=2, max_renewals=1)
+    run.step_once(2)
+    run.start(renew=False)  # others are training: no new budget
+    assert run.state == FINISHED and "Reset" in run.message
+    run.start()
+    run_until_stopped(run)
+    assert run.step_count == 4
+    run.start()  # the one renewal is used up
+    assert run.state == FINISHED and run.step_count == 4
+
+
+def test_divergence_stops_and_keeps_last_good_snapshot():
+    run = Run(Counter(nan_at=50), snapshot_every=0.0, snapshot_share=None)
+    run.start()
+    run_until_stopped(run)
+    assert run.state == DIVERGED and run.step_count == 50
+    assert "loss" in run.message and "nan" in run.message
+    assert run.snapshot["x"][0] == 49
+    assert np.isfinite(run.history.columns()["loss"]).all()
+
+
+def test_a_non_finite_picture_with_a_finite_loss_stops_with_a_message():
+    run = Run(Counter(nan_picture_at=5))
+    run.step_once(4)
+    good = run.snapshot_version
+    run.step_once(1)
+    assert run.state == DIVERGED and "NaN or infinite" in run.message and "x" in run.message
+    assert run.snapshot_version == good and run.snapshot["x"][0] == 4  # the last good picture stays
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf")])
+def test_infinite_loss_is_divergence(bad):
+    class Boom(Counter):
+        def step(self):
+            return {"loss": bad}
+
+    run = Run(Boom())
+    run.step_once()
+    assert run.state == DIVERGED
+
+
+def test_failure_gives_one_line_reason():
+    run = Run(Counter(fail_at=7))
+    run.start()
+    run_until_stopped(run)
+    assert run.state == FAILED
+    assert run.message.startswith("Failed at step 7: ZeroDivisionError: division by zero")
+    assert "\n" not in run.message and "Traceback" not in run.message
+    assert one_line(DataError("Bad file.\nmore")) == "Bad file."
+
+
+def test_live_settings_apply_between_steps_and_bad_ones_fail_clearly():
+    run = Run(Counter())
+    run.set_live({"lr": 0.5})
+    assert run.trainer.lr == 0.5 and run.snapshot["lr"] == 0.5
+    run.set_live({"lr": -1.0})
+    assert run.state == FAILED and "learning rate must be positive" in run.message
+
+
+def test_a_trainer_that_is_done_finishes_before_its_budget():
+    run = Run(Counter(done_at=7), max_steps=1000)
+    run.start()
+    run_until_stopped(run)
+    assert run.state == FINISHED and run.step_count == 7 and "complete" in run.message
+
+
+def test_pacing_limits_steps_per_slice():
+    run = Run(Counter(), max_steps_per_s=5.0)
+    run.start()
+    assert run.run_slice(0.05) == 1  # one step, then the next is due in 0.2 s
+    assert run.run_slice(0.05) == 0 and run.due_in() > 0
+
+
+def test_snapshots_are_taken_when_asked_and_only_if_newer():
+    run = Run(Counter(), snapshot_every=0.0, snapshot_share=None)
+    first = run.poll()
+    assert first["snapshot"][0] == run.snapshot_version and first["history"] is not None
+    again = run.poll(run.snapshot_version, run.history_version)
+    assert again["snapshot"] is None and again["history"] is None  # nothing new: nothing sent
+    run.step_once(3)
+    newer = run.poll(first["snapshot"][0], first["history"][0])
+    assert newer["snapshot"][1]["x"][0] == 3 and list(newer["history"][1]["step"]) == [1, 2, 3]
+
+
+def test_history_stays_bounded_and_keeps_the_whole_run():
+    hist = MetricHistory(capacity=100)
+    for step in range(1, 100_001):
+        hist.record(step, {"loss": 1.0 / step})
+    assert len(hist) < 100
+    cols = hist.columns()
+    assert cols["step"][0] <= 2048 and cols["step"][-1] > 90_000
+    assert np.all(np.diff(cols["step"]) > 0)
+
+
+def test_history_fills_missing_metrics_with_nan():
+    hist = MetricHistory()
+    hist.record(1, {"loss": 1.0})
+    hist.record(2, {"loss": 0.5, "test": 0.7})
+    cols = hist.columns()
+    assert np.isnan(cols["test"][0]) and cols["test"][1] == 0.7

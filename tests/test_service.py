@@ -1,0 +1,169 @@
+"""The training service with real worker processes: proxies, fairness, seeds, failures, safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from core.errors import ConfigError, GenLabError
+from core.runner import DIVERGED, FAILED, FINISHED, PAUSED, RUNNING
+from core.service import RunSpec, TrainingService, usable_cores
+from tests.fake_trainers import Counter, Hog
+
+
+def wait_for(job, predicate, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while True:
+        job.poll()
+        if predicate():
+            return
+        assert time.monotonic() < end, f"timed out; status {job.status()}"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def svc():
+    saved = RunSpec.PACKAGES
+    RunSpec.PACKAGES = ("core", "tests")  # the fake trainers live in tests/
+    service = TrainingService(workers=2, memory_mb=1500)
+    yield service
+    service.shutdown()
+    RunSpec.PACKAGES = saved
+
+
+def test_play_pause_step_and_live_settings_through_the_proxy(svc):
+    job = svc.create(RunSpec.of(Counter), max_steps=10**9, snapshot_every=0.0)
+    assert job.state == "idle" and job.snapshot()["x"][0] == 0
+    job.start()
+    wait_for(job, lambda: job.step_count > 100)
+    assert job.state == RUNNING and job.status().steps_per_s > 0
+    job.pause()
+    assert job.state == PAUSED
+    frozen = job.step_count
+    assert job.snapshot()["x"][0] == frozen  # pausing brings the final picture
+    job.step_once(3)
+    assert job.step_count == frozen + 3 and job.snapshot()["x"][0] == frozen + 3
+    job.set_live(lr=0.25)
+    assert job.snapshot()["lr"] == 0.25
+    assert len(job.metrics()["loss"]) == len(job.metrics()["step"]) > 0
+    version = job.snapshot_version
+    assert not job.poll() and job.snapshot_version == version  # nothing new: no picture sent
+    job.stop()
+
+
+def test_runs_are_built_in_a_worker_not_in_the_page(svc):
+    job = svc.create(RunSpec.of(Counter))
+    assert job.snapshot()["pid"] != os.getpid()
+    assert job.snapshot()["pid"] in {w.pid for w in svc.workers}
+    job.stop()
+
+
+def test_closures_and_foreign_builders_are_refused():
+    with pytest.raises(ConfigError):
+        RunSpec.of(lambda: Counter())
+    def local():  # noqa: E306
+        return Counter()
+    with pytest.raises(ConfigError):
+        RunSpec.of(local)
+    with pytest.raises(ConfigError):
+        RunSpec.of(np.zeros, 3)  # not a model of core
+
+
+def test_a_build_error_is_a_message_and_the_worker_lives_on(svc):
+    with pytest.raises(GenLabError, match="learning rate must be positive"):
+        svc.create(RunSpec.of(Counter), live={"lr": -1.0})
+    assert svc.create(RunSpec.of(Counter)).state == "idle"
+
+
+def test_jobs_spread_over_the_workers_and_share_them(svc):
+    jobs = [svc.create(RunSpec.of(Counter, delay=0.0005), max_steps=10**9) for _ in range(4)]
+    assert {j.worker.index for j in jobs} == {0, 1}
+    for j in jobs:
+        j.start()
+    for j in jobs:  # round-robin: every running job advances, none waits in a queue
+        wait_for(j, lambda j=j: j.step_count >= 20)
+    for j in jobs:
+        j.stop()
+
+
+def test_a_seed_gives_the_same_run_whatever_else_runs(svc):
+    alone = svc.create(RunSpec.of(Counter, seed=7), max_steps=300)
+    alone.step_once(300)
+    expected = alone.snapshot()
+    noise = [svc.create(RunSpec.of(Counter), max_steps=10**9) for _ in range(2)]  # they draw from torch too
+    for n in noise:
+        n.start()
+    crowded = svc.create(RunSpec.of(Counter, seed=7), max_steps=300)
+    crowded.start()
+    wait_for(crowded, lambda: crowded.state == FINISHED)
+    got = crowded.snapshot()
+    np.testing.assert_array_equal(got["w"], expected["w"])
+    np.testing.assert_array_equal(got["draws"], expected["draws"])
+    for j in (alone, crowded, *noise):
+        j.stop()
+
+
+def test_a_killed_worker_fails_only_its_own_jobs_and_comes_back(svc):
+    made = [svc.create(RunSpec.of(Counter, delay=0.0005), max_steps=10**9) for _ in range(4)]
+    by_worker = {j.worker.index: j for j in made}
+    assert len(by_worker) == 2  # placed on both workers
+    victim, bystander = by_worker[0], by_worker[1]
+    jobs = [victim, bystander]
+    for j in made:
+        if j not in jobs:
+            j.stop()
+    for j in jobs:
+        j.start()
+    wait_for(victim, lambda: victim.step_count > 10)
+    os.kill(victim.worker.pid, signal.SIGKILL)
+    wait_for(victim, lambda: victim.state == FAILED)
+    assert "worker stopped" in victim.message and "signal 9" in victim.message
+    before = bystander.step_count
+    wait_for(bystander, lambda: bystander.step_count > before + 10)
+    assert bystander.state == RUNNING
+    again = svc.create(RunSpec.of(Counter))  # the restarted worker takes new jobs
+    assert again.state == "idle"
+    for j in (*jobs, again):
+        j.stop()
+
+
+def test_a_model_that_eats_memory_fails_alone(svc):
+    hog = svc.create(RunSpec.of(Hog, mb=200), max_steps=100)
+    hog.start()
+    wait_for(hog, lambda: hog.state == FAILED, timeout=60)
+    assert "memory" in hog.message
+    fine = svc.create(RunSpec.of(Counter))
+    fine.step_once(5)
+    assert fine.step_count == 5
+    assert hog.worker.restarts == 0 or hog.worker.generation > 1  # the worker survived or came back
+
+
+def test_a_non_finite_loss_diverges_in_the_worker(svc):
+    job = svc.create(RunSpec.of(Counter, nan_at=20), snapshot_every=0.0)
+    job.start()
+    wait_for(job, lambda: job.state == DIVERGED)
+    assert job.step_count == 20 and "last good state" in job.message
+    assert np.isfinite(job.snapshot()["x"]).all()
+
+
+def test_unwatched_jobs_pause(svc):
+    job = svc.create(RunSpec.of(Counter, delay=0.001), max_steps=10**9, idle_timeout=0.3)
+    job.start()
+    time.sleep(2.5)  # nobody polls: the worker pauses it (it checks once a second)
+    job.poll()
+    assert job.state == PAUSED and "nobody" in job.message
+
+
+def test_stop_never_waits_for_the_worker(svc):
+    job = svc.create(RunSpec.of(Counter, delay=0.5), max_steps=10**9)
+    job.start()
+    job.stop()  # the worker is inside a half-second step: stop must not wait for it
+    assert job.state == "stopped" and not job.worker._pending
+
+
+def test_usable_cores_is_a_positive_count():
+    assert 1 <= usable_cores() <= (os.cpu_count() or 1)
