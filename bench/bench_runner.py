@@ -1,9 +1,12 @@
-"""Does the job runner cost training speed, and how long does one live refresh take on the server?
+"""Does the training service cost training speed, and how long does one live refresh take on the server?
 
-1. The same model and batch trained by a bare torch loop and through ``Job`` (background thread,
-   history, snapshots, divergence checks), interleaved round by round in one run so both see the
-   same machine load; the trainer's own step() in a plain loop as a third, to split the runner's cost
-   from the page's periodic test-set evaluation. Prints steps per second and ratios (target >= 0.95), for the
+1. The same model and batch trained by a bare torch loop (in this process) and as a job of the
+   training service (built and stepped in a worker process, with its round-robin loop, history,
+   snapshots and divergence checks, polled by this process like a page's live view: status, history
+   and a new snapshot about three times a second), interleaved round by round in one run so both see
+   the same machine load; the trainer's own step() in a plain loop as a third, to split the service's
+   cost from the page's periodic test-set evaluation. The job's rate is its steps over the wall time
+   it spent running, as its worker measured it. Prints steps per second and ratios (target >= 0.95), for the
    classification page's default model and for a 3x64 MLP at batch 256 (the page allows at most 64 units).
 2. The server's work for one live refresh of the classification page: read the job's snapshot and
    history, build the four figures and serialise them as Streamlit does (target <= 100 ms),
@@ -26,7 +29,8 @@ import plotly.io as pio  # noqa: E402
 import torch  # noqa: E402
 
 from core.classify import ClassifyConfig, ClassifyTrainer  # noqa: E402
-from core.jobs import FINISHED, Job, SlotPool  # noqa: E402
+from core.runner import FINISHED, RUNNING  # noqa: E402
+from core.service import RunSpec, TrainingService  # noqa: E402
 from dashboard.figures import curves, decision_boundary, unit_heatmaps  # noqa: E402
 
 REFRESH_S = 0.35  # dashboard.live.REFRESH_S (not imported: it would import streamlit)
@@ -66,26 +70,36 @@ def trainer_loop(trainer: ClassifyTrainer, steps: int) -> Timing:
     return _since(t0)
 
 
-def job_run(trainer: ClassifyTrainer, steps: int) -> Timing:
-    """The same trainer through a Job, as a page runs it (polled like the live view)."""
-    job = Job(trainer, max_steps=steps, pool=SlotPool(1))
-    t0 = _clock()
-    job.start()
-    while job.active:  # the page's fragment reads the snapshot and history about three times a second
-        job.snapshot(), job.metrics()
-        job.join(REFRESH_S)
-    job.join()
-    assert job.state == FINISHED, job.state
-    return _since(t0)
+class WorkerJob:
+    """A job of the training service with the same config, stepped in a worker process."""
+
+    def __init__(self, svc: TrainingService, cfg: ClassifyConfig, steps: int):
+        self.job = svc.create(RunSpec.of(ClassifyTrainer, cfg), max_steps=steps)
+        self.budget = 0
+
+    def __call__(self, _trainer: object, steps: int) -> Timing:
+        """``steps`` more steps (Play after the end grants another budget of the same size), polled like
+        the live view; (wall seconds the worker spent running it, CPU seconds inside step())."""
+        job = self.job
+        job.poll()
+        before = dict(job.timing)
+        self.budget += steps
+        job.start()
+        while job.state == RUNNING:  # the page's fragment asks about three times a second
+            time.sleep(REFRESH_S)
+            job.poll()
+        assert job.state == FINISHED and job.step_count == self.budget, job.status()
+        return (job.timing["running_s"] - before.get("running_s", 0.0),
+                job.timing["compute_s"] - before.get("compute_s", 0.0))
 
 
-def compare(label: str, cfg: ClassifyConfig, rounds: int, steps: int) -> float:
-    """Interleaved rounds of the three loops (the order rotates); medians and ratios."""
+def compare(svc: TrainingService, label: str, cfg: ClassifyConfig, rounds: int, steps: int) -> float:
+    """Interleaved rounds of the three loops (the order rotates); best rounds and ratios."""
     loops = {"bare": (bare_loop, ClassifyTrainer(cfg)), "step": (trainer_loop, ClassifyTrainer(cfg)),
-             "job": (job_run, ClassifyTrainer(cfg))}
+             "job": (WorkerJob(svc, cfg, steps), None)}
     rates: dict[str, list[float]] = {k: [] for k in loops}
-    for fn, trainer in loops.values():
-        fn(trainer, 50)  # warm-up
+    for key, (fn, trainer) in loops.items():
+        fn(trainer, steps if key == "job" else 50)  # warm-up (a job's budget is one round)
     order = list(loops)
     cpu_rates: dict[str, list[float]] = {k: [] for k in loops}
     for r in range(rounds):
@@ -98,29 +112,29 @@ def compare(label: str, cfg: ClassifyConfig, rounds: int, steps: int) -> float:
     b, s, j = (max(rates[k]) for k in ("bare", "step", "job"))
     cb, cs, cj = (max(cpu_rates[k]) for k in ("bare", "step", "job"))
     verdict = "OK" if j / b >= 0.95 else "BELOW TARGET"
-    print(f"{label}\n  bare torch loop {b:7.0f} steps/s | trainer.step() loop {s:7.0f} steps/s | job runner {j:7.0f} "
+    print(f"{label}\n  bare torch loop {b:7.0f} steps/s | trainer.step() loop {s:7.0f} steps/s | worker job {j:7.0f} "
           f"steps/s\n  job / bare torch loop = {j / b:5.3f} (target >= 0.95: {verdict});  job / trainer.step() loop = "
-          f"{j / s:5.3f} (the runner's own cost: thread, checks, history, snapshots; the rest is the page's "
+          f"{j / s:5.3f} (the service's own cost: worker loop, checks, history, snapshots, polls; the rest is the page's "
           f"test-set evaluation every {cfg.eval_every} steps)")
     print(f"  per CPU-second (steady on a loaded machine): bare {cb:7.0f} | trainer.step() {cs:7.0f} | job {cj:7.0f};"
           f"  job / bare = {cj / cb:5.3f}, job / trainer.step() = {cj / cs:5.3f}")
     return j / b
 
 
-def refresh_time(repeats: int = 20) -> tuple[float, float]:
+def refresh_time(svc: TrainingService, repeats: int = 20) -> tuple[float, float]:
     """Median server time of one live refresh of the classification page while it trains:
-    (wall ms, CPU ms of the refreshing thread). On a shared, loaded machine the CPU time is the
-    steadier measure of the work; the wall time adds the wait for a core."""
-    trainer = ClassifyTrainer(ClassifyConfig())
-    job = Job(trainer, pool=SlotPool(1))
+    (wall ms, CPU ms of the refreshing thread): poll the worker, build the four figures, serialise
+    them. On a shared, loaded machine the CPU time is the steadier measure of the work."""
+    job = svc.create(RunSpec.of(ClassifyTrainer, ClassifyConfig()), max_steps=10**9)
     job.start()
     time.sleep(1.0)
     wall, cpu = [], []
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), time.thread_time()
+        job.poll()
         snap, history = job.snapshot(), job.metrics()
         figs = [
-            decision_boundary(snap, trainer.data.class_names),
+            decision_boundary(snap, snap["class_names"]),
             curves(history, [("train", "train_loss"), ("test", "test_loss")], "Loss", "cross-entropy"),
             curves(history, [("train", "train_accuracy"), ("test", "test_accuracy")], "Accuracy", "share"),
             unit_heatmaps(snap),
@@ -129,7 +143,7 @@ def refresh_time(repeats: int = 20) -> tuple[float, float]:
             pio.to_json(fig, validate=False)
         wall.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.thread_time() - c0) * 1000)
-        time.sleep(0.05)
+        time.sleep(REFRESH_S)
     job.stop()
     return statistics.median(wall), statistics.median(cpu)
 
@@ -140,10 +154,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2000)
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; {args.rounds} interleaved rounds of {args.steps} steps")
-    compare("page default (2x8 tanh, batch 32)", ClassifyConfig(), args.rounds, args.steps)
-    compare("3x64 ReLU, batch 256", ClassifyConfig(hidden=(64, 64, 64), activation="relu", batch_size=256,
-                                                   n_points=2000), args.rounds, args.steps)
-    wall, cpu = refresh_time()
+    svc = TrainingService(workers=1)
+    compare(svc, "page default (2x8 tanh, batch 32)", ClassifyConfig(), args.rounds, args.steps)
+    compare(svc, "3x64 ReLU, batch 256", ClassifyConfig(hidden=(64, 64, 64), activation="relu", batch_size=256,
+                                                        n_points=2000), args.rounds, args.steps)
+    wall, cpu = refresh_time(svc)
+    svc.shutdown()
     print(f"live refresh (snapshot + history + 4 figures + JSON): median {cpu:6.1f} ms of CPU, {wall:6.1f} ms wall "
           f"(target <= 100 ms: {'OK' if cpu <= 100 else 'ABOVE TARGET'} on CPU, {'OK' if wall <= 100 else 'ABOVE TARGET'} wall)")
 

@@ -169,6 +169,8 @@ class Run:
         self._snapshot_time = -math.inf
         self._snapshot_cost = 0.0
         self._next_due = 0.0  # pacing: the earliest time of the next step
+        self._running_total = 0.0  # wall seconds spent in the running state, this one excepted
+        self._running_since: float | None = None
         self._rate: collections.deque[tuple[float, int]] = collections.deque(maxlen=64)
         self.take_snapshot(force=True)
 
@@ -190,16 +192,20 @@ class Run:
             self.state = PAUSED
         if self.state in TERMINAL:
             return
+        if self.state != RUNNING:
+            self._running_since = time.perf_counter()
         self.state, self.message = RUNNING, ""
         self._rate.clear()
 
     def pause(self, message: str = "") -> None:
         if self.state in (RUNNING, IDLE):
+            self._leave_running()
             self.state, self.message = PAUSED, message
         self.take_snapshot(force=True)
 
     def stop(self) -> None:
         if self.state not in TERMINAL:
+            self._leave_running()
             self.state = STOPPED
 
     def set_live(self, values: dict[str, Any]) -> None:
@@ -277,6 +283,7 @@ class Run:
             "history": (self.history_version, self.history.columns()) if self.history_version != have_history
             else None,
             "snapshot": (self.snapshot_version, self.snapshot) if self.snapshot_version != have_snapshot else None,
+            "timing": {"running_s": self.running_s(), "compute_s": self.compute_s},
         }
 
     # ---------------------------------------------------------------- stepping
@@ -345,4 +352,15 @@ class Run:
 
     def _end(self, state: str, message: str) -> None:
         if self.state not in TERMINAL:
+            self._leave_running()
             self.state, self.message = state, message
+
+    def _leave_running(self) -> None:
+        if self._running_since is not None:
+            self._running_total += time.perf_counter() - self._running_since
+            self._running_since = None
+
+    def running_s(self) -> float:
+        """Wall seconds this run has spent training (its share of a worker included)."""
+        extra = time.perf_counter() - self._running_since if self._running_since is not None else 0.0
+        return self._running_total + extra

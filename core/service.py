@@ -344,6 +344,7 @@ class Job:
         self.service, self.worker, self.generation, self.id, self.name = owner, worker, generation, run_id, name
         self._status: JobStatus = reply["status"]
         self.last_metrics: dict[str, float] = {}
+        self.timing: dict[str, float] = {}  # running_s (wall, in the worker) and compute_s (inside step())
         self._history: tuple[int, dict[str, np.ndarray]] = (-1, {"step": np.zeros(0, dtype=np.int64)})
         self._snapshot: tuple[int, dict[str, Any]] = (-1, {})
         self._dropped = False
@@ -357,6 +358,7 @@ class Job:
         with self._lock:
             self._status = reply["status"]
             self.last_metrics = reply["last_metrics"]
+            self.timing = reply.get("timing", {})
             if reply.get("history") is not None:
                 self._history = reply["history"]
             if reply.get("snapshot") is not None:
