@@ -147,6 +147,7 @@ class WorkerHandle:
         self.index, self.nice, self.memory_mb = index, nice, memory_mb
         self.generation = 0
         self.load = 0  # running runs, as the worker said last
+        self.load_time = 0.0
         self.jobs = 0  # runs it hosts, as counted here
         self.restarts = 0
         self.last_death = ""
@@ -217,7 +218,9 @@ class WorkerHandle:
                 log.exception("bad answer from worker %s", self.index)
                 continue
             if ok and isinstance(result, dict) and "load" in result:
-                self.load = result["load"]
+                self.load, self.load_time = result["load"], time.monotonic()
+            elif ok and isinstance(result, dict) and "running" in result:  # an answer to "stats"
+                self.load, self.load_time = result["running"], time.monotonic()
             with self._lock:
                 pending = self._pending.pop(request_id, None)
             if pending is not None:
@@ -300,8 +303,14 @@ class TrainingService:
             raise
         return Job(self, worker, generation, run_id, name, reply)
 
-    def stats(self) -> dict[str, int]:
-        """For the status line: workers, running models (as the workers last said) and hosted models."""
+    def stats(self, fresh_s: float = 1.0) -> dict[str, int]:
+        """For the status line: workers, running models and hosted models (asked again if older than ``fresh_s``)."""
+        for w in self.workers:
+            if time.monotonic() - w.load_time > fresh_s:
+                try:
+                    w.call("stats", 0, timeout=0.5)
+                except GenLabError:
+                    pass  # keep the last count
         return {"workers": len(self.workers), "running": sum(w.load for w in self.workers),
                 "jobs": sum(w.jobs for w in self.workers), "restarts": sum(w.restarts for w in self.workers)}
 

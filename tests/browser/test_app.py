@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dashboard.topics import TOPICS
@@ -68,7 +70,7 @@ def test_every_page_opens_and_starts_training(server, page, topic):
     if page.get_by_role("button", name="Play").count():
         play(page)
         page.wait_for_function(  # the job's own status line, not any word "running" on the page
-            r"() => /(running|finished|queued)[^\n]*step [\d,]+ \/ [\d,]+/.test(document.body.innerText)",
+            r"() => /(running|finished)[^\n]*step [\d,]+ \/ [\d,]+/.test(document.body.innerText)",
             timeout=30_000)
         page.wait_for_timeout(1500)
         assert_no_exception(page, f"{topic.url_path} after Play")
@@ -91,12 +93,41 @@ def test_training_makes_the_loss_chart_grow(server, page):
 
 
 def busy_slots(page) -> int:
-    import re
-
+    """How many models the server says it is training (the status line of a page's live view)."""
     text = page.inner_text('[data-testid="stMainBlockContainer"]')
-    match = re.search(r"server: (\d+) of \d+ training slots busy", text)
+    match = re.search(r"server: (\d+) models training on \d+ cores", text)
     assert match, text[:400]
     return int(match.group(1))
+
+
+def step_of(page) -> int:
+    """The step the page's own status line shows (e.g. 'running · step 1,234 / 30,000')."""
+    text = page.inner_text('[data-testid="stMainBlockContainer"]')
+    match = re.search(r"(?:idle|running|paused|finished) · step ([\d,]+)", text)
+    assert match, text[:400]
+    return int(match.group(1).replace(",", ""))
+
+
+def test_several_sessions_train_at_once_each_on_its_own_model(server, browser):
+    """Four students press Play on two pages: every one of them sees its own model advance."""
+    tabs = []
+    for path in ("classification", "gan", "classification", "gan"):
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        tab = context.new_page()
+        tab.goto(f"{server}/{path}?seed={len(tabs)}")
+        wait_until_rendered(tab)
+        play(tab)
+        tabs.append(tab)
+    for tab in tabs:
+        tab.get_by_text("running").first.wait_for(timeout=30_000)
+    first = [step_of(tab) for tab in tabs]
+    tabs[0].wait_for_timeout(4000)
+    later = [step_of(tab) for tab in tabs]
+    assert all(b > a for a, b in zip(first, later)), (first, later)
+    assert busy_slots(tabs[0]) >= 4
+    for tab in tabs:
+        assert_no_exception(tab, tab.url)
+        tab.context.close()
 
 
 def test_a_closed_session_frees_its_training_slot(server, browser):
