@@ -6,6 +6,7 @@ again, as the browser's timer would.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -52,6 +53,21 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [str(e.value) for e in list(at.error) + list(at.warning) + list(at.info) + list(at.success)]
     return "\n".join(map(str, parts))
+
+
+def chart_texts(at: AppTest) -> list[str]:
+    """The text every Plotly chart of the page draws: its title and its annotations, decoded.
+
+    Read from the figure's structure, not its raw JSON, whose escaping of symbols such as ▶
+    (``\\u25b6`` or the character itself) depends on which JSON encoder plotly found.
+    """
+    out = []
+    for chart in at.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec).get("layout", {})
+        title = layout.get("title", {})
+        out += [title.get("text", "")] if isinstance(title, dict) else [str(title)]
+        out += [a.get("text", "") for a in layout.get("annotations", [])]
+    return [t for t in out if t]
 
 
 def poll(at: AppTest, seconds: float = 1.0) -> AppTest:
