@@ -7,7 +7,7 @@
 # One `streamlit run` copy per `server 127.0.0.1:PORT;` line of deploy/nginx/genlab.conf, and
 # nginx on that file's `listen` address. Everything it starts runs from a temporary folder
 # (logs, nginx's pid and temp files) and is stopped when the script exits.
-# Environment: PYTHON (default python3, with requirements.txt installed), GENLAB_MAX_JOBS (default:
+# Environment: PYTHON (default python3, with requirements.txt installed), GENLAB_WORKERS (default:
 # the cores divided among the copies), NGINX (default nginx), KEEP_LOGS=1 to keep the folder.
 set -euo pipefail
 
@@ -46,11 +46,11 @@ trap 'exit 143' TERM
 
 # Share the cores: each copy trains at most MAX_JOBS models at once, the others queue.
 CORES="$(nproc)"
-export GENLAB_MAX_JOBS="${GENLAB_MAX_JOBS:-$(( CORES / ${#PORTS[@]} > 0 ? CORES / ${#PORTS[@]} : 1 ))}"
+export GENLAB_WORKERS="${GENLAB_WORKERS:-$(( CORES / ${#PORTS[@]} > 0 ? CORES / ${#PORTS[@]} : 1 ))}"
 # One cookie secret for all copies, so the XSRF cookie a copy signed is valid on every copy.
 export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')}"
 
-echo "== ${#PORTS[@]} copies on ports ${PORTS[*]} (GENLAB_MAX_JOBS=$GENLAB_MAX_JOBS each), nginx on $URL, files in $RUN"
+echo "== ${#PORTS[@]} copies on ports ${PORTS[*]} (GENLAB_WORKERS=$GENLAB_WORKERS each), nginx on $URL, files in $RUN"
 cd "$ROOT"
 for port in "${PORTS[@]}"; do
   "$PYTHON" -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port "$port" \
