@@ -44,7 +44,7 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Share the cores: each copy trains at most MAX_JOBS models at once, the others queue.
+# Share the cores: each copy gets its share of training worker processes.
 CORES="$(nproc)"
 export GENLAB_WORKERS="${GENLAB_WORKERS:-$(( CORES / ${#PORTS[@]} > 0 ? CORES / ${#PORTS[@]} : 1 ))}"
 # One cookie secret for all copies, so the XSRF cookie a copy signed is valid on every copy.
