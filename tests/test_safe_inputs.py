@@ -192,3 +192,18 @@ def test_config_caps_uploads_near_max_bytes_and_hides_error_details():
     assert isinstance(size, int) and size >= 1
     assert (size - 1) * 2**20 < MAX_BYTES <= size * 2**20  # a slightly larger file still gets our message
     assert config["client"]["showErrorDetails"] == "none"  # no traceback, no server path in the browser
+
+
+# ------------------------------------------------------------------ labels in figures
+
+
+def test_class_names_from_a_csv_are_plain_text_in_the_legend():
+    from dashboard.figures import decision_boundary
+
+    g = np.linspace(-1, 1, 3)
+    snap = {"grid_x": g, "grid_y": g, "proba": np.full((2, 3, 3), 0.5), "X_train": np.eye(2), "Y_train": np.arange(2),
+            "X_test": np.eye(2), "Y_test": np.arange(2)}
+    data = labelled_from_csv(b"x1,x2,label\n0,0,<a href='https://e.vil'>win</a>\n1,1,b\n0,1,b\n1,0," + b"c" * 99 + b"\n")
+    names = [t.name for t in decision_boundary(snap, data.class_names).data if t.name]
+    assert names and all("<" not in n and len(n) < 70 for n in names), names
+    assert any(n.startswith("&lt;a href=") for n in names)
