@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.csvdata import CsvSource, numeric_columns, read_csv_table
-from core.errors import DataError
+from core.csvdata import MAX_ROWS, CsvSource, numeric_columns, read_csv_table
+from core.errors import DataError, quote
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,13 @@ class LabelledData:
     def split(self, train_ratio: float, seed: int) -> tuple["LabelledData", "LabelledData"]:
         """Shuffle with ``seed``, then the first ``train_ratio`` share trains, the rest tests.
 
-        Both parts keep at least one point.
+        Both parts keep at least one point: fewer than two points cannot be split (DataError).
         """
         n = len(self.Y)
+        if n < 2:
+            raise DataError(f"Only {n} point: a training part and a test part need at least 2 points.")
         idx = np.random.default_rng(seed).permutation(n)
-        k = min(max(1, int(round(train_ratio * n))), n - 1) if n > 1 else n
+        k = min(max(1, int(round(train_ratio * n))), n - 1)
         part = lambda ids: LabelledData(self.X[ids], self.Y[ids], self.class_names, self.name)  # noqa: E731
         return part(idx[:k]), part(idx[k:])
 
@@ -93,7 +95,7 @@ def make_dataset(name: str, n: int = 400, noise: float = 0.1, seed: int = 0) -> 
     return LabelledData(x.astype(np.float32), y.astype(np.int64), ("class 0", "class 1"), name)
 
 
-def labelled_from_csv(data: CsvSource, max_rows: int = 100_000) -> LabelledData:
+def labelled_from_csv(data: CsvSource, max_rows: int = MAX_ROWS) -> LabelledData:
     """A CSV with columns x1, x2, label (header optional; labels may be numbers or names)."""
     table = read_csv_table(data, max_rows=max_rows)
     names = [str(c).strip().lower() for c in table.columns]
@@ -107,9 +109,11 @@ def labelled_from_csv(data: CsvSource, max_rows: int = 100_000) -> LabelledData:
     else:
         raise DataError(
             f"Expected 3 columns (x1, x2, label) but the file has {table.shape[1]}: "
-            f"{', '.join(map(str, table.columns[:5]))}."
+            f"{quote(', '.join(map(str, table.columns[:5])), 80)}."
         )
     X = numeric_columns(table, cols)
+    if len(X) < 4:
+        raise DataError(f"The file has {len(X)} data row(s), fewer than 4: too few to train and test.")
     if labels.isna().any():
         raise DataError("Some rows have no label: every row needs x1, x2 and a label.")
     text = labels.astype(str).str.strip()
@@ -118,11 +122,9 @@ def labelled_from_csv(data: CsvSource, max_rows: int = 100_000) -> LabelledData:
     except ValueError:
         order = sorted(set(text))
     if len(order) < 2:
-        raise DataError(f"All rows have the same label ('{order[0]}'): a classifier needs two or more classes.")
+        raise DataError(f"All rows have the same label ('{quote(order[0])}'): a classifier needs two or more classes.")
     if len(order) > 10:
         raise DataError(f"The label column has {len(order)} different values: at most 10 classes, please.")
-    if len(X) < 4:
-        raise DataError("The file has fewer than 4 rows: too few to train and test.")
     lookup = {name: i for i, name in enumerate(order)}
     Y = np.array([lookup[v] for v in text], dtype=np.int64)
     return LabelledData(X.astype(np.float32), Y, tuple(order), "csv")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.csvdata import CsvSource, is_number, numeric_columns, read_csv_table
+from core.csvdata import MAX_ROWS, CsvSource, is_number, numeric_columns, read_csv_table
 from core.errors import ConfigError, DataError
 from core.targets2d import TARGET_LABELS, TARGET_NAMES, make_target
 
@@ -73,7 +73,7 @@ def make_voltage(n: int, seed: int) -> np.ndarray:
     return (np.take(VOLTAGE["means"], k) + np.take(VOLTAGE["stds"], k) * rng.standard_normal(n))[:, None]
 
 
-def points_from_csv(data: CsvSource, max_rows: int = 100_000) -> np.ndarray:
+def points_from_csv(data: CsvSource, max_rows: int = MAX_ROWS) -> np.ndarray:
     """(n, d) points with d = 1 or 2 from a CSV of one or two numeric columns (or columns x1, x2).
 
     Text columns (labels) are ignored. Raises DataError with a student-readable reason.

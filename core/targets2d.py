@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from core.csvdata import CsvSource, is_number, numeric_columns, read_csv_table
+from core.csvdata import MAX_ROWS, CsvSource, is_number, numeric_columns, read_csv_table
 from core.errors import ConfigError, DataError
 
 Sampler = Callable[[int, np.random.Generator], np.ndarray]  # (n, rng) -> (n, 2)
@@ -185,7 +185,7 @@ def unstandardise(x_std: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.nd
 MIN_POINTS = 10
 
 
-def points_from_csv(data: CsvSource, max_rows: int = 100_000) -> Target2D:
+def points_from_csv(data: CsvSource, max_rows: int = MAX_ROWS) -> Target2D:
     """A bootstrap target from a CSV of 2D points.
 
     The file needs exactly two numeric columns, or columns named ``x1`` and ``x2`` (extra text

@@ -4,7 +4,8 @@ Every control of every page is made with these wrappers: each passes ``bind="que
 (the widget's ``key`` is the URL parameter, so keep keys short and unique within a page) and
 ``persist_state="session"``. Streamlit drops a URL value that does not fit the widget; the
 wrappers check the value first and collect a notice ("lr=abc is not a number: using 0.03"),
-which ``show_url_notices()`` prints at the top of the page.
+which ``show_url_notices()`` prints at the top of the page. Every value a student gave (URL,
+upload, pasted text) is echoed through ``quote`` (one line, truncated, Markdown-safe).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
-from core.errors import GenLabError
+from core.errors import GenLabError, quote
 
 _NOTICES = "_genlab_url_notices"
 
@@ -29,7 +30,7 @@ def _raw(key: str) -> list[str] | None:
 
 def _notice(key: str, text: str, default: Any) -> None:
     notes = st.session_state.setdefault(_NOTICES, {})
-    notes[key] = f"URL parameter `{key}={text}` ignored: using the default {default}."
+    notes[key] = f"URL parameter **{key}={quote(text)}** ignored: using the default {default}."
 
 
 def _check_number(key: str, lo: float, hi: float, default: Any, integer: bool) -> None:
@@ -125,10 +126,28 @@ def kept_upload(label: str, key: str, parse: Callable[[bytes], Any], state: str,
     upload = st.file_uploader(label, type=["csv", "txt"], key=key)
     if upload is not None:
         raw = upload.getvalue()
-        digest = hashlib.sha1(raw).hexdigest()[:12]
-        if st.session_state.get(state, (None,))[0] != digest:
-            try:
-                st.session_state[state] = (digest, parse(raw))
-            except GenLabError as err:
-                st.error(f"{err} The current {what} is kept.", icon=":material/error:")
+        keep_good(raw, lambda: parse(raw), state, what)
     return st.session_state.get(state)
+
+
+_FAILED = "_genlab_failed"  # state -> (digest, message) of the last input that failed
+
+
+def keep_good(raw: bytes, parse: Callable[[], Any], state: str, what: str) -> None:
+    """Store ``(digest of raw, parse())`` in ``st.session_state[state]``, or show why not and keep the old.
+
+    An input is parsed once: the digest and message of a failure are remembered, so a rerun shows
+    the message again without parsing the same bytes again.
+    """
+    digest = hashlib.sha1(raw).hexdigest()[:12]
+    if st.session_state.get(state, (None,))[0] == digest:
+        return
+    failed = st.session_state.setdefault(_FAILED, {})
+    if failed.get(state, (None,))[0] != digest:
+        try:
+            st.session_state[state] = (digest, parse())
+            failed.pop(state, None)
+            return
+        except GenLabError as err:
+            failed[state] = (digest, str(err))
+    st.error(f"{failed[state][1]} The current {what} is kept.", icon=":material/error:")

@@ -5,11 +5,13 @@ Pages call them with a Job's snapshot and metric history; tests call them with a
 
 from __future__ import annotations
 
+import html
 from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
+from core.errors import shorten
 from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
 
 
@@ -52,6 +54,11 @@ def curves(
     return fig
 
 
+def legend_text(value: object) -> str:
+    """A student's label (a CSV class name) as plotly text: one short line, its tags shown, not followed."""
+    return html.escape(shorten(value))
+
+
 def decision_boundary(
     snap: dict[str, np.ndarray],
     class_names: Sequence[str],
@@ -92,7 +99,7 @@ def decision_boundary(
             if len(pts) == 0:
                 continue
             fig.add_trace(go.Scatter(
-                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{class_names[c]} ({part})",
+                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{legend_text(class_names[c])} ({part})",
                 marker=dict(color=PALETTE[c % len(PALETTE)], symbol=symbol, size=8 if part == "train" else 9,
                             line=dict(color="white" if part == "train" else PALETTE[c % len(PALETTE)], width=1.5)),
             ))

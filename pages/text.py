@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 import streamlit as st
 
-from core.errors import DataError
-from core.text import CORPORA, MODEL_LABELS, MODELS, TextConfig, TextTrainer, check_text
+from core.errors import quote
+from core.text import CORPORA, MAX_PASTE, MODEL_LABELS, MODELS, TextConfig, TextTrainer, check_text
 from dashboard import controls as ui
 from dashboard import live
 from dashboard.fig_text import embedding_plane, loss_with_baselines, next_char_bars, show_char
@@ -46,14 +45,10 @@ with st.sidebar:
     source = ui.select("Corpus", "corpus", (*CORPORA, PASTE), "persuasion",
                        format_func=lambda s: "Your own text (paste it)" if s == PASTE else CORPORA[s][0])
     if source == PASTE:
-        pasted = st.text_area("Paste a text (at least 200 characters)", key="text_paste", height=150)
+        pasted = st.text_area("Paste a text (at least 200 characters)", key="text_paste", height=150,
+                              max_chars=MAX_PASTE)
         if pasted:
-            digest = hashlib.sha1(pasted.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-            if st.session_state.get(TEXT_STATE, (None,))[0] != digest:
-                try:
-                    st.session_state[TEXT_STATE] = (digest, check_text(pasted))
-                except DataError as err:
-                    st.error(f"{err} The current text is kept.", icon=":material/error:")
+            ui.keep_good(pasted.encode("utf-8", "surrogatepass"), lambda: check_text(pasted), TEXT_STATE, "text")
         elif TEXT_STATE in st.session_state:
             st.caption("The box is empty: the last good text is kept.")
 
@@ -119,7 +114,7 @@ if job is not None:
     missing = job.trainer.vocab.unknown(prompt)
     if missing:
         st.warning(f"Not among this text's {job.trainer.V} characters, so left out of the prompt: "
-                   f"{' '.join(repr(c) for c in missing)}", icon=":material/warning:")
+                   f"{quote(' '.join(repr(c) for c in missing))}", icon=":material/warning:")
 
 live.control_bar(job, NAME)
 

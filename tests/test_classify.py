@@ -9,6 +9,7 @@ import pytest
 
 from core.classify import ClassifyConfig, ClassifyTrainer
 from core.cli import main as cli_main
+from core.csvdata import MAX_ROWS
 from core.datasets import DATASET_NAMES, labelled_from_csv, make_dataset
 from core.errors import ConfigError, DataError
 from core.runner import DIVERGED, Run
@@ -67,8 +68,8 @@ def test_csv_upload_bad_input_says_why(content, words):
 
 
 def test_csv_upload_too_many_rows():
-    rows = "\n".join(f"{i},{i},{i % 2}" for i in range(100_001))
-    with pytest.raises(DataError, match="more than 100,000 rows"):
+    rows = "\n".join(f"{i},{i},{i % 2}" for i in range(MAX_ROWS + 1))
+    with pytest.raises(DataError, match=f"more than {MAX_ROWS:,} rows"):
         labelled_from_csv(rows.encode())
 
 
