@@ -65,7 +65,9 @@ with tab_line:
     with view:
         cfg = LinRegConfig(n_points=n_points, noise=noise, outlier=outlier, loss=loss, optimizer=optimizer,
                            batch_size=batch, lr=lr, a0=a0, b0=b0, seed=seed)
-        line_job = lr_job(LINE, cfg, LinRegTrainer, max_steps=1500, max_steps_per_s=30)
+        # A picture after every (paced, cheap) step: a run that diverges within ten steps still shows
+        # the path leaving the map, not its start.
+        line_job = lr_job(LINE, cfg, LinRegTrainer, max_steps=1500, max_steps_per_s=30, snapshot_every=0.0)
         live.control_bar(line_job, LINE)
 
         def draw_line(job) -> None:
