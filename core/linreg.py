@@ -18,6 +18,7 @@ Job stops the run as *diverged*.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -137,9 +138,11 @@ class LinRegTrainer:
         self.path: list[tuple[float, float]] = [(cfg.a0, cfg.b0)]
         self.steps = 0
 
-    def set_lr(self, lr: float) -> None:
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+    def set_live(self, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate."""
+        if lr is not None:
+            for group in self.opt.param_groups:
+                group["lr"] = lr
 
     def max_stable_lr(self) -> float | None:
         """For MSE, gradient descent converges iff η < 2/λ_max, λ_max the largest eigenvalue of the
@@ -173,7 +176,9 @@ class LinRegTrainer:
             full = self._loss(self.X, self.Y).item()
         return {"batch_loss": loss.item(), "loss": full, "a": a, "b": b}
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
+        """The data, the landscape, the exact minimum and the path of θ; and for the page's words the
+        loss's kind ``loss_kind`` ("mse" or "mae") and ``max_stable_lr`` (None for MAE)."""
         path = np.asarray(self.path, dtype=np.float64)  # (k, 2)
         if len(path) > MAX_PATH:
             keep = np.unique(np.r_[np.linspace(0, len(path) - 1, MAX_PATH).astype(int), len(path) - 1])
@@ -187,6 +192,8 @@ class LinRegTrainer:
             "best": self.best.copy(),  # (2,) the exact minimiser (a*, b*)
             "path": path,
             "theta": path[-1].copy(),  # (2,) the current (a, b)
+            "loss_kind": self.cfg.loss,
+            "max_stable_lr": self.max_stable_lr(),
         }
 
     def final_metrics(self) -> dict[str, float]:

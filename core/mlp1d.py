@@ -10,6 +10,7 @@ drawn: the page shows the loss curve along the path and the fitted curve instead
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -82,9 +83,11 @@ class Mlp1dTrainer:
         self.grid = np.linspace(X_RANGE[0] - 0.25, X_RANGE[1] + 0.25, CURVE, dtype=np.float32)
         self.steps = 0
 
-    def set_lr(self, lr: float) -> None:
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+    def set_live(self, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate."""
+        if lr is not None:
+            for group in self.opt.param_groups:
+                group["lr"] = lr
 
     def step(self) -> dict[str, float]:
         n = len(self.Y)
@@ -103,10 +106,12 @@ class Mlp1dTrainer:
         return {"batch_loss": loss.item(), "loss": full}
 
     @torch.no_grad()
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
+        """The data, the fitted and the target curve, and the number of parameters ``parameter_count``."""
         fit = self.model(torch.from_numpy(self.grid)[:, None])[:, 0].numpy().copy()
         return {"x": self.x.copy(), "y": self.y.copy(), "curve_x": self.grid.copy(), "curve_y": fit,
-                "target_y": TARGETS[self.cfg.target][1](self.grid).astype(np.float32)}
+                "target_y": TARGETS[self.cfg.target][1](self.grid).astype(np.float32),
+                "parameter_count": self.parameter_count()}
 
     @torch.no_grad()
     def final_metrics(self) -> dict[str, float]:
@@ -124,7 +129,7 @@ def _cli_models():
             config=Mlp1dConfig,
             make_trainer=Mlp1dTrainer,
             final_metrics=Mlp1dTrainer.final_metrics,
-            arrays=lambda t: {k: v for k, v in t.snapshot().items()},
+            arrays=lambda t: {k: v for k, v in t.snapshot().items() if isinstance(v, np.ndarray)},
             default_steps=2000,
             help="A tiny MLP fitted to noisy 1D data (its loss landscape has too many dimensions to draw)",
         )

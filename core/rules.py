@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import torch
@@ -215,9 +216,11 @@ class RulesTrainer:
     def _features(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self.mean) / self.std
 
-    def set_lr(self, lr: float) -> None:
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+    def set_live(self, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate."""
+        if lr is not None:
+            for group in self.opt.param_groups:
+                group["lr"] = lr
 
     def step(self) -> dict[str, float]:
         loss = self.loss_fn(self.model(self.F_train), self.Y_train)
@@ -246,7 +249,10 @@ class RulesTrainer:
         return {"gx": gx, "gy": gy, "mesh": mesh}
 
     @torch.no_grad()
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
+        """The class probability over the plane, the flowers of each part, and what the page prints:
+        the plane's feature columns ``fx``, ``fy``, the Iris rows of the test part ``test_rows`` (the page
+        judges the rule on them), the test confusion matrix and the parameter count."""
         g = self._grid
         proba = torch.softmax(self.model(self._features(g["mesh"])), dim=1)  # (GRID², C)
         return {
@@ -257,6 +263,11 @@ class RulesTrainer:
             "Y_train": self.train.Y.copy(),
             "X_test": self.test.X.copy(),
             "Y_test": self.test.Y.copy(),
+            "fx": self.fx,
+            "fy": self.fy,
+            "test_rows": self.test_rows.copy(),
+            "confusion_test": self.confusion("test"),
+            "parameter_count": self.parameter_count(),
         }
 
     @torch.no_grad()
@@ -298,7 +309,7 @@ def stratified_split(Y: np.ndarray, train_ratio: float, seed: int) -> tuple[np.n
 
 def _cli_arrays(trainer: RulesTrainer) -> dict[str, np.ndarray]:
     snap = trainer.snapshot()
-    return {k: snap[k] for k in ("grid_x", "grid_y", "proba")} | {"confusion_test": trainer.confusion("test")}
+    return {k: snap[k] for k in ("grid_x", "grid_y", "proba", "confusion_test")}
 
 
 def _cli_models():

@@ -94,9 +94,8 @@ if fx == fy:
 else:
     cfg = RulesConfig(feature_x=fx, feature_y=fy, kind=kind, hidden=hidden, lr=lr, train_ratio=train_pct / 100,
                       seed=seed)
-    job = live.ensure_job(NAME, dataclasses.replace(cfg, lr=0.0), lambda: RulesTrainer(cfg),
-                          live={"lr": lr}, apply_live=lambda trainer, lr: trainer.set_lr(lr),
-                          max_steps=BUDGET, max_steps_per_s=PACE, reset_label="Settings changed")
+    job = live.ensure_job(NAME, dataclasses.replace(cfg, lr=0.0), live.RunSpec.of(RulesTrainer, cfg),
+                          live={"lr": lr}, max_steps=BUDGET, max_steps_per_s=PACE, reset_label="Settings changed")
 
 live.control_bar(job, NAME)
 
@@ -114,21 +113,20 @@ def rule_panel(test_rows) -> None:
 
 def draw(job) -> None:
     snap = job.snapshot()
-    trainer = job.trainer
     left, right = st.columns([1.25, 1])
     with left:
-        fig, note = rules_plane(snap, rules, trainer.fx, trainer.fy, FEATURES, SPECIES, show_test=show_test)
+        fig, note = rules_plane(snap, rules, snap["fx"], snap["fy"], FEATURES, SPECIES, show_test=show_test)
         st.plotly_chart(fig, key="plane", config=CHART)
         st.caption("Colours: what the model predicts (fading where it is unsure). Dashed boxes: your rule's "
                    "regions. Filled dots train the model; rings are test flowers it never sees."
                    + (f" {note}" if note else ""))
     with right:
-        rule_panel(trainer.test_rows)
+        rule_panel(snap["test_rows"])
         last = job.last_metrics
         c1, c2 = st.columns(2)
         c1.metric("Model accuracy (test flowers)", f"{last['test_accuracy']:.1%}" if last else "—")
-        c2.metric("Parameters θ", f"{trainer.parameter_count():,}")
-        st.plotly_chart(confusion_figure(trainer.confusion("test"), SPECIES, "The model, test flowers (rows: true)",
+        c2.metric("Parameters θ", f"{snap['parameter_count']:,}")
+        st.plotly_chart(confusion_figure(snap["confusion_test"], SPECIES, "The model, test flowers (rows: true)",
                                          height=250), key="cm_model", config=CHART)
     st.plotly_chart(curves(job.metrics(), [("train", "train_accuracy"), ("test", "test_accuracy")],
                            "Model accuracy while it learns", "share correct", y_range=(0, 1.02), height=260),

@@ -31,11 +31,10 @@ st.markdown(
 notices = st.empty()
 
 
-def lr_job(name: str, cfg, trainer_class, **job_kw):
+def lr_job(name: str, cfg, model_class, **job_kw):
     """The session's job for ``cfg``: a new one when anything but the learning rate changes."""
-    return live.ensure_job(name, dataclasses.replace(cfg, lr=0.0), lambda: trainer_class(cfg),
-                           live={"lr": cfg.lr}, apply_live=lambda trainer, lr: trainer.set_lr(lr),
-                           reset_label="Settings changed", **job_kw)
+    return live.ensure_job(name, dataclasses.replace(cfg, lr=0.0), live.RunSpec.of(model_class, cfg),
+                           live={"lr": cfg.lr}, reset_label="Settings changed", **job_kw)
 
 
 tab_line, tab_mlp = st.tabs(["Straight line y = a·x + b", "Tiny MLP on 1D data"])
@@ -66,14 +65,16 @@ with tab_line:
     with view:
         cfg = LinRegConfig(n_points=n_points, noise=noise, outlier=outlier, loss=loss, optimizer=optimizer,
                            batch_size=batch, lr=lr, a0=a0, b0=b0, seed=seed)
-        line_job = lr_job(LINE, cfg, LinRegTrainer, max_steps=1500, max_steps_per_s=30)
+        # A picture after every (paced, cheap) step: a run that diverges within ten steps still shows
+        # the path leaving the map, not its start.
+        line_job = lr_job(LINE, cfg, LinRegTrainer, max_steps=1500, max_steps_per_s=30, snapshot_every=0.0)
         live.control_bar(line_job, LINE)
 
         def draw_line(job) -> None:
             snap = job.snapshot()
             left, right = st.columns([1.15, 1])
             with left:
-                st.plotly_chart(landscape_figure(snap, "MAE" if job.trainer.cfg.loss == "mae" else "MSE"),
+                st.plotly_chart(landscape_figure(snap, "MAE" if snap["loss_kind"] == "mae" else "MSE"),
                                 key="lin_land", config=CHART)
             with right:
                 st.plotly_chart(line_figure(snap), key="lin_line", config=CHART)
@@ -82,7 +83,7 @@ with tab_line:
                                 key="lin_loss", config=CHART)
             a, b = snap["theta"]
             best = snap["best"]
-            limit = job.trainer.max_stable_lr()
+            limit = snap["max_stable_lr"]
             stable = (f" For these points gradient descent on the squared error converges only while "
                       f"η < 2/λ_max = {limit:.3f}, λ_max being the largest curvature of L." if limit else "")
             st.caption(f"Now a = {a:.3f}, b = {b:.3f}; the minimum (green star) is a* = {best[0]:.3f}, "
@@ -123,7 +124,7 @@ with tab_mlp:
 
         def draw_mlp(job) -> None:
             snap = job.snapshot()
-            p = job.trainer.parameter_count()
+            p = snap["parameter_count"]
             left, right = st.columns([1.1, 1])
             with left:
                 st.plotly_chart(curve_fit_figure(snap), key="mlp_fit", config=CHART)

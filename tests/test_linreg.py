@@ -115,6 +115,25 @@ def test_path_starts_at_the_start_and_records_every_step():
     assert np.array_equal(trainer.snapshot()["path"][-1], trainer.path[-1])
 
 
+@pytest.mark.parametrize("loss", ["mse", "mae"])
+def test_snapshot_names_the_loss_and_its_stable_learning_rate(loss):
+    trainer = LinRegTrainer(LinRegConfig(loss=loss))
+    snap = trainer.snapshot()
+    assert snap["loss_kind"] == loss
+    assert snap["max_stable_lr"] == trainer.max_stable_lr()
+    assert (snap["max_stable_lr"] is None) == (loss == "mae")
+
+
+def test_set_live_changes_the_learning_rate_of_the_next_step():
+    trainer = LinRegTrainer(LinRegConfig(optimizer="gd", lr=0.05, a0=0.5, b0=1.0))
+    same = LinRegTrainer(LinRegConfig(optimizer="gd", lr=0.01, a0=0.5, b0=1.0))
+    trainer.set_live(lr=0.01)
+    assert {g["lr"] for g in trainer.opt.param_groups} == {0.01}
+    assert trainer.step() == pytest.approx(same.step())
+    trainer.set_live()  # nothing given: nothing changes
+    assert {g["lr"] for g in trainer.opt.param_groups} == {0.01}
+
+
 def test_stable_learning_rate_limit_is_where_gd_starts_to_diverge():
     probe = LinRegTrainer(LinRegConfig())
     limit = probe.max_stable_lr()
@@ -186,10 +205,22 @@ def test_mlp_snapshot_and_parameter_count():
     trainer = Mlp1dTrainer(Mlp1dConfig(width=16, depth=2))
     assert trainer.parameter_count() == (1 * 16 + 16) + (16 * 16 + 16) + (16 + 1)
     snap = trainer.snapshot()
+    assert snap["parameter_count"] == trainer.parameter_count()
+    assert Mlp1dTrainer(Mlp1dConfig(width=4, depth=2)).snapshot()["parameter_count"] == 33
     assert snap["curve_x"].shape == snap["curve_y"].shape == snap["target_y"].shape == (200,)
     assert snap["x"].shape == (40,)
     fig = curve_fit_figure(snap)
     assert len(fig.data) == 3
+
+
+def test_mlp_set_live_changes_the_learning_rate():
+    trainer = Mlp1dTrainer(Mlp1dConfig(lr=0.01))
+    trainer.set_live(lr=0.3)
+    assert {g["lr"] for g in trainer.opt.param_groups} == {0.3}
+    job = Run(Mlp1dTrainer(Mlp1dConfig(optimizer="sgd", lr=0.01)))
+    job.set_live({"lr": 10.0})  # live through the run, as the page's worker does: it now diverges
+    job.step_once(300)
+    assert job.state == DIVERGED
 
 
 def test_mlp_minibatches_and_divergence():

@@ -128,12 +128,35 @@ def test_snapshot_and_confusion_shapes():
     assert RulesTrainer(RulesConfig(kind="logistic")).parameter_count() == 2 * 3 + 3
 
 
+def test_snapshot_holds_what_the_page_prints():
+    """The page never sees the trainer: the plane's features, the test rows, the test confusion
+    matrix and the parameter count come with the picture."""
+    trainer = RulesTrainer(RulesConfig(feature_x="sepal width", feature_y="petal length", kind="logistic"))
+    trainer.step()
+    snap = trainer.snapshot()
+    assert (snap["fx"], snap["fy"]) == (1, 2) and type(snap["fx"]) is int
+    assert np.array_equal(snap["test_rows"], trainer.test_rows) and snap["test_rows"] is not trainer.test_rows
+    assert np.array_equal(snap["confusion_test"], trainer.confusion("test"))
+    assert snap["parameter_count"] == trainer.parameter_count() == 2 * 3 + 3
+
+
+def test_set_live_changes_the_learning_rate_only():
+    trainer = RulesTrainer(RulesConfig(lr=0.03))
+    trainer.set_live(lr=0.3)
+    assert {g["lr"] for g in trainer.opt.param_groups} == {0.3}
+    trainer.set_live()
+    assert {g["lr"] for g in trainer.opt.param_groups} == {0.3}
+    job = Run(RulesTrainer(RulesConfig(lr=0.03)))
+    job.set_live({"lr": 0.1})
+    assert {g["lr"] for g in job.trainer.opt.param_groups} == {0.1} and job.state == "idle"
+
+
 def test_huge_learning_rate_diverges_or_stays_finite_in_a_job():
     """Adam's steps are bounded by the learning rate, so even lr=10 must not break the job."""
     job = Run(RulesTrainer(RulesConfig(lr=10.0)))
     job.step_once(100)
     assert job.state in ("paused", DIVERGED)
-    assert all(np.isfinite(v).all() for v in job.snapshot.values() if v.dtype.kind == "f")
+    assert all(np.isfinite(v).all() for v in job.snapshot.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f")
 
 
 @pytest.mark.parametrize("bad", [dict(feature_x="petal width"), dict(feature_x="colour"), dict(kind="tree"),
