@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -270,6 +271,11 @@ class DenoiseTrainer:
         for group in self.opt.param_groups:
             group["lr"] = lr
 
+    def set_live(self, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate."""
+        if lr is not None:
+            self.set_lr(lr)
+
     def step(self) -> dict[str, float]:
         idx = torch.randint(0, len(self.x_train), (self.cfg.batch_size,), generator=self.gen)
         x = self.x_train[idx]  # (B, 64)
@@ -425,7 +431,7 @@ class EstimateTrainer:
         out.update({f"est_{k}": v for k, v in self.estimate.items()})
         return out
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
         x = self.stream[: max(self.n, 1)]
         counts, edges = np.histogram(x, bins=HIST_BINS, range=(self.grid[0], self.grid[-1]))
         width = edges[1] - edges[0]
@@ -435,6 +441,8 @@ class EstimateTrainer:
             "hist_density": counts / max(1, len(x)) / width,  # (HIST_BINS,)
             "grid": self.grid.copy(),
             "true_pdf": density(self.cfg.process, self.truth, self.grid),
+            "truth": dict(self.truth),  # {parameter name: true value}
+            "estimate": dict(self.estimate),  # {parameter name: its estimate from the n samples} ({} before step 1)
         }
         if self.estimate:
             snap["fit_pdf"] = density(self.cfg.process, self.estimate, self.grid)

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import copy
 import math
-import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -120,7 +120,6 @@ class EnergyTrainer:
         self.log_jac = float(np.log(self.std).sum())  # log p_data-units = log p_std - Σ log std_j
         self.model = energy_mlp(cfg.hidden, cfg.layers)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
-        self.lock = threading.Lock()  # a Langevin job copies the model while this one trains
         self.steps = 0
         self.evaluation: dict[str, float] = {}
         self.cells_per_s = 0.0
@@ -129,17 +128,28 @@ class EnergyTrainer:
         for group in self.opt.param_groups:
             group["lr"] = lr
 
+    def set_live(self, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate."""
+        if lr is not None:
+            self.set_lr(lr)
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """f_θ's parameters as numpy copies (a sampler in another process rebuilds f_θ from them)."""
+        return {k: v.detach().numpy().copy() for k, v in self.model.state_dict().items()}
+
+    def load_weights(self, weights: dict[str, np.ndarray]) -> None:
+        self.model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in weights.items()})
+
     def step(self) -> dict[str, float]:
         n = len(self.X)
         xb = self.X if self.cfg.batch >= n else self.X[torch.randint(0, n, (self.cfg.batch,), generator=self.gen)]
-        with self.lock:
-            t0 = time.perf_counter()
-            log_z = log_partition(self.model, self.points, self.cell)
-            loss = -self.model(xb).mean() + log_z  # (1/B) Σ -log p_θ(x_b), standardised units
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt.step()
-            dt = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        log_z = log_partition(self.model, self.points, self.cell)
+        loss = -self.model(xb).mean() + log_z  # (1/B) Σ -log p_θ(x_b), standardised units
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        dt = time.perf_counter() - t0
         self.cells_per_s = len(self.points) / max(dt, 1e-9) if not self.cells_per_s else \
             0.9 * self.cells_per_s + 0.1 * len(self.points) / max(dt, 1e-9)
         self.steps += 1
@@ -150,30 +160,26 @@ class EnergyTrainer:
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
         """NLL per point of all the data in data units, and log Z."""
-        with self.lock:
-            log_z = log_partition(self.model, self.points, self.cell).item()
-            mean_f = self.model(self.X).mean().item()
+        log_z = log_partition(self.model, self.points, self.cell).item()
+        mean_f = self.model(self.X).mean().item()
         return {"nll": -mean_f + log_z + self.log_jac, "log_z": log_z}
 
     @torch.no_grad()
     def log_z_on(self, g: int) -> float:
         """log Z on a g×g grid (a finer grid checks the quadrature)."""
         pts, _, cell = box_grid(self.half, g)
-        with self.lock:
-            return log_partition(self.model, pts, cell).item()
+        return log_partition(self.model, pts, cell).item()
 
     def frozen_energy(self) -> nn.Module:
         """A copy of f_θ as it is now, for a sampler running beside the training."""
-        with self.lock:
-            model = copy.deepcopy(self.model)
+        model = copy.deepcopy(self.model)
         for p in model.parameters():
             p.requires_grad_(False)
         return model
 
     @torch.no_grad()
-    def snapshot(self) -> dict[str, np.ndarray]:
-        with self.lock:
-            f = self.model(self.points).squeeze(-1)  # (G²,)
+    def snapshot(self) -> dict[str, Any]:
+        f = self.model(self.points).squeeze(-1)  # (G²,)
         log_p = f - torch.logsumexp(f, 0) - math.log(self.cell) - self.log_jac  # data units
         g = self.cfg.grid
         return {
@@ -182,6 +188,7 @@ class EnergyTrainer:
             "density": np.exp(log_p.numpy()).reshape(g, g),  # (G, G) p_θ, rows = y
             "data": self.data[:1000].copy(),
             "cells_per_s": np.array(self.cells_per_s),
+            "weights": self.weights(),  # f_θ's state dict: LangevinTrainer.from_weights samples from it
         }
 
     def final_metrics(self) -> dict[str, float]:
@@ -200,8 +207,8 @@ class EnergyTrainer:
 class LangevinTrainer:
     """Particles following x ← x + (η/2)∇f_θ(x) + √η ε inside the box, for a frozen copy of f_θ.
 
-    Starts from uniform points in the box. ``snapshot()`` has the particles and the last ``trail``
-    positions of a few of them, in data units.
+    Starts from uniform points in the box. ``snapshot()`` has the particles, the last ``trail``
+    positions of a few of them and the data, in data units.
     """
 
     def __init__(self, energy: EnergyTrainer, *, n: int = 500, step_size: float = 0.002, seed: int = 0,
@@ -220,6 +227,15 @@ class LangevinTrainer:
         self.steps = 0
         self.quality_every = 25
         self.last_quality = float("nan")
+
+    @classmethod
+    def from_weights(cls, cfg: EnergyConfig, target: Target2D | None, weights: dict[str, np.ndarray],
+                     **options: Any) -> "LangevinTrainer":
+        """A sampler for the energy model of ``cfg`` and ``target`` with the weights ``weights`` (an
+        EnergyTrainer's ``snapshot()["weights"]``): a page builds it in a worker from plain data."""
+        energy = EnergyTrainer(cfg, target)  # the same data, standardisation and box
+        energy.load_weights(weights)
+        return cls(energy, **options)
 
     def grad_f(self, x: torch.Tensor) -> torch.Tensor:
         x = x.detach().requires_grad_(True)
@@ -249,7 +265,7 @@ class LangevinTrainer:
 
     def snapshot(self) -> dict[str, np.ndarray]:
         paths = torch.stack(self.paths).numpy() * self.std + self.mean  # (T, m, 2)
-        return {"particles": self.samples(), "paths": paths}
+        return {"particles": self.samples(), "paths": paths, "data": np.array(self.reference, copy=True)}
 
 
 # --------------------------------------------------------------------------- CLI

@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -387,6 +388,18 @@ class TextTrainer:
         self.temperature, self.top_k = float(temperature), int(top_k)
         self.prompt = "".join(c for c in prompt if c in self.vocab.chars)
 
+    def set_live(self, lr: float | None = None, temperature: float | None = None, top_k: int | None = None,
+                 prompt: str | None = None, refresh_sample: bool = False) -> None:
+        """The settings a page changes without a reset: learning rate, temperature, top-k and prompt;
+        ``refresh_sample`` makes the next snapshot draw a sample of the model as it is now."""
+        if lr is not None:
+            self.set_lr(lr)
+        if (temperature, top_k, prompt) != (None, None, None):
+            self.set_sampling(self.temperature if temperature is None else temperature,
+                              self.top_k if top_k is None else top_k, self.prompt if prompt is None else prompt)
+        if refresh_sample:
+            self.refresh_sample()
+
     # ------------------------------------------------------------------ Trainer
 
     def step(self) -> dict[str, float]:
@@ -493,7 +506,7 @@ class TextTrainer:
             self._sample_cost = self._sample_time - now
         return self._sample
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
         sample = self._current_sample()
         return {
             "sample": np.array(sample),
@@ -503,6 +516,16 @@ class TextTrainer:
             "embedding_2d": pca_2d(self.model.embedding()),  # (V, 2)
             "chars": np.array(list(self.vocab.chars)),  # (V,)
             "char_counts": np.bincount(self.train_ids, minlength=self.V).astype(np.float64),  # (V,)
+            "vocab": self.vocab.chars,  # the V characters as one string
+            "temperature": self.temperature,
+            "top_k": self.top_k,
+            "model": self.cfg.model,
+            "context": self.context,  # the context used (a short text shortens it)
+            "requested_context": self.cfg.context,
+            "train_chars": len(self.train_ids),
+            "val_chars": len(self.val_ids),
+            "baselines": dict(self.baselines),  # {"uniform": log V, "bigram": counted bigram's validation loss}
+            "parameter_count": self.parameter_count(),
         }
 
     def final_metrics(self) -> dict[str, float | str]:

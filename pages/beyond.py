@@ -61,7 +61,7 @@ def outlier_demo() -> None:
         flag = ui.slider("Flag the least likely (% of points)", "o_flag", 1, 50, 5)
     ui.show_url_notices(notices)
     cfg = OutlierConfig(data=data, n_inliers=n, outlier_share=share / 100, spread=spread, k=k, seed=seed)
-    job = live.ensure_job("outlier", cfg, lambda: OutlierTrainer(cfg), max_steps=300, max_steps_per_s=15)
+    job = live.ensure_job("outlier", cfg, live.RunSpec.of(OutlierTrainer, cfg), max_steps=300, max_steps_per_s=15)
     live.control_bar(job, "outlier")
 
     def draw(job) -> None:
@@ -114,8 +114,8 @@ def denoise_demo() -> None:
         seed = ui.number("Seed", "seed", 0, 9999, 0)
     ui.show_url_notices(notices)
     cfg = DenoiseConfig(corruption=kind, level=level, train_on=train_on, latent=latent, lr=lr, seed=seed)
-    job = live.ensure_job("denoise", dataclasses.replace(cfg, lr=0.0), lambda: DenoiseTrainer(cfg),
-                          live={"lr": lr}, apply_live=lambda trainer, lr: trainer.set_lr(lr), max_steps=20_000)
+    job = live.ensure_job("denoise", dataclasses.replace(cfg, lr=0.0), live.RunSpec.of(DenoiseTrainer, cfg),
+                          live={"lr": lr}, max_steps=20_000)
     live.control_bar(job, "denoise")
 
     def draw(job) -> None:
@@ -173,24 +173,24 @@ def estimate_demo() -> None:
                          sigma=sigma if sigma is not None else defaults.sigma,
                          rate=rate if rate is not None else defaults.rate,
                          separation=sep if sep is not None else defaults.separation, n_max=n_max, seed=seed)
-    job = live.ensure_job("estimate", cfg, lambda: EstimateTrainer(cfg),
+    job = live.ensure_job("estimate", cfg, live.RunSpec.of(EstimateTrainer, cfg),
                           max_steps=steps_to_reach(n_max), max_steps_per_s=10)
     live.control_bar(job, "estimate")
 
     def draw(job) -> None:
-        trainer = job.trainer
         history = job.metrics()
         snap = job.snapshot()
+        truth, estimate = snap["truth"], snap["estimate"]
         c1, c2, c3 = st.columns(3)
         with c1:
             st.plotly_chart(histogram_fit(snap), key="e_hist", config=PLOT)
         with c2:
-            st.plotly_chart(estimates_vs_n(history, trainer.truth), key="e_est", config=PLOT)
+            st.plotly_chart(estimates_vs_n(history, truth), key="e_est", config=PLOT)
         with c3:
             st.plotly_chart(error_vs_n(history), key="e_err", config=PLOT)
-        if trainer.estimate:
-            shown = " · ".join(f"{k}̂ = {v:.3f} (true {trainer.truth[k]:g})" for k, v in trainer.estimate.items())
-            st.markdown(f"**n = {trainer.n:,}**: {shown}")
+        if estimate:
+            shown = " · ".join(f"{k}̂ = {v:.3f} (true {truth[k]:g})" for k, v in estimate.items())
+            st.markdown(f"**n = {int(snap['n']):,}**: {shown}")
 
     live.live_view(job, "estimate", draw)
     with st.expander("Try this", expanded=False):

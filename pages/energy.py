@@ -54,8 +54,8 @@ job = None
 if target is not None:
     cfg = EnergyConfig(target=target.name, spread=target.spread, grid=grid, hidden=hidden, layers=layers, lr=lr,
                        seed=seed)
-    job = live.ensure_job(NAME, (dataclasses.replace(cfg, lr=0.0), data_key), lambda: EnergyTrainer(cfg, target),
-                          live={"lr": lr}, apply_live=lambda trainer, lr: trainer.set_lr(lr), max_steps=BUDGET)
+    job = live.ensure_job(NAME, (dataclasses.replace(cfg, lr=0.0), data_key),
+                          live.RunSpec.of(EnergyTrainer, cfg, target), live={"lr": lr}, max_steps=BUDGET)
 live.control_bar(job, NAME)
 
 
@@ -115,9 +115,10 @@ st.subheader("Sampling without Z: Langevin dynamics")
 st.latex(r"x_{t+1} = x_t + \frac{\eta}{2}\,\nabla_x f_\theta(x_t) + \sqrt{\eta}\,\varepsilon_t,\qquad "
          r"\varepsilon_t\sim\mathcal N(0, I)\quad(\nabla_x \log p_\theta = \nabla_x f_\theta:\ Z\text{ drops out})")
 sampler = None
-if job is not None:
+if job is not None and "weights" in job.snapshot():  # a copy of f_θ as the page last saw it
     sampler = live.ensure_job(SAMPLER, (job.id, particles, eta, seed),
-                              lambda: LangevinTrainer(job.trainer, n=particles, step_size=eta, seed=seed),
+                              live.RunSpec.of(LangevinTrainer.from_weights, cfg, target, job.snapshot()["weights"],
+                                              n=particles, step_size=eta, seed=seed),
                               max_steps=LANGEVIN_BUDGET, reset_label="Sampler settings changed")
 live.control_bar(sampler, SAMPLER)
 st.caption("The sampler uses a copy of f_θ taken when it was created: press its **Reset** to copy the current "
@@ -126,7 +127,7 @@ st.caption("The sampler uses a copy of f_θ taken when it was created: press its
 
 def draw_sampler(sampler) -> None:
     snap = sampler.snapshot()
-    data = job.trainer.data if job is not None else None
+    data = snap["data"]
     bounds = bounds_of(data)
     left, right = st.columns(2)
     left.plotly_chart(samples_figure(data, snap["particles"], f"{len(snap['particles'])} particles",

@@ -7,7 +7,7 @@ import dataclasses
 import streamlit as st
 
 from core.errors import quote
-from core.text import CORPORA, MAX_PASTE, MODEL_LABELS, MODELS, TextConfig, TextTrainer, check_text
+from core.text import CORPORA, MAX_PASTE, MODEL_LABELS, MODELS, TextConfig, TextTrainer, Vocab, check_text
 from dashboard import controls as ui
 from dashboard import live
 from dashboard.fig_text import embedding_plane, loss_with_baselines, next_char_bars, show_char
@@ -78,21 +78,6 @@ with st.sidebar:
 ui.show_url_notices(notices)
 
 # ------------------------------------------------------------------ the job
-sampling = (temperature, top_k, prompt)
-
-
-def make_trainer(cfg: TextConfig, text: str | None, sampling: tuple) -> TextTrainer:
-    trainer = TextTrainer(cfg, text)
-    trainer.set_sampling(*sampling)
-    return trainer
-
-
-def apply_live(trainer: TextTrainer, lr: float, sampling: tuple) -> None:
-    """Learning rate, temperature, top-k and prompt change between two steps, without a reset."""
-    trainer.set_lr(lr)
-    trainer.set_sampling(*sampling)
-
-
 if source == PASTE and TEXT_STATE not in st.session_state:
     st.info("Paste a text in the sidebar (at least 200 characters): a poem, a page of a book, some code.",
             icon=":material/edit_note:")
@@ -103,54 +88,54 @@ else:
                      width=width, depth=depth, heads=heads, lr=lr, batch_size=batch, seed=seed)
     text_key = st.session_state[TEXT_STATE][0] if source == PASTE else None
     job = live.ensure_job(
-        NAME, (dataclasses.replace(cfg, lr=0.0), text_key),
-        lambda: make_trainer(cfg, text, sampling),
-        live={"lr": lr, "sampling": sampling}, apply_live=apply_live,
+        NAME, (dataclasses.replace(cfg, lr=0.0), text_key), live.RunSpec.of(TextTrainer, cfg, text),
+        live={"lr": lr, "temperature": temperature, "top_k": top_k, "prompt": prompt},  # no reset for these
         max_steps=BUDGET, snapshot_every=0.3, snapshot_share=0.12,  # a sample is a tenth of the time at most
         reset_label="Settings changed",
     )
 
-if job is not None:
-    missing = job.trainer.vocab.unknown(prompt)
+if job is not None and "vocab" in job.snapshot():
+    vocab = Vocab(job.snapshot()["vocab"])
+    missing = vocab.unknown(prompt)
     if missing:
-        st.warning(f"Not among this text's {job.trainer.V} characters, so left out of the prompt: "
+        st.warning(f"Not among this text's {vocab.size} characters, so left out of the prompt: "
                    f"{quote(' '.join(repr(c) for c in missing))}", icon=":material/warning:")
 
 live.control_bar(job, NAME)
 
 
 def draw(job) -> None:
-    trainer = job.trainer
     snap = job.snapshot()
     if not job.active and job.state in ("idle", "paused", "finished") and \
-            int(snap.get("sample_step", -1)) != trainer.steps:
-        job.call(lambda t: t.refresh_sample())  # after a step or a pause: a sample of this very model
+            int(snap.get("sample_step", -1)) != job.step_count:
+        job.set_live(refresh_sample=True)  # after a step or a pause: a sample of this very model
         snap = job.snapshot()
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(loss_with_baselines(job.metrics(), trainer.baselines), key="loss", config=PLOT)
+        st.plotly_chart(loss_with_baselines(job.metrics(), snap["baselines"]), key="loss", config=PLOT)
         last = job.last_metrics
         c1, c2, c3 = st.columns(3)
         c1.metric("Validation loss", f"{last['val_loss']:.3f}" if "val_loss" in last else "–",
                   help="nats per character on the held-out end of the text")
-        c2.metric("Bigram baseline", f"{trainer.baselines['bigram']:.3f}")
-        c3.metric("Parameters θ", f"{trainer.parameter_count():,}")
-        if trainer.context < trainer.cfg.context:
-            st.caption(f"The text is short: the context is limited to {trainer.context} characters.")
+        c2.metric("Bigram baseline", f"{snap['baselines']['bigram']:.3f}")
+        c3.metric("Parameters θ", f"{snap['parameter_count']:,}")
+        if snap["context"] < snap["requested_context"]:
+            st.caption(f"The text is short: the context is limited to {snap['context']} characters.")
     with right:
         shown_prompt = str(snap.get("prompt", ""))
-        st.markdown(f"**Sample** (τ = {trainer.temperature:g}, "
-                    f"{'all characters' if not trainer.top_k else f'top {trainer.top_k}'}, "
+        top = snap["top_k"]
+        st.markdown(f"**Sample** (τ = {snap['temperature']:g}, "
+                    f"{'all characters' if not top else f'top {top}'}, "
                     f"step {int(snap.get('sample_step', 0)):,})")
         st.code(shown_prompt + str(snap.get("sample", "")), language=None, wrap_lines=True, height=250)
-        st.caption(f"Vocabulary: {trainer.V} characters; {len(trainer.train_ids):,} to train on, "
-                   f"{len(trainer.val_ids):,} to validate on.")
+        st.caption(f"Vocabulary: {len(snap['vocab'])} characters; {snap['train_chars']:,} to train on, "
+                   f"{snap['val_chars']:,} to validate on.")
     bars, plane = st.columns([1, 1])
     with bars:
         st.plotly_chart(next_char_bars(snap.get("chars"), snap.get("next_probs"), shown_prompt), key="bars",
                         config=PLOT)
     with plane:
-        title = "rows of the bigram table" if trainer.cfg.model == "bigram" else "learned character embeddings"
+        title = "rows of the bigram table" if snap["model"] == "bigram" else "learned character embeddings"
         st.markdown(f"**Characters in 2D** (PCA of the {title})")
         st.plotly_chart(embedding_plane(snap.get("embedding_2d"), snap.get("chars"), snap.get("char_counts")),
                         key="embed", config=PLOT)

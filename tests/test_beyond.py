@@ -111,6 +111,14 @@ def test_denoising_auto_encoder_restores_and_beats_a_plain_one():
     assert snap["clean"].shape == snap["corrupted"].shape == snap["restored"].shape == (8, 64)
 
 
+def test_denoise_set_live_sets_the_learning_rate():
+    trainer = DenoiseTrainer(DenoiseConfig(seed=0))
+    trainer.set_live(lr=0.07)
+    assert trainer.opt.param_groups[0]["lr"] == 0.07
+    trainer.set_live()
+    assert trainer.opt.param_groups[0]["lr"] == 0.07
+
+
 # ------------------------------------------------------------------ parameter estimation
 
 
@@ -141,6 +149,18 @@ def test_exponential_and_mixture_recover_their_parameters():
     snap = trainer.snapshot()
     area = (snap["fit_pdf"] * np.gradient(snap["grid"])).sum()
     assert area == pytest.approx(1.0, abs=0.02)
+    assert snap["truth"] == trainer.truth and snap["estimate"] == trainer.estimate and int(snap["n"]) == 30_000
+
+
+def test_estimate_snapshot_has_the_truth_and_no_estimate_before_the_first_step():
+    trainer = EstimateTrainer(EstimateConfig(process="gaussian", mu=1.0, sigma=2.0, n_max=1000))
+    snap = trainer.snapshot()
+    assert snap["truth"] == {"μ": 1.0, "σ": 2.0} and snap["estimate"] == {} and "fit_pdf" not in snap
+    trainer.step()
+    snap = trainer.snapshot()
+    assert set(snap["estimate"]) == {"μ", "σ"} and snap["estimate"] == trainer.estimate
+    snap["estimate"]["μ"] = 99.0  # a copy, not the trainer's own dict
+    assert trainer.estimate["μ"] != 99.0
 
 
 def test_steps_to_reach():

@@ -87,6 +87,34 @@ def test_the_sampler_uses_a_frozen_copy():
     assert all(torch.equal(a, b) for a, b in zip(before, sampler.f.parameters()))
 
 
+def test_set_live_sets_the_learning_rate():
+    trainer = EnergyTrainer(EnergyConfig(grid=32, seed=0))
+    trainer.set_live(lr=0.05)
+    assert trainer.opt.param_groups[0]["lr"] == 0.05
+    trainer.set_live()  # nothing given: nothing changes
+    assert trainer.opt.param_groups[0]["lr"] == 0.05
+
+
+def test_a_sampler_built_from_the_snapshot_weights_matches_one_built_from_the_trainer():
+    cfg = EnergyConfig(grid=32, seed=2)
+    trainer = EnergyTrainer(cfg)
+    for _ in range(20):
+        trainer.step()
+    weights = trainer.snapshot()["weights"]
+    assert set(weights) == set(trainer.model.state_dict())
+    assert all(type(v) is np.ndarray and np.array_equal(v, trainer.model.state_dict()[k].numpy())
+               for k, v in weights.items())
+    reference = LangevinTrainer(trainer, n=50, step_size=0.002, seed=4)  # the in-process way
+    rebuilt = LangevinTrainer.from_weights(cfg, None, weights, n=50, step_size=0.002, seed=4)
+    trainer.step()  # the snapshot holds copies, not views
+    assert not all(np.array_equal(v, trainer.model.state_dict()[k].numpy()) for k, v in weights.items())
+    for _ in range(10):
+        reference.step(), rebuilt.step()
+    assert np.array_equal(rebuilt.samples(), reference.samples())
+    lv = rebuilt.snapshot()
+    assert np.array_equal(lv["data"], trainer.data) and lv["particles"].shape == (50, 2)
+
+
 @pytest.mark.parametrize("bad", [dict(grid=4), dict(layers=0), dict(hidden=1000), dict(lr=0.0), dict(step_size=-1.0),
                                  dict(target="nope")])
 def test_bad_settings_raise_config_errors(bad):

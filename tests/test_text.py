@@ -205,6 +205,26 @@ def test_snapshot_contents_and_live_settings():
     assert trainer.opt.param_groups[0]["lr"] == 0.5
 
 
+def test_set_live_applies_each_setting_and_the_snapshot_describes_the_model():
+    trainer = TextTrainer(TextConfig(model="gru", width=16, context=24))
+    trainer.set_live(lr=0.02, temperature=0.3, top_k=4, prompt="Anne é")
+    assert trainer.opt.param_groups[0]["lr"] == 0.02
+    assert (trainer.temperature, trainer.top_k, trainer.prompt) == (0.3, 4, "Anne ")
+    trainer.set_live(top_k=0)  # the others are kept
+    assert (trainer.temperature, trainer.top_k, trainer.prompt) == (0.3, 0, "Anne ")
+    snap = trainer.snapshot()
+    assert snap["temperature"] == 0.3 and snap["top_k"] == 0
+    assert snap["vocab"] == trainer.vocab.chars and list(snap["chars"]) == list(snap["vocab"])
+    assert snap["model"] == "gru" and snap["context"] == snap["requested_context"] == 24
+    assert snap["train_chars"] == len(trainer.train_ids) and snap["val_chars"] == len(trainer.val_ids)
+    assert snap["baselines"] == trainer.baselines and snap["parameter_count"] == trainer.parameter_count()
+    trainer.step()
+    trainer.set_live(refresh_sample=True)
+    assert int(trainer.snapshot()["sample_step"]) == 1
+    short = TextTrainer(TextConfig(model="ngram", context=64, width=16), POEM).snapshot()
+    assert short["context"] < short["requested_context"] == 64  # a short text shortens the context
+
+
 def test_pca_2d_finds_the_main_directions_with_a_stable_sign():
     rng = np.random.default_rng(0)
     E = np.zeros((50, 6))
