@@ -39,6 +39,7 @@ import math
 import os
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -292,11 +293,19 @@ class DiffusionTrainer:
     def set_lr(self, lr: float) -> None:
         self.lr = lr
 
-    def set_sampling(self, sampler: str, sample_steps: int) -> None:
-        """The sampler of the shown samples and trajectories, without retraining."""
-        cfg = dataclasses.replace(self.cfg, sampler=sampler, sample_steps=int(sample_steps))
+    def set_sampling(self, sampler: str | None = None, sample_steps: int | None = None) -> None:
+        """The sampler of the shown samples and trajectories, without retraining (None: kept)."""
+        cfg = self.cfg
+        cfg = dataclasses.replace(cfg, sampler=cfg.sampler if sampler is None else sampler,
+                                  sample_steps=cfg.sample_steps if sample_steps is None else int(sample_steps))
         cfg.validate()
         self.cfg = cfg
+
+    def set_live(self, lr: float | None = None, sampler: str | None = None, sample_steps: int | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate and the sampler."""
+        if lr is not None:
+            self.set_lr(lr)
+        self.set_sampling(sampler, sample_steps)
 
     def step(self) -> dict[str, float]:
         x0 = self.pool.batch(self.cfg.batch_size, self.gen)  # (B, 2)
@@ -380,7 +389,7 @@ class DiffusionTrainer:
         return out
 
     @torch.no_grad()
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
         cfg = self.cfg
         samples = self.sample(cfg.view_samples, cfg.sample_steps, cfg.sampler, seed=7)
         _, paths = self.sample(cfg.view_paths, cfg.sample_steps, cfg.sampler, seed=11, return_paths=True)
@@ -395,8 +404,14 @@ class DiffusionTrainer:
             "forward_t": np.asarray(FORWARD_FRACTIONS) * self.sched.T,
             "alpha_bar": self.sched.alpha_bars.copy(),  # (T,)
             "betas": self.sched.betas.copy(),
+            "data_mean": self.pool.mean.copy(),  # (2,) x_std = (x - data_mean) / data_scale
+            "data_scale": self.pool.scale,
+            "sampler": cfg.sampler,  # of the shown samples and trajectories
+            "sample_steps": cfg.sample_steps,
             **{k: v.copy() for k, v in self.quality.items()},
         }
+        if self.target.is_mixture:
+            snap["modes"] = self.target.modes.copy()  # (K, 2) data units
         return snap
 
     def final_metrics(self) -> dict[str, float]:

@@ -32,7 +32,7 @@ import math
 import os
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -309,6 +309,13 @@ class FlowTrainer:
         if changed and self.steps:
             self.evaluation = self.evaluate()
 
+    def set_live(self, lr: float | None = None, t: float | None = None, solver: str | None = None,
+                 nfe: int | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate and the view (t, solver, NFE)."""
+        if lr is not None:
+            self.set_lr(lr)
+        self.set_view(t, solver, nfe)
+
     @property
     def nfe(self) -> int:
         return self.n_steps * SOLVERS[self.solver]
@@ -422,12 +429,14 @@ class FlowTrainer:
         diff = self.learned_velocity(x, t) - self.exact_velocity(x, t)
         return float((diff**2).sum(1).mean() / (self.exact_velocity(x, t) ** 2).sum(1).mean())
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
         snap = {
             "grid": self._grid.copy(),
             "learned": self.learned_velocity(self._grid, self.t_view),
             "t": np.array(self.t_view),
             "nfe": np.array(self.nfe),
+            "solver": self.solver,  # of the samples and paths being measured
+            "eval_every": self.cfg.eval_every,
             "data": self.data[:1000].copy(),
         }
         exact = self.exact_velocity(self._grid, self.t_view)

@@ -23,6 +23,7 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -125,12 +126,23 @@ class ScoreTrainer:
     def set_lr(self, lr: float) -> None:
         self.lr = lr
 
-    def set_sampling(self, step_size: float, steps_per_level: int, denoise: bool) -> None:
-        """Annealed Langevin settings of the shown samples and trajectories, without retraining."""
-        cfg = dataclasses.replace(self.cfg, step_size=float(step_size), steps_per_level=int(steps_per_level),
-                                  denoise=bool(denoise))
+    def set_sampling(self, step_size: float | None = None, steps_per_level: int | None = None,
+                     denoise: bool | None = None) -> None:
+        """Annealed Langevin settings of the shown samples and trajectories, without retraining (None: kept)."""
+        cfg = self.cfg
+        cfg = dataclasses.replace(
+            cfg, step_size=cfg.step_size if step_size is None else float(step_size),
+            steps_per_level=cfg.steps_per_level if steps_per_level is None else int(steps_per_level),
+            denoise=cfg.denoise if denoise is None else bool(denoise))
         cfg.validate()
         self.cfg = cfg
+
+    def set_live(self, lr: float | None = None, step_size: float | None = None, steps_per_level: int | None = None,
+                 denoise: bool | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate and the Langevin sampling."""
+        if lr is not None:
+            self.set_lr(lr)
+        self.set_sampling(step_size, steps_per_level, denoise)
 
     def step(self) -> dict[str, float]:
         x = self.pool.batch(self.cfg.batch_size, self.gen)  # (B, 2)
@@ -220,7 +232,7 @@ class ScoreTrainer:
         diff = np.linalg.norm(self.score(x, sigma) - exact, axis=1).mean()
         return float(diff / np.linalg.norm(exact, axis=1).mean())
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
         cfg = self.cfg
         samples = self.sample(cfg.view_samples, seed=7)
         _, paths = self.sample(cfg.view_paths, seed=11, return_paths=True)
@@ -232,9 +244,11 @@ class ScoreTrainer:
             "sigmas": self.sigmas.copy(),  # (L,) std units
             "grid": self._grid.copy(),  # (G², 2) data units
             "field_learned": self.learned_fields(),  # (L, G², 2) std units
+            "steps_per_level": cfg.steps_per_level,  # T of the shown samples
         }
         if self._exact is not None:
             snap["field_exact"] = self._exact.copy()
+            snap["modes"] = self.target.modes.copy()  # (K, 2) data units, mixtures only
         return snap
 
     def final_metrics(self) -> dict[str, float]:

@@ -70,36 +70,34 @@ else:
                           batch_size=batch, seed=seed, sampler=sampler, sample_steps=steps_used)
     job = live.ensure_job(
         NAME, (target_key, schedule, T, fourier, batch, seed),
-        lambda: DiffusionTrainer(cfg, target),
+        live.RunSpec.of(DiffusionTrainer, cfg, target),
         live={"lr": lr, "sampler": sampler, "sample_steps": steps_used},
-        apply_live=lambda trainer, lr, sampler, sample_steps: (trainer.set_lr(lr),
-                                                               trainer.set_sampling(sampler, sample_steps)),
         max_steps=BUDGET, snapshot_every=1.0, reset_label="Settings changed",
     )
 
 live.control_bar(job, NAME)
 
 
-def forward_state(snap: dict, trainer: DiffusionTrainer, frac: float) -> np.ndarray:
+def forward_state(snap: dict, frac: float) -> np.ndarray:
     """x_t of the shown data points at t = frac·T (the same noise draw for every t), data units."""
     ab = snap["alpha_bar"]
     idx = min(int(round(frac * (len(ab) - 1))), len(ab) - 1)
-    x0 = trainer.pool.to_std(snap["forward"][0])
+    mean, scale = snap["data_mean"], snap["data_scale"]  # the model's standardisation
+    x0 = (snap["forward"][0] - mean) / scale
     z = np.random.default_rng(0).standard_normal(x0.shape)
-    return trainer.pool.to_data(np.sqrt(ab[idx]) * x0 + np.sqrt(1 - ab[idx]) * z)
+    return (np.sqrt(ab[idx]) * x0 + np.sqrt(1 - ab[idx]) * z) * scale + mean
 
 
 def draw(job) -> None:
     snap = job.snapshot()
-    trainer = job.trainer
-    modes = trainer.target.modes
+    modes = snap.get("modes")
     T_ = len(snap["alpha_bar"])
-    method = SAMPLER_LABEL[trainer.cfg.sampler]
+    method = SAMPLER_LABEL[snap["sampler"]]
 
     st.subheader("Forward process: the data dissolve into noise")
     titles = [f"t = {int(round(t))}" for t in snap["forward_t"]]
     frac = t_pct / 100
-    panels = np.concatenate([snap["forward"], forward_state(snap, trainer, frac)[None]])
+    panels = np.concatenate([snap["forward"], forward_state(snap, frac)[None]])
     st.plotly_chart(forward_panels(panels, titles + [f"slider: t = {int(round(frac * T_))}"],
                                    highlight=len(panels) - 1), key="forward", **CHART)
 
@@ -107,7 +105,7 @@ def draw(job) -> None:
     left, mid, right = st.columns([1, 1, 1.1])
     with left:
         st.plotly_chart(samples_figure(snap["data"], snap["samples"],
-                                       f"{method}, {trainer.cfg.sample_steps} steps", modes=modes, bounds=box,
+                                       f"{method}, {snap['sample_steps']} steps", modes=modes, bounds=box,
                                        height=380), key="samples", **CHART)
     with mid:
         st.plotly_chart(trajectories(snap["paths"], "Reverse trajectories x_T → x_0", data=snap["data"],

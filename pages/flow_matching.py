@@ -72,16 +72,9 @@ job = None
 if target is not None:
     cfg = FlowConfig(data=target.name, ot=ot, width=width, depth=depth, n_fourier=n_fourier, lr=lr,
                      batch_size=batch, seed=seed, solver=solver, sample_steps=steps)
-
-    def make_trainer() -> FlowTrainer:
-        trainer = FlowTrainer(cfg, target)
-        trainer.set_view(t=t_view)
-        return trainer
-
     job = live.ensure_job(
-        NAME, (dataclasses.replace(cfg, lr=0.0, solver="euler", sample_steps=1), data_key), make_trainer,
-        live={"lr": lr, "t": t_view, "solver": solver, "nfe": nfe},
-        apply_live=lambda trainer, lr, t, solver, nfe: (trainer.set_lr(lr), trainer.set_view(t, solver, nfe)),
+        NAME, (dataclasses.replace(cfg, lr=0.0, solver="euler", sample_steps=1), data_key),
+        live.RunSpec.of(FlowTrainer, cfg, target), live={"lr": lr, "t": t_view, "solver": solver, "nfe": nfe},
         max_steps=BUDGET, reset_label="Settings changed",
     )
 live.control_bar(job, NAME)
@@ -89,12 +82,11 @@ live.control_bar(job, NAME)
 
 def draw(job) -> None:
     snap = job.snapshot()
-    trainer = job.trainer
     left, right = st.columns(2)
     with left:
         st.plotly_chart(flow_field_figure(snap), key="field", config=PLOT)
     with right:
-        st.plotly_chart(flow_paths_figure(snap, SOLVER_LABELS[trainer.solver]), key="paths", config=PLOT)
+        st.plotly_chart(flow_paths_figure(snap, SOLVER_LABELS[snap["solver"]]), key="paths", config=PLOT)
     left, right = st.columns(2)
     with left:
         st.plotly_chart(flow_samples_figure(snap), key="samples", config=PLOT)
@@ -106,15 +98,15 @@ def draw(job) -> None:
                                y_range=(0, 1.02), height=230), key="straight", config=PLOT)
     last = job.last_metrics
     cols = st.columns(5)
-    cols[0].metric("NFE per sample", f"{trainer.nfe}")
+    cols[0].metric("NFE per sample", f"{int(snap['nfe'])}")
     if "high_quality" in last:
         cols[1].metric("High-quality samples", f"{last['high_quality']:.1%}")
-        cols[2].metric("Modes captured", f"{last['modes_captured']:.0f} / {len(trainer.target.modes)}")
+        cols[2].metric("Modes captured", f"{last['modes_captured']:.0f} / {len(snap['modes'])}")
     if "energy" in last:
         cols[3].metric("Energy distance (0 = data, 1 = noise)", f"{last['energy']:.3f}")
         cols[4].metric("Straightness", f"{last['straightness']:.2f}")
     st.caption(
-        f"Samples and paths are measured after {FIRST_LOOK} steps, then every {trainer.cfg.eval_every} steps, "
+        f"Samples and paths are measured after {FIRST_LOOK} steps, then every {snap['eval_every']} steps, "
         "with the exponential moving average of the weights. "
         "The exact field is the one of independent pairing; with OT pairing the learned field tends to "
         "the straighter OT field instead, which differs most at small t."
@@ -138,7 +130,8 @@ metric = ui.select("Quality measure", "cmpm", ["energy", "high_quality"], "energ
 cmp_job = None
 if target is not None:
     cmp_job = live.ensure_job(
-        CMP, (data_key, seed), lambda: FlowVsDiffusion(target, seed, eval_every=CMP_EVERY, decay_steps=CMP_BUDGET),
+        CMP, (data_key, seed),
+        live.RunSpec.of(FlowVsDiffusion, target, seed, eval_every=CMP_EVERY, decay_steps=CMP_BUDGET),
         max_steps=CMP_BUDGET, reset_label="Target or seed changed")
 live.control_bar(cmp_job, CMP)
 

@@ -71,9 +71,8 @@ if target is not None:  # the ladders keep σ_min < σ_max
                       step_size=step_size, steps_per_level=steps_per_level, denoise=denoise)
     job = live.ensure_job(
         NAME, (target_key, n_levels, sigma_max, sigma_min, fourier, batch, seed),
-        lambda: ScoreTrainer(cfg, target),
+        live.RunSpec.of(ScoreTrainer, cfg, target),
         live={"lr": lr, "step_size": step_size, "steps_per_level": steps_per_level, "denoise": denoise},
-        apply_live=lambda trainer, lr, **sampling: (trainer.set_lr(lr), trainer.set_sampling(**sampling)),
         max_steps=BUDGET, snapshot_every=1.0, reset_label="Settings changed",
     )
 
@@ -82,7 +81,6 @@ live.control_bar(job, NAME)
 
 def draw(job) -> None:
     snap = job.snapshot()
-    trainer = job.trainer
     sigmas = snap["sigmas"]
     i = min(level, len(sigmas)) - 1
     if level > len(sigmas):
@@ -121,9 +119,9 @@ def draw(job) -> None:
 
     left, mid, right = st.columns([1, 1, 1.1])
     with left:
-        title = f"Annealed Langevin: {len(sigmas)} levels × {trainer.cfg.steps_per_level} steps"
+        title = f"Annealed Langevin: {len(sigmas)} levels × {snap['steps_per_level']} steps"
         st.plotly_chart(samples_figure(data, snap["samples"], title,
-                                       modes=trainer.target.modes, bounds=bounds_of(data), height=380),
+                                       modes=snap.get("modes"), bounds=bounds_of(data), height=380),
                         key="samples", **CHART)
     with mid:
         paths = snap["paths"]

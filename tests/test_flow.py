@@ -139,6 +139,23 @@ def test_evaluation_measures_quality_and_set_view_changes_nfe_without_retraining
     assert all(torch.equal(a, b) for a, b in zip(weights, trainer.model.parameters()))
 
 
+def test_set_live_applies_lr_and_view_and_the_snapshot_says_what_the_page_shows():
+    trainer = FlowTrainer(FlowConfig(data="grid", seed=0, eval_every=10, eval_samples=50))
+    for _ in range(10):
+        trainer.step()
+    trainer.set_live(lr=0.01, t=0.7, solver="midpoint", nfe=8)
+    assert trainer.lr == 0.01 and all(g["lr"] == 0.01 for g in trainer.opt.param_groups)
+    assert (trainer.t_view, trainer.solver, trainer.n_steps, trainer.nfe) == (0.7, "midpoint", 4, 8)
+    trainer.set_live(nfe=4)  # the others are kept
+    assert (trainer.lr, trainer.t_view, trainer.solver, trainer.nfe) == (0.01, 0.7, "midpoint", 4)
+    snap = trainer.snapshot()
+    assert snap["solver"] == "midpoint" and int(snap["nfe"]) == 4 and float(snap["t"]) == 0.7
+    assert snap["paths"].shape[0] == 3  # re-measured with the live solver: 2 midpoint steps
+    assert snap["eval_every"] == 10 and np.array_equal(snap["modes"], trainer.target.modes)
+    with pytest.raises(ConfigError):
+        trainer.set_live(solver="leapfrog")
+
+
 def test_same_seed_same_samples():
     a, b = (FlowTrainer(FlowConfig(seed=3, eval_every=10**9)) for _ in range(2))
     for _ in range(20):

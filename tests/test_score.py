@@ -115,6 +115,26 @@ def test_non_mixture_targets_train_without_an_exact_field():
         trainer.score_error(0)
 
 
+def test_set_live_applies_lr_and_langevin_settings_and_the_snapshot_says_what_the_page_shows():
+    trainer = ScoreTrainer(ScoreConfig(data="ring", n_levels=3, view_samples=20, view_paths=2, steps_per_level=2))
+    trainer.step()
+    weights = [p.clone() for p in trainer.model.parameters()]
+    trainer.set_live(lr=1e-3, step_size=1e-5, steps_per_level=4, denoise=False)
+    assert trainer.lr == 1e-3 and trainer.steps == 1
+    assert (trainer.cfg.step_size, trainer.cfg.steps_per_level, trainer.cfg.denoise) == (1e-5, 4, False)
+    assert all(torch.equal(a, b) for a, b in zip(weights, trainer.model.parameters()))
+    trainer.set_live(steps_per_level=3)  # the others are kept
+    assert (trainer.cfg.step_size, trainer.cfg.steps_per_level, trainer.cfg.denoise, trainer.lr) == (1e-5, 3, False,
+                                                                                                      1e-3)
+    snap = trainer.snapshot()
+    assert snap["steps_per_level"] == 3 and isinstance(snap["steps_per_level"], int)
+    assert trainer.last_nfe == 3 * 3  # the snapshot sampled with the live setting, no denoising step
+    assert np.array_equal(snap["modes"], trainer.target.modes)
+    with pytest.raises(ConfigError):
+        trainer.set_live(steps_per_level=0)
+    assert "modes" not in ScoreTrainer(ScoreConfig(data="moons", view_samples=10, steps_per_level=1)).snapshot()
+
+
 @pytest.mark.parametrize("bad", [dict(n_levels=0), dict(sigma_min=5.0), dict(step_size=0.0),
                                  dict(steps_per_level=0), dict(lr=-1.0), dict(batch_size=0)])
 def test_bad_config_is_a_clear_error(bad):
