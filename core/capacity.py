@@ -21,6 +21,7 @@ for ``patience`` steps and the weights of the best validation loss are restored)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -208,17 +209,21 @@ class CapacitySweepTrainer:
         else:
             self.last = {**self.last, "capacity": float(width), "current_train_mse": train}
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
+        """The data (the drawn test points are the first 200; ``*_test_all`` is the whole test set, for the
+        page's own fit of a degree), the fitted capacities so far, and whether the sweep is ``done``."""
         d = self.data
         return {
             "x_train": d.x_train.copy(), "y_train": d.y_train.copy(),
             "x_test": d.x_test[:200].copy(), "y_test": d.y_test[:200].copy(),
+            "x_test_all": d.x_test.copy(), "y_test_all": d.y_test.copy(),
             "grid": self.grid.copy(), "truth": true_function(self.grid),
             "capacity": np.asarray(self.capacities, dtype=float),
             "train_mse": np.asarray(self.train_mse, dtype=float),
             "test_mse": np.asarray(self.test_mse, dtype=float),
             "curves": np.asarray(self.curves, dtype=float).reshape(-1, CURVE_POINTS),
             "noise_floor": np.asarray(self.cfg.noise ** 2, dtype=float),
+            "done": self.done,
         }
 
     def best(self) -> int | None:

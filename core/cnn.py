@@ -14,6 +14,7 @@ model ever sees in training.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -101,8 +102,17 @@ class CnnVsMlpTrainer:
             for group in opt.param_groups:
                 group["lr"] = lr
 
+    def set_live(self, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: the learning rate of both models."""
+        if lr is not None:
+            self.set_lr(lr)
+
     def parameter_counts(self) -> dict[str, int]:
         return {k: parameter_count(m) for k, m in self.models.items()}
+
+    def parameter_metrics(self) -> dict[str, int]:
+        """{'cnn_parameters': ..., 'mlp_parameters': ...}: in the snapshot and the CLI's summary."""
+        return {f"{k}_parameters": v for k, v in self.parameter_counts().items()}
 
     def step(self) -> dict[str, float]:
         n = len(self.y_train)
@@ -130,9 +140,10 @@ class CnnVsMlpTrainer:
         return out
 
     @torch.no_grad()
-    def snapshot(self) -> dict[str, np.ndarray]:
-        snap: dict[str, np.ndarray] = {
+    def snapshot(self) -> dict[str, Any]:
+        snap: dict[str, Any] = {
             "filters": self.models["cnn"].conv1.weight[:, 0].numpy().copy(),  # (c, 3, 3)
+            **self.parameter_metrics(),
         }
         for part, x in (("test", self.x_test), ("shifted", self.x_shifted)):
             for name, model in self.models.items():
@@ -148,7 +159,7 @@ class CnnVsMlpTrainer:
 
     def final_metrics(self) -> dict[str, float]:
         out: dict[str, float] = dict(self.evaluate())
-        out.update({f"{k}_parameters": v for k, v in self.parameter_counts().items()})
+        out.update(self.parameter_metrics())
         return out
 
 

@@ -20,7 +20,8 @@ The lecture's first generative models: "learning = estimate the parameters, gene
 - Choosing K: ``BIC = -2 log L + p log n`` and ``AIC = -2 log L + 2p`` with ``p`` free parameters.
 
 ``GmmTrainer.step()`` runs one EM iteration (M-step, then the E-step that recolours the points and
-measures the log-likelihood); ``half_step()`` runs the next half alone, for the page's step mode.
+measures the log-likelihood); ``half_step()`` runs the next half alone, for the page's step mode
+(``set_live(half_step=True)`` from the page, the trainer living in a worker process).
 ``SweepTrainer.step()`` fits one more K. Data: the 2D targets of core/targets2d.py, blobs, a 1D
 "voltage" set of spike amplitudes in µV, or a CSV of one or two numeric columns.
 """
@@ -386,6 +387,15 @@ class GmmTrainer:
             self._m_step()
             return "M"
         return "E"
+
+    def set_live(self, half_step: bool = False) -> None:
+        """The page's half-step mode: ``half_step=True`` runs the M-step alone, between two steps.
+
+        It is not a step: the iteration (one point on the log-likelihood curve) is counted when the
+        E-step that completes it runs, as ``step()``. When the E-step is next this does nothing.
+        """
+        if half_step:
+            self.half_step()
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {

@@ -43,8 +43,8 @@ with st.sidebar:
 ui.show_url_notices(notices)
 
 cfg = CnnConfig(channels=channels, mlp_hidden=hidden, lr=lr, batch_size=batch, seed=seed)
-job = live.ensure_job(NAME, dataclasses.replace(cfg, lr=0.0), lambda: CnnVsMlpTrainer(cfg),
-                      live={"lr": lr}, apply_live=lambda trainer, lr: trainer.set_lr(lr), max_steps=BUDGET)
+job = live.ensure_job(NAME, dataclasses.replace(cfg, lr=0.0), live.RunSpec.of(CnnVsMlpTrainer, cfg),
+                      live={"lr": lr}, max_steps=BUDGET)
 live.control_bar(job, NAME)
 
 PART = "shifted" if shifted else "test"
@@ -52,8 +52,7 @@ WHAT = "shifted test digits" if shifted else "test digits"
 
 
 def draw(job) -> None:
-    snap, trainer, history = job.snapshot(), job.trainer, job.metrics()
-    counts = trainer.parameter_counts()
+    snap, history = job.snapshot(), job.metrics()
     left, right = st.columns(2)
     for col, name, label in ((left, "cnn", "CNN"), (right, "mlp", "MLP")):
         with col:
@@ -62,7 +61,7 @@ def draw(job) -> None:
             c1, c2 = st.columns(2)
             c1.metric(f"{label}: accuracy on {WHAT}", f"{acc:.1%}",
                       f"{acc - other:+.1%} vs {'unshifted' if shifted else 'shifted'}", delta_color="off")
-            c2.metric(f"{label}: parameters θ", f"{counts[name]:,}")
+            c2.metric(f"{label}: parameters θ", f"{snap[f'{name}_parameters']:,}")
             st.plotly_chart(curves(history, [("train", f"{name}_train_accuracy"), ("test", f"{name}_test_accuracy"),
                                              ("shifted test", f"{name}_shifted_accuracy")],
                                    f"{label} accuracy", "share correct", y_range=(0, 1.02), height=270),

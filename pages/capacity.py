@@ -63,7 +63,7 @@ with reg_tab:
     cfg = CapacityConfig(family=model, n_train=n_train, noise=noise, seed=seed)
     unit = "degree d" if model == "poly" else "width w"
     sweep_key = (model, n_train, noise, seed)
-    job = live.ensure_job(SWEEP, cfg, lambda: CapacitySweepTrainer(cfg), max_steps=cfg.total_steps(),
+    job = live.ensure_job(SWEEP, cfg, live.RunSpec.of(CapacitySweepTrainer, cfg), max_steps=cfg.total_steps(),
                           max_steps_per_s=4.0 if model == "poly" else None, reset_label="Data or model changed")
     st.caption("Play runs a sweep: it fits every capacity in turn (degrees 0 to 20, or widths 1 to 256) "
                "on the same training samples and adds its train and test error to the curve.")
@@ -77,9 +77,9 @@ with reg_tab:
         return None
 
     def draw_sweep(job) -> None:
-        snap, trainer = job.snapshot(), job.trainer
+        snap = job.snapshot()
         done = st.session_state.setdefault(DONE, {})
-        if trainer.done:
+        if snap["done"]:
             st.caption("The sweep is complete. Change n or σ for another one: this curve stays, dotted, "
                        "for comparison.")
             done.pop(sweep_key, None)
@@ -98,7 +98,7 @@ with reg_tab:
                 coef = fit_polynomial(snap["x_train"], snap["y_train"], capacity)
                 curve = predict_polynomial(coef, snap["grid"])
                 train_err = mse(predict_polynomial(coef, snap["x_train"]), snap["y_train"])
-                test_err = mse(predict_polynomial(coef, trainer.data.x_test), trainer.data.y_test)
+                test_err = mse(predict_polynomial(coef, snap["x_test_all"]), snap["y_test_all"])
             elif capacity in snap["capacity"]:
                 i = list(snap["capacity"]).index(capacity)
                 curve, train_err, test_err = snap["curves"][i], snap["train_mse"][i], snap["test_mse"][i]
@@ -136,7 +136,7 @@ with cls_tab:
              r"\hat\theta = \theta_{t^*},\ t^* = \arg\min_t L_{\text{val}}(\theta_t)")
     ocfg = OverfitConfig(data=cdata, n_train=cn, noise=cnoise, hidden=(width, width), l2=l2,
                          early_stopping=early, patience=patience, seed=cseed)
-    ojob = live.ensure_job(OVERFIT, ocfg, lambda: OverfitTrainer(ocfg), max_steps=OVERFIT_BUDGET)
+    ojob = live.ensure_job(OVERFIT, ocfg, live.RunSpec.of(OverfitTrainer, ocfg), max_steps=OVERFIT_BUDGET)
     live.control_bar(ojob, OVERFIT)
 
     def draw_overfit(job) -> None:

@@ -112,7 +112,7 @@ with fit_tab:
     fit_job = None
     if x is not None:
         fit_job = live.ensure_job(FIT, (data_key, floor, n_samples),
-                                  lambda: GaussianFitTrainer(x, floor=floor, n_samples=n_samples, seed=seed),
+                                  live.RunSpec.of(GaussianFitTrainer, x, floor=floor, n_samples=n_samples, seed=seed),
                                   max_steps=GaussianFitTrainer.BATCHES, max_steps_per_s=8.0,
                                   reset_label="Data changed")
     live.control_bar(fit_job, FIT)
@@ -157,18 +157,22 @@ with em_tab:
     em_job = None
     if x is not None:
         cfg = GmmConfig(data="page", k=k, init=init, covariance=kind, floor=floor, seed=seed)
-        em_job = live.ensure_job(EM, (data_key, k, init, kind, floor, seed), lambda: GmmTrainer(cfg, x),
+        em_job = live.ensure_job(EM, (data_key, k, init, kind, floor, seed), live.RunSpec.of(GmmTrainer, cfg, x),
                                  max_steps=EM_BUDGET, max_steps_per_s=EM_RATE)
     live.control_bar(em_job, EM)
 
+    def _next_m(job) -> bool:
+        """True when the next half of an EM iteration is the M-step (the colours are up to date)."""
+        return bool(job.snapshot().get("next_m", True))
+
     def _half(job) -> None:
-        if job.trainer.next_half == "M":
-            job.call(lambda trainer: trainer.half_step())
+        if _next_m(job):
+            job.set_live(half_step=True)  # the M-step alone: not a step, no new point on the curve
         else:
             job.step_once()  # the E-step completes the iteration: one step, one point on the curve
 
     if em_job is not None:
-        next_m = em_job.trainer.next_half == "M"
+        next_m = _next_m(em_job)
         c1, c2 = st.columns([1.4, 3], vertical_alignment="center")
         c1.button(":material/call_split: Half step: " + ("M-step" if next_m else "E-step"), key="gmm_half",
                   on_click=_half, args=(em_job,), disabled=em_job.active or em_job.state in TERMINAL,
@@ -222,7 +226,8 @@ with k_tab:
     sweep_job = None
     if x is not None:
         sweep_job = live.ensure_job(SWEEP, (data_key, init, kind, floor, seed),
-                                    lambda: SweepTrainer(x, K_MAX, init=init, kind=kind, floor=floor, seed=seed),
+                                    live.RunSpec.of(SweepTrainer, x, K_MAX, init=init, kind=kind, floor=floor,
+                                                    seed=seed),
                                     max_steps=K_MAX)
     live.control_bar(sweep_job, SWEEP)
 

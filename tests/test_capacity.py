@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from core.capacity import (MAX_DEGREE, CapacityConfig, CapacitySweepTrainer, OverfitConfig, OverfitTrainer,
-                           fit_polynomial, make_regression, predict_polynomial, three_fits, true_function)
+                           fit_polynomial, make_regression, mse, predict_polynomial, three_fits, true_function)
 from core.cli import main as cli_main
 from core.errors import ConfigError
 from core.runner import FINISHED, Run
@@ -86,6 +86,23 @@ def test_sweep_snapshot_three_panels_and_no_op_after_the_end():
     panels = dict(three_fits(snap))
     assert panels["Under-fit"] == 1 and panels["Over-fit"] == 20 and panels["Right fit"] == t.best()
     assert len(t.capacities) == 21  # steps after the end add nothing
+
+
+def test_sweep_snapshot_says_when_it_is_done_and_holds_the_whole_test_set():
+    t = CapacitySweepTrainer(CapacityConfig(n_train=20, n_test=500))
+    snap = t.snapshot()
+    assert snap["done"] is False
+    assert np.array_equal(snap["x_test_all"], t.data.x_test) and np.array_equal(snap["y_test_all"], t.data.y_test)
+    assert len(snap["x_test"]) == 200 and np.array_equal(snap["x_test"], t.data.x_test[:200])  # the drawn ones
+    job = Run(t, max_steps=50, snapshot_every=0, snapshot_share=None)  # a picture after every step
+    job.start()
+    while job.active:
+        job.run_slice(1.0)
+    assert job.state == FINISHED and job.step_count == 21  # the run ends with the sweep
+    assert job.snapshot["done"] is True and len(job.snapshot["test_mse"]) == 21
+    # the page's own fit of a degree from the snapshot gives the sweep's test error
+    coef = fit_polynomial(snap["x_train"], snap["y_train"], 5)
+    assert mse(predict_polynomial(coef, snap["x_test_all"]), snap["y_test_all"]) == pytest.approx(t.test_mse[5])
 
 
 def test_mlp_sweep_fits_every_width_within_its_step_budget():

@@ -67,6 +67,16 @@ def test_learning_rate_changes_without_reset():
     t = CnnVsMlpTrainer(CnnConfig())
     t.set_lr(0.5)
     assert all(g["lr"] == 0.5 for opt in t.opts.values() for g in opt.param_groups)
+    t.set_live(lr=0.02)  # what the page sends
+    assert all(g["lr"] == 0.02 for opt in t.opts.values() for g in opt.param_groups)
+    t.set_live()  # no value: unchanged
+    assert all(g["lr"] == 0.02 for opt in t.opts.values() for g in opt.param_groups)
+
+
+def test_snapshot_has_the_parameter_counts_as_plain_ints():
+    snap = CnnVsMlpTrainer(CnnConfig(channels=8, mlp_hidden=64)).snapshot()
+    assert snap["cnn_parameters"] == 1898 and snap["mlp_parameters"] == 4810
+    assert type(snap["cnn_parameters"]) is int and type(snap["mlp_parameters"]) is int
 
 
 @pytest.mark.parametrize("bad", [dict(channels=0), dict(mlp_hidden=0), dict(lr=0.0), dict(shift_dx=5),

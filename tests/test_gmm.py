@@ -137,6 +137,26 @@ def test_half_steps_make_the_same_iterations_as_full_steps():
     assert np.allclose(halves.gm.means, full.gm.means) and np.isclose(halves.ll, full.ll)
 
 
+def test_half_step_through_set_live_and_the_run_counts_only_full_iterations():
+    """The page's half-step: set_live(half_step=True) runs the M-step alone (no step counted); the E-step is a step."""
+    cfg = GmmConfig(data="blobs", k=3, n_points=200, seed=1)
+    full, run = GmmTrainer(cfg), Run(GmmTrainer(cfg), max_steps=20)
+    full.step()
+    before = run.snapshot
+    assert before["next_m"]
+    run.set_live({"half_step": True})  # the M-step alone
+    mid = run.snapshot
+    assert run.step_count == 0 and not mid["next_m"] and np.array_equal(mid["resp"], before["resp"])
+    assert np.allclose(mid["means"], full.gm.means)
+    run.set_live({"half_step": True})  # the E-step is next: nothing happens
+    assert np.array_equal(run.snapshot["means"], mid["means"]) and not run.snapshot["next_m"]
+    run.step_once()  # the E-step completes the iteration
+    assert run.step_count == 1 and run.snapshot["next_m"] and np.allclose(run.snapshot["resp"], full.resp)
+    assert run.last_metrics["log_likelihood"] == pytest.approx(full.ll)
+    run.set_live({})  # no value: nothing happens
+    assert np.array_equal(run.snapshot["means"], mid["means"])
+
+
 def test_diagonal_and_spherical_shapes():
     for kind in ("diag", "spherical"):
         trainer = GmmTrainer(GmmConfig(data="moons", k=4, covariance=kind, seed=0))
