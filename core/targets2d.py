@@ -19,6 +19,7 @@ every component is drawn at random, and :meth:`Target2D.sample` shuffles the row
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -49,6 +50,11 @@ class Target2D:
                 a = np.array(a, dtype=np.float64)
                 a.setflags(write=False)
                 object.__setattr__(self, f, a)
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (in a training worker): read-only again, like a fresh target."""
+        self.__dict__.update(state)
+        self.__post_init__()
 
     @property
     def is_mixture(self) -> bool:
@@ -101,11 +107,17 @@ TARGET_LABELS = {
 DEFAULT_SPREAD = {"ring": 0.05, "grid": 0.05, "moons": 0.1, "circles": 0.1, "spiral": 0.1, "checkerboard": 0.0}
 
 
-def _mixture_sampler(modes: np.ndarray, std: float) -> Sampler:
-    def sample(n, rng):
-        k = rng.integers(0, len(modes), n)  # (n,) component of each point, random order
-        return modes[k] + std * rng.standard_normal((n, 2))  # (n, 2)
-    return sample
+# Samplers are module-level functions bound with functools.partial (never closures), so that a
+# Target2D pickles: a page sends it to the training worker inside its run's description.
+
+
+def _mixture(modes: np.ndarray, std: float, n, rng):
+    k = rng.integers(0, len(modes), n)  # (n,) component of each point, random order
+    return modes[k] + std * rng.standard_normal((n, 2))  # (n, 2)
+
+
+def _bootstrap(values: np.ndarray, n, rng):
+    return values[rng.integers(0, len(values), n)]  # (n, 2) drawn with replacement
 
 
 def _moons(n, rng, noise):
@@ -156,9 +168,9 @@ def make_target(name: str, spread: float | None = None) -> Target2D:
         raise ConfigError(f"The spread must be a positive number (got {spread}).")
     if name in ("ring", "grid"):
         modes = ring_modes() if name == "ring" else grid_modes()
-        return Target2D(name, TARGET_LABELS[name], modes, s, _mixture_sampler(modes, s), spread=s)
+        return Target2D(name, TARGET_LABELS[name], modes, s, functools.partial(_mixture, modes, s), spread=s)
     curve = _CURVES[name]
-    return Target2D(name, TARGET_LABELS[name], None, None, lambda n, rng: curve(n, rng, s), spread=s)
+    return Target2D(name, TARGET_LABELS[name], None, None, functools.partial(curve, noise=s), spread=s)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,9 +220,6 @@ def points_from_csv(data: CsvSource, max_rows: int = 100_000) -> Target2D:
         raise DataError("All points are identical: there is no distribution to learn.")
 
     values.setflags(write=False)
-
-    def bootstrap(n, rng):
-        return values[rng.integers(0, len(values), n)]  # (n, 2) drawn with replacement
-
     label = f"Uploaded points ({len(values):,})"
-    return Target2D("csv", label, None, None, bootstrap, spread=0.0, points=values)
+    return Target2D("csv", label, None, None, functools.partial(_bootstrap, values), spread=0.0,
+                    points=values)

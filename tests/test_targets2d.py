@@ -1,6 +1,7 @@
 """core/targets2d.py: built-in targets, standardisation, and CSV upload validation."""
 
 import io
+import pickle
 
 import numpy as np
 import pytest
@@ -19,6 +20,18 @@ def test_shape_dtype_and_seeds(name):
     assert not np.allclose(x, t.sample(500, seed=2))
     assert t.sample(0, seed=0).shape == (0, 2)
     assert name in TARGET_LABELS and t.label == TARGET_LABELS[name]
+
+
+@pytest.mark.parametrize("name", TARGET_NAMES + ("csv",))
+def test_targets_pickle_for_the_training_workers(name):
+    """A page sends its target to a worker process inside the run's description."""
+    t = make_target(name, 0.2) if name != "csv" else points_from_csv(b"x1,x2\n" + b"\n".join(
+        b"%d,%d" % (i, i * i % 7) for i in range(30)))
+    u = pickle.loads(pickle.dumps(t))
+    assert (u.name, u.label, u.spread, u.is_mixture) == (t.name, t.label, t.spread, t.is_mixture)
+    assert np.array_equal(u.sample(200, seed=3), t.sample(200, seed=3))
+    for a in (u.modes, u.points):
+        assert a is None or not a.flags.writeable  # still read-only after the trip
 
 
 def test_rng_argument_advances():
