@@ -20,14 +20,17 @@ Mode-collapse remedy: PacGAN packing (Lin et al., 2018): D judges ``pack`` sampl
 Data are standardised inside (per coordinate); samples come back in the data's own units
 (digits: pixel intensities 0..16 as ``load_digits`` gives them). ``GanTrainer.step()`` is one round
 (``d_steps`` D updates, then one G update), or a single D or G update after ``request("d"|"g")``
-(the page's step mode). ``snapshot()`` carries data and generated points, D over a small grid,
-the arrows −∇ₓ L_G that move the generated points, and the image of a noise grid (the manifold).
+or ``set_live(phase="d"|"g")`` (the page's step mode). ``snapshot()`` carries data and generated
+points, D over a small grid, the arrows −∇ₓ L_G that move the generated points, the image of a
+noise grid (the manifold), the target's modes, and the counters and settings a page prints
+(``d_updates``, ``g_updates``, ``parameter_count`` [G, D], ``loss``, ``pack``).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -294,11 +297,15 @@ class GanTrainer:
             raise ValueError(phase)
         self._phase = phase
 
-    def set_lrs(self, lr_g: float, lr_d: float) -> None:
-        """Applied between two steps, without a reset."""
+    def set_live(self, lr_g: float | None = None, lr_d: float | None = None, phase: str | None = None) -> None:
+        """The settings a page changes without a reset: the two learning rates, and the step mode's
+        next half step (``phase`` "d" or "g", see :meth:`request`)."""
         for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
-            for group in opt.param_groups:
-                group["lr"] = lr
+            if lr is not None:
+                for group in opt.param_groups:
+                    group["lr"] = lr
+        if phase is not None:
+            self.request(phase)
 
     # ------------------------------------------------------------------ Trainer
 
@@ -376,11 +383,15 @@ class GanTrainer:
             return torch.stack(torch.meshgrid(t, t, indexing="ij"), -1)  # (M, M, 2)
         return None
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
+        counts = {"d_updates": self.d_updates, "g_updates": self.g_updates,
+                  "parameter_count": list(self.parameter_count()), "loss": self.cfg.loss, "pack": self.cfg.pack}
         if self.is_digits:
             return {"real_images": self.data.held_out[:N_IMAGES] * 16.0,
-                    "fake_images": self.sample(N_IMAGES, self.z_show)}
-        snap = {"real": self.data.held_out[:N_SHOW].copy(), "fake": self.sample(N_SHOW, self.z_show)}
+                    "fake_images": self.sample(N_IMAGES, self.z_show), **counts}
+        snap = {"real": self.data.held_out[:N_SHOW].copy(), "fake": self.sample(N_SHOW, self.z_show), **counts}
+        if self.data.target is not None and self.data.target.modes is not None:
+            snap["modes"] = self.data.target.modes.copy()  # (K, 2) mixtures only
         # D over the plane (a packed D sees `pack` copies of the same point)
         if self._grid is not None:
             with torch.no_grad():

@@ -10,7 +10,10 @@ trainer and measures its samples with one yardstick, every ``every`` steps:
 - digits: the share of samples an independent classifier (trained on real digits only) recognises
   with confidence > 0.9, and how many of the 10 classes those confident samples cover.
 
-Each side samples from fixed noise, so a snapshot moves only when the model does.
+Each side samples from fixed noise, so a snapshot moves only when the model does. A snapshot says
+``is_digits`` and, for mixtures, carries the target's ``modes``; ``set_live`` passes a page's live
+settings (the VAE's β) to the wrapped trainer. :func:`gan_side` and :func:`vae_side` build the two
+sides from plain values (the pages' run builders).
 """
 
 from __future__ import annotations
@@ -84,11 +87,19 @@ class Compared:
         keep = ("d_loss", "g_loss") if self.kind == "gan" else ("loss", "recon", "kl")
         return {k: metrics[k] for k in keep if k in metrics} | self.report
 
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def set_live(self, **values: Any) -> None:
+        """The inner trainer's live settings (the VAE's β, say), passed on as they are."""
+        self.inner.set_live(**values)
+
+    def snapshot(self) -> dict[str, Any]:
         if self.is_digits:
             images = self.samples(N_IMAGES)
-            return {"images": images, "class_counts": class_histogram(self.samples(N_JUDGED)).astype(float)}
-        return {"samples": self.samples(N_POINTS), "real": self.reference[:N_POINTS].copy()}
+            return {"images": images, "class_counts": class_histogram(self.samples(N_JUDGED)).astype(float),
+                    "is_digits": True}
+        snap = {"samples": self.samples(N_POINTS), "real": self.reference[:N_POINTS].copy(), "is_digits": False}
+        if self.target.is_mixture:
+            snap["modes"] = self.target.modes.copy()  # (K, 2)
+        return snap
 
     def final_metrics(self) -> dict[str, float]:
         return self.measure()

@@ -25,11 +25,12 @@ of 2D points; a ready :class:`~core.targets2d.Target2D` (e.g. an upload) may be 
 Public API (the GAN-against-VAE page uses it):
 
 - ``VAETrainer(VAEConfig(...), target=None)``: ``step()``, ``snapshot()``, ``evaluate()``,
-  ``final_metrics()``, ``set_lr(lr)``, ``set_beta(beta)``.
+  ``final_metrics()``, ``set_live(beta=..., lr=...)`` (also ``set_lr(lr)``, ``set_beta(beta)``).
 - ``trainer.sample(n, seed=None) -> np.ndarray``: n samples **in data units**: (n, 2) points for
   2D targets, or (n, 64) pixel intensities 0..16 for digits (as ``load_digits`` gives them).
   Module-level :func:`sample` does the same.
-- ``AETrainer(AEConfig(...))``: the bank of auto-encoders; ``sample`` decodes codes drawn from a
+- ``AETrainer(AEConfig(...))``: the bank of auto-encoders (``set_live(latent=..., lr=...)``: the shown
+  latent size and the learning rate); ``sample`` decodes codes drawn from a
   Gaussian fitted to the training codes (the naive way to make an AE generate).
 - :func:`quality_report`: for digits the independent judge of core/digit_judge.py (logistic
   regression trained on the real digits: ``confident`` share, ``classes`` among them), for 2D
@@ -45,6 +46,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -265,6 +267,13 @@ class VAETrainer:
     def set_beta(self, beta: float) -> None:
         self.beta = float(beta)
 
+    def set_live(self, beta: float | None = None, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: β and the learning rate."""
+        if beta is not None:
+            self.set_beta(beta)
+        if lr is not None:
+            self.set_lr(lr)
+
     # ------------------------------------------------------------------ Trainer
 
     def step(self) -> dict[str, float]:
@@ -323,10 +332,10 @@ class VAETrainer:
         return {"shown": np.arange(n)}
 
     @torch.no_grad()
-    def snapshot(self) -> dict[str, np.ndarray]:
-        if self.data.is_digits:
-            return self._digit_snapshot()
-        return self._points_snapshot()
+    def snapshot(self) -> dict[str, Any]:
+        """The digits' or the points' pictures, with ``is_digits`` and the latent size ``latent``."""
+        snap = self._digit_snapshot() if self.data.is_digits else self._points_snapshot()
+        return {**snap, "is_digits": self.data.is_digits, "latent": self.cfg.latent}
 
     def _codes(self, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         mu, log_std = self.model.encode(x)
@@ -539,6 +548,13 @@ class AETrainer:
         for group in self.opt.param_groups:
             group["lr"] = lr
 
+    def set_live(self, latent: int | None = None, lr: float | None = None) -> None:
+        """The settings a page changes without a reset: the shown latent size and the learning rate."""
+        if latent is not None:
+            self.set_latent(latent)
+        if lr is not None:
+            self.set_lr(lr)
+
     @property
     def latent(self) -> int:
         return self.sizes[self.shown]
@@ -590,10 +606,11 @@ class AETrainer:
         return self.data.to_data_units(x.numpy().astype(np.float64))
 
     @torch.no_grad()
-    def snapshot(self) -> dict[str, np.ndarray]:
+    def snapshot(self) -> dict[str, Any]:
         x = self.X_test[self._shown_idx]  # (s, d)
         recons = self.model(x)  # (M, s, d)
         snap = {
+            "is_digits": self.data.is_digits,
             "sizes": np.array(self.sizes),
             "test_mse": self.test_errors(),  # (M,)
             "latent": np.array(self.latent),

@@ -63,8 +63,9 @@ has_data = kind == DIGITS or target is not None
 data_name = DIGITS if kind == DIGITS else (target.name if target is not None else "")
 
 
-def _make(cls, cfg):
-    return lambda: cls(cfg, target=None if kind == DIGITS else target)
+def _spec(cls, cfg) -> live.RunSpec:
+    """The run of a trainer of core/vae.py on this page's data (a 2D target, or None for digits)."""
+    return live.RunSpec.of(cls, cfg, target=None if kind == DIGITS else target)
 
 
 tab_ae, tab_vae = st.tabs(["Auto-encoder", "VAE"])
@@ -79,20 +80,18 @@ with tab_ae:
     if has_data:
         ae_cfg = AEConfig(data=data_name, latent=ae_latent, sizes=AE_SIZES, hidden=(ae_width,), lr=ae_lr, seed=seed)
         ae_job = live.ensure_job(
-            AE, (dataclasses.replace(ae_cfg, latent=0, lr=0.0), target_key), _make(AETrainer, ae_cfg),
-            live={"latent": ae_latent, "lr": ae_lr},
-            apply_live=lambda t, latent, lr: (t.set_latent(latent), t.set_lr(lr)),
-            max_steps=BUDGET, reset_label="Settings changed",
+            AE, (dataclasses.replace(ae_cfg, latent=0, lr=0.0), target_key), _spec(AETrainer, ae_cfg),
+            live={"latent": ae_latent, "lr": ae_lr}, max_steps=BUDGET, reset_label="Settings changed",
         )
     live.control_bar(ae_job, AE)
 
     def draw_ae(job) -> None:
-        snap, trainer = job.snapshot(), job.trainer
+        snap = job.snapshot()
         k = int(snap["latent"])
         history = job.metrics()
         left, right = st.columns([1.25, 1])
         with left:
-            if trainer.data.is_digits:
+            if snap["is_digits"]:
                 st.plotly_chart(digit_grid(np.concatenate([snap["inputs"], snap["recons"]]), 8,
                                            f"Test digits and their reconstructions D(E(x)), k = {k}", vmax=16,
                                            row_labels=["x", "D(E(x))"]), key="ae_recon", config=CHART)
@@ -135,15 +134,13 @@ with tab_vae:
         vae_cfg = VAEConfig(data=data_name, latent=vae_latent, hidden=(vae_width, vae_width), decoder=decoder,
                             beta=beta, lr=vae_lr, seed=seed, quality_every=250)
         vae_job = live.ensure_job(
-            VAE, (dataclasses.replace(vae_cfg, beta=0.0, lr=0.0), target_key), _make(VAETrainer, vae_cfg),
-            live={"beta": beta, "lr": vae_lr},
-            apply_live=lambda t, beta, lr: (t.set_beta(beta), t.set_lr(lr)),
-            max_steps=BUDGET, reset_label="Settings changed",
+            VAE, (dataclasses.replace(vae_cfg, beta=0.0, lr=0.0), target_key), _spec(VAETrainer, vae_cfg),
+            live={"beta": beta, "lr": vae_lr}, max_steps=BUDGET, reset_label="Settings changed",
         )
     live.control_bar(vae_job, VAE)
 
-    def draw_vae_digits(job, snap) -> None:
-        latent = job.trainer.cfg.latent
+    def draw_vae_digits(snap) -> None:
+        latent = snap["latent"]
         c1, c2, c3 = st.columns([1.2, 0.8, 1.2])
         with c1:
             st.plotly_chart(digit_grid(np.concatenate([snap["inputs"], snap["recons"]]), 8,
@@ -165,7 +162,7 @@ with tab_vae:
                 latent, "Decoding the plane of z₁, z₂ (others 0)")
             st.plotly_chart(latent_plane_grid(snap["grid"], snap["grid_z"], title), key="vae_grid", config=CHART)
 
-    def draw_vae_points(job, snap) -> None:
+    def draw_vae_points(snap) -> None:
         c1, c2 = st.columns(2)
         modes = snap.get("modes")
         bounds = bounds_of(snap["data"])
@@ -184,10 +181,10 @@ with tab_vae:
     def draw_vae(job) -> None:
         snap = job.snapshot()
         history = job.metrics()
-        if job.trainer.data.is_digits:
-            draw_vae_digits(job, snap)
+        if snap["is_digits"]:
+            draw_vae_digits(snap)
         else:
-            draw_vae_points(job, snap)
+            draw_vae_points(snap)
         c1, c2, c3 = st.columns([1, 1, 0.6])
         with c1:
             st.plotly_chart(curves(history, [("train", "recon"), ("test", "test_recon")], "Reconstruction",

@@ -103,9 +103,8 @@ if target is None:
 else:
     job = live.ensure_job(
         NAME, (dataclasses.replace(cfg, lr_g=0.0, lr_d=0.0), target_key),
-        lambda: GanTrainer(cfg, target=target),
-        live={"lr_g": lr_g, "lr_d": lr_d}, apply_live=lambda trainer, lr_g, lr_d: trainer.set_lrs(lr_g, lr_d),
-        max_steps=BUDGET, reset_label="Settings changed",
+        live.RunSpec.of(GanTrainer, cfg, target=target),
+        live={"lr_g": lr_g, "lr_d": lr_d}, max_steps=BUDGET, reset_label="Settings changed",
     )
 
 live.control_bar(job, NAME)
@@ -113,7 +112,7 @@ live.control_bar(job, NAME)
 
 def half_step(job, phase: str) -> None:
     """One discriminator update or one generator update, nothing else."""
-    job.call(lambda trainer: trainer.request(phase))
+    job.set_live(phase=phase)  # the trainer keeps the phase for its next step
     job.step_once()
 
 
@@ -130,20 +129,20 @@ if job is not None:
 
 def draw(job) -> None:
     snap = job.snapshot()
-    trainer = job.trainer
     history = job.metrics()
-    modes = trainer.data.target.modes if trainer.data.target is not None else None
-    prob = trainer.cfg.loss in ("nonsat", "minimax")
+    modes = snap.get("modes")
+    prob = snap.get("loss") in ("nonsat", "minimax")
     left, right = st.columns([1.2, 1])
     with left:
         st.plotly_chart(game_figure(snap, "Data, G(z), and D's output", probability=prob, modes=modes,
                                     show_heat=show_heat, show_arrows=show_arrows), key="game", config=CHART)
         grad = np.linalg.norm(snap["arrow"], axis=1).mean() if "arrow" in snap else float("nan")
-        st.caption(f"D updates: {trainer.d_updates:,} · G updates: {trainer.g_updates:,} · "
+        n_g, n_d = snap["parameter_count"]
+        st.caption(f"D updates: {snap['d_updates']:,} · G updates: {snap['g_updates']:,} · "
                    f"mean |∇ₓ L_G| = {grad:.1e} (arrows rescaled to be visible) · "
-                   f"parameters of G / D: {trainer.parameter_count()[0]:,} / {trainer.parameter_count()[1]:,}"
-                   + (f" · with packing, D is drawn on {trainer.cfg.pack} copies of each point"
-                      if trainer.cfg.pack > 1 else ""))
+                   f"parameters of G / D: {n_g:,} / {n_d:,}"
+                   + (f" · with packing, D is drawn on {snap['pack']} copies of each point"
+                      if snap["pack"] > 1 else ""))
     with right:
         st.plotly_chart(manifold_figure(snap, "Manifold: G applied to a grid of noise"), key="manifold",
                         config=CHART)

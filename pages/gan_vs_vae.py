@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from core.gan import PRESETS, RECOMMENDED
@@ -51,34 +53,34 @@ ui.show_url_notices(notices)
 waiting = source == POINTS and target is None  # a CSV is still to be uploaded
 gan_job = vae_job = None
 if not waiting:
-    gan_job = live.ensure_job(GAN, (target_key, seed, gan_preset), lambda: gan_side(target, seed, gan_preset),
+    gan_job = live.ensure_job(GAN, (target_key, seed, gan_preset),
+                              live.RunSpec.of(gan_side, target, seed, gan_preset),
                               max_steps=BUDGET, reset_label="Settings changed")
-    vae_job = live.ensure_job(VAE, (target_key, seed, latent), lambda: vae_side(target, seed, latent, beta),
-                              live={"beta": beta}, apply_live=lambda t, beta: t.inner.set_beta(beta),
-                              max_steps=BUDGET, reset_label="Settings changed")
+    vae_job = live.ensure_job(VAE, (target_key, seed, latent), live.RunSpec.of(vae_side, target, seed, latent, beta),
+                              live={"beta": beta}, max_steps=BUDGET, reset_label="Settings changed")
 
 bounds = bounds_of(reference(target)) if target is not None else None
 
 
-def draw_side(job, title: str) -> None:
-    side = job.trainer
+def draw_side(title: str, kind: str, job) -> None:
+    """One side's samples, metrics and quality curve; ``kind`` ("gan" or "vae") keys its charts."""
     snap, history, last = job.snapshot(), job.metrics(), job.last_metrics
-    if side.is_digits:
-        st.plotly_chart(digit_grid(snap.get("images", []), f"{title}: samples"), key=f"{side.kind}_grid",
+    if snap.get("is_digits", source == DIGITS):
+        st.plotly_chart(digit_grid(snap.get("images", []), f"{title}: samples"), key=f"{kind}_grid",
                         config=CHART)
         if last:
             m1, m2 = st.columns(2)
             m1.metric("Recognised with confidence > 0.9", f"{last.get('confident', 0):.0%}")
             m2.metric("Classes among them", f"{last.get('classes', 0):.0f} / 10")
         st.plotly_chart(class_bars(snap.get("class_counts"), "Confident samples per class"),
-                        key=f"{side.kind}_bars", config=CHART)
+                        key=f"{kind}_bars", config=CHART)
         if "classes" in history:
             history = dict(history, classes_share=history["classes"] / 10)
         series = [("confident share", "confident"), ("classes found (share)", "classes_share")]
     else:
-        modes = side.target.modes
+        modes = snap.get("modes")
         st.plotly_chart(samples_figure(snap.get("real"), snap.get("samples"), f"{title}: samples", modes=modes,
-                                       bounds=bounds, height=380), key=f"{side.kind}_samples", config=CHART)
+                                       bounds=bounds, height=380), key=f"{kind}_samples", config=CHART)
         if last:
             cols = st.columns(3 if modes is not None else 1)
             cols[0].metric("Energy distance", f"{last.get('energy', float('nan')):.3f}",
@@ -92,7 +94,7 @@ def draw_side(job, title: str) -> None:
         else:
             series = [("energy distance", "energy")]
     st.plotly_chart(curves(history, series, "Quality over training", "share" if series[0][1] != "energy"
-                           else "normalised energy", height=260), key=f"{side.kind}_curves", config=CHART)
+                           else "normalised energy", height=260), key=f"{kind}_curves", config=CHART)
 
 
 if source == DIGITS:
@@ -104,11 +106,11 @@ left, right = st.columns(2)
 with left:
     st.subheader("GAN")
     live.control_bar(gan_job, GAN)
-    live.live_view(gan_job, GAN, lambda job: draw_side(job, "GAN"))
+    live.live_view(gan_job, GAN, functools.partial(draw_side, "GAN", "gan"))
 with right:
     st.subheader("VAE")
     live.control_bar(vae_job, VAE)
-    live.live_view(vae_job, VAE, lambda job: draw_side(job, "VAE"))
+    live.live_view(vae_job, VAE, functools.partial(draw_side, "VAE", "vae"))
 
 
 def both() -> None:

@@ -27,7 +27,8 @@ def test_every_loss_runs_finite_and_snapshots(loss):
     snap = t.snapshot()
     assert snap["d_grid"].shape == (GRID, GRID) and snap["arrow"].shape == (N_ARROWS, 2)
     assert snap["fake"].shape[1] == 2 and snap["manifold"].shape == (21, 21, 2)
-    assert all(np.isfinite(v).all() for v in snap.values())
+    assert all(np.isfinite(v).all() for v in snap.values() if isinstance(v, np.ndarray))  # "loss" is a name
+    assert snap["d_updates"] == 20 and snap["g_updates"] == 10 and snap["loss"] == loss
     if loss in ("nonsat", "minimax"):
         assert 0 <= snap["d_grid"].min() and snap["d_grid"].max() <= 1
 
@@ -60,6 +61,34 @@ def test_step_mode_updates_one_network_only():
     assert all(torch.equal(a, b) for a, b in zip(d_before, t.D.parameters()))
     t.step()  # a normal round: d_steps D updates and one G update
     assert (t.d_updates, t.g_updates) == (4, 2)
+
+
+def test_set_live_sets_the_learning_rates_and_the_next_half_step():
+    t = GanTrainer(GanConfig(d_steps=3, **SMALL))
+    t.set_live(lr_g=1e-3, lr_d=2e-3)
+    assert [g["lr"] for g in t.opt_g.param_groups] == [1e-3] and [g["lr"] for g in t.opt_d.param_groups] == [2e-3]
+    t.set_live(lr_d=5e-3)  # one rate alone leaves the other as it is
+    assert t.opt_g.param_groups[0]["lr"] == 1e-3 and t.opt_d.param_groups[0]["lr"] == 5e-3
+    t.set_live(phase="d")  # the page's D step: set_live, then one step
+    t.step()
+    t.set_live(phase="g")
+    t.step()
+    t.step()  # a normal round again
+    assert (t.d_updates, t.g_updates) == (4, 2)
+    with pytest.raises(ValueError):
+        t.set_live(phase="x")
+
+
+def test_snapshot_carries_what_the_page_prints():
+    t = GanTrainer(GanConfig(pack=3, loss="lsgan", **SMALL))
+    t.request("d")
+    t.step()
+    snap = t.snapshot()
+    assert (snap["d_updates"], snap["g_updates"]) == (1, 0)
+    assert snap["parameter_count"] == list(t.parameter_count()) and all(n > 0 for n in snap["parameter_count"])
+    assert snap["loss"] == "lsgan" and snap["pack"] == 3
+    assert np.array_equal(snap["modes"], t.data.target.modes) and snap["modes"].shape == (8, 2)
+    assert "modes" not in GanTrainer(GanConfig(data="moons", **SMALL)).snapshot()  # not a mixture
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
@@ -137,6 +166,7 @@ def test_digits_gan_trains_and_samples_pixels():
     assert x.shape == (50, 64) and x.min() >= 0 and x.max() <= 16
     snap = t.snapshot()
     assert snap["fake_images"].shape[1] == 64 and "d_grid" not in snap
+    assert (snap["d_updates"], snap["g_updates"]) == (5, 5) and "modes" not in snap
 
 
 def test_judge_recognises_real_digits_not_noise():

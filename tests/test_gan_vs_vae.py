@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from core.gan import COLLAPSE, RECOMMENDED
 from core.gan_vs_vae import N_IMAGES, N_POINTS, gan_side, vae_side
@@ -21,6 +22,18 @@ def test_both_sides_share_the_reference_and_report_the_same_metrics():
     for side in (gan, vae):
         snap = side.snapshot()
         assert snap["samples"].shape == (N_POINTS, 2) and np.isfinite(snap["samples"]).all()
+        assert snap["is_digits"] is False and np.array_equal(snap["modes"], RING.modes)
+
+
+def test_set_live_reaches_the_inner_trainer():
+    vae = vae_side(RING, 0, 2, 1.0)
+    vae.set_live(beta=4.0)
+    assert vae.inner.beta == 4.0
+    m = vae.step()
+    assert m["loss"] == pytest.approx(m["recon"] + 4.0 * m["kl"], rel=1e-5)
+    gan = gan_side(RING, 0, RECOMMENDED)
+    gan.set_live(lr_d=1e-3)
+    assert gan.inner.opt_d.param_groups[0]["lr"] == 1e-3
 
 
 def test_measuring_does_not_change_training():
@@ -36,8 +49,10 @@ def test_measuring_does_not_change_training():
 
 def test_non_mixture_targets_report_energy_only():
     moons = make_target("moons")
-    m = gan_side(moons, 0, RECOMMENDED).step()
+    side = gan_side(moons, 0, RECOMMENDED)
+    m = side.step()
     assert "energy" in m and "modes_captured" not in m
+    assert "modes" not in side.snapshot()
 
 
 def test_digits_sides_draw_pixels_and_are_judged():
@@ -49,7 +64,7 @@ def test_digits_sides_draw_pixels_and_are_judged():
         snap = side.snapshot()
         assert snap["images"].shape == (N_IMAGES, 64)
         assert snap["images"].min() >= 0 and snap["images"].max() <= 16
-        assert snap["class_counts"].shape == (10,)
+        assert snap["class_counts"].shape == (10,) and snap["is_digits"] is True
 
 
 def test_on_the_ring_the_gan_is_sharper_and_the_vae_blurrier():

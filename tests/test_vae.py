@@ -87,6 +87,23 @@ def test_beta_changes_the_loss_without_reset_and_zero_beta_grows_kl():
     assert t0.evaluate()["test_kl"] > 2 * t4.evaluate()["test_kl"]
 
 
+def test_vae_set_live_applies_beta_and_learning_rate():
+    t = VAETrainer(VAEConfig(data="ring", beta=1.0, lr=0.003, **SMALL))
+    t.set_live(beta=0.5, lr=0.01)
+    assert t.beta == 0.5 and [g["lr"] for g in t.opt.param_groups] == [0.01]
+    t.set_live(beta=2.0)  # one setting alone leaves the other as it is
+    assert t.beta == 2.0 and t.opt.param_groups[0]["lr"] == 0.01
+    m = t.step()
+    assert m["loss"] == pytest.approx(m["recon"] + 2.0 * m["kl"], rel=1e-5)
+
+
+def test_vae_snapshot_says_its_data_kind_and_latent_size():
+    ring = VAETrainer(VAEConfig(data="ring", latent=3, **SMALL)).snapshot()
+    assert ring["is_digits"] is False and ring["latent"] == 3
+    snap = VAETrainer(VAEConfig(data="digits", latent=4, **SMALL)).snapshot()
+    assert snap["is_digits"] is True and snap["latent"] == 4
+
+
 def test_digit_samples_are_in_load_digits_units_and_deterministic():
     t = VAETrainer(VAEConfig(data="digits", **SMALL))
     _train(t, 20)
@@ -166,11 +183,22 @@ def test_ae_latent_switch_without_reset_and_samples_in_units():
     assert snap["recons_all"].shape == (6, 8, 64) and snap["test_mse"].shape == (6,)
 
 
+def test_ae_set_live_switches_the_shown_model_and_learning_rate():
+    t = AETrainer(AEConfig(data="digits", latent=8, hidden=(32,)))
+    assert t.snapshot()["is_digits"] is True and int(t.snapshot()["latent"]) == 8
+    t.set_live(latent=2, lr=0.01)
+    assert t.latent == 2 and [g["lr"] for g in t.opt.param_groups] == [0.01]
+    assert int(t.snapshot()["latent"]) == 2
+    t.set_live(lr=0.001)  # one setting alone leaves the other as it is
+    assert t.latent == 2 and t.opt.param_groups[0]["lr"] == 0.001
+
+
 def test_ae_on_points_keeps_sizes_up_to_two():
     t = AETrainer(AEConfig(data="moons", latent=8))
     assert t.sizes == (1, 2) and t.latent == 2
     _train(t, 20)
     assert t.sample(10).shape == (10, 2) and t.snapshot()["codes"].shape[1] == 2
+    assert t.snapshot()["is_digits"] is False
 
 
 # --------------------------------------------------------------------------- judge and CLI
