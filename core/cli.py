@@ -116,6 +116,9 @@ def train(name: str, model: CliModel, args: argparse.Namespace) -> tuple[dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
+    import torch
+
+    torch.set_num_threads(1)  # as in a worker: tiny models are fastest on one thread
     models = discover()
     parser = argparse.ArgumentParser(prog="python -m core", description="Train GenLab's models headless.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, thin
 from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR
 
 TRUTH_COLOUR = "#555555"
@@ -115,7 +115,7 @@ def boundary_panels(snap: dict[str, np.ndarray], panels: Sequence[tuple[str, str
         return empty_figure("No model yet", height)
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for _, t in panels],
                         horizontal_spacing=0.03, shared_yaxes=True)
-    X, Y = snap["X_train"], snap["Y_train"]
+    X, Y = thin(snap["X_train"], snap["Y_train"])
     for col, (key, _) in enumerate(panels, start=1):
         fig.add_trace(go.Heatmap(x=snap["grid_x"], y=snap["grid_y"], z=snap[f"proba_{key}"][1], zmin=0, zmax=1,
                                  colorscale=DIVERGING, opacity=0.75, showscale=False, hoverinfo="skip"),

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.fig_samples import REAL_COLOUR, bounds_of, square_layout
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, thin
 from dashboard.theme import PALETTE, TEMPLATE
 
 def component_colour(k: int) -> str:
@@ -33,6 +33,7 @@ def responsibility_traces(xy: np.ndarray, resp: np.ndarray, size: int = 6, min_r
     (Numeric opacities keep the figure cheap; one rgb string per point makes plotly validate each.)
     """
     traces = []
+    xy, resp = thin(xy, resp)
     for k in range(resp.shape[1]):
         keep = resp[:, k] > min_r
         traces.append(go.Scatter(x=xy[keep, 0], y=xy[keep, 1], mode="markers", name=f"r·{k + 1}",
@@ -77,10 +78,11 @@ def gaussian_2d(x: np.ndarray, mean: np.ndarray, cov: np.ndarray, title: str, *,
                              contours=dict(coloring="fill", showlines=False)))
     used = x if seen is None else x[:seen]
     if seen is not None and seen < len(x):
-        rest = x[seen:]
+        (rest,) = thin(x[seen:])
         fig.add_trace(go.Scatter(x=rest[:, 0], y=rest[:, 1], mode="markers", name="not yet seen",
                                    marker=dict(size=4, color="#dddddd")))
-    fig.add_trace(go.Scatter(x=used[:, 0], y=used[:, 1], mode="markers", name="data",
+    (shown,) = thin(used)
+    fig.add_trace(go.Scatter(x=shown[:, 0], y=shown[:, 1], mode="markers", name="data",
                                marker=dict(size=5, color=REAL_COLOUR, opacity=0.7)))
     _ellipse_traces(fig, mean[None], cov[None], None, ["#0072B2"], ["N(μ, Σ)"])
     fig.data[-2].update(name="1σ and 2σ ellipses", showlegend=True)

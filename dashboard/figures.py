@@ -15,6 +15,18 @@ from core.errors import shorten
 from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
 
 
+MAX_POINTS = 2000  # markers per figure part: a 20,000-row upload must not make every refresh heavy
+
+
+def thin(*arrays: np.ndarray, limit: int = MAX_POINTS) -> tuple[np.ndarray, ...]:
+    """At most ``limit`` rows of each (same-length) array, evenly spread over them (the same rows in each)."""
+    n = len(arrays[0])
+    if n <= limit:
+        return arrays
+    keep = np.linspace(0, n - 1, limit).round().astype(int)
+    return tuple(np.asarray(a)[keep] for a in arrays)
+
+
 def empty_figure(text: str, height: int = 320) -> go.Figure:
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
     fig.add_annotation(text=text, showarrow=False, font=dict(size=18, color="#666"), x=0.5, y=0.5,
@@ -94,6 +106,7 @@ def decision_boundary(
     if show_test:
         parts.append(("test", snap["X_test"], snap["Y_test"], "circle-open"))
     for part, X, Y, symbol in parts:
+        X, Y = thin(X, Y)
         for c in range(n_classes):
             pts = X[Y == c]
             if len(pts) == 0:

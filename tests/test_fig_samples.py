@@ -32,3 +32,15 @@ def test_trajectories_mark_start_and_end():
     fig = trajectories(paths, "paths", data=np.zeros((4, 2)))
     assert [t.name for t in fig.data] == ["data", "paths", "start", "end"]
     assert list(fig.data[-1].x) == list(paths[-1, :, 0])
+
+
+def test_figures_cap_the_points_they_draw():
+    from dashboard.figures import MAX_POINTS, decision_boundary, thin
+
+    x, y = np.arange(50_000.0).reshape(-1, 2), np.arange(25_000) % 2
+    tx, ty = thin(x, y)
+    assert len(tx) == len(ty) == MAX_POINTS and tx[0, 0] == 0 and tx[-1, 0] == x[-1, 0]
+    snap = {"grid_x": np.linspace(0, 1, 5), "grid_y": np.linspace(0, 1, 5), "proba": np.full((2, 5, 5), 0.5),
+            "X_train": x, "Y_train": y, "X_test": x[:10], "Y_test": y[:10]}
+    fig = decision_boundary(snap, ["a", "b"])
+    assert sum(len(t.x) for t in fig.data if t.type == "scatter") <= 2 * MAX_POINTS

@@ -1,0 +1,5 @@
+"""Tests run models in this process too (core tests, the CLI): one torch thread, as in a worker."""
+
+import torch
+
+torch.set_num_threads(1)
