@@ -326,7 +326,7 @@ class Run:
             return False
         now = time.perf_counter()
         wait = max(self.snapshot_every, self._snapshot_cost / self.snapshot_share if self.snapshot_share else 0.0)
-        if not force and now - self._snapshot_time < wait:
+        if not force and self.snapshot_every > 0 and now - self._snapshot_time < wait:
             return False
         try:
             snap = self.trainer.snapshot()
