@@ -1,0 +1,42 @@
+"""AppTest: a session's share of the server, and its jobs living in worker processes."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from core.service import service
+from dashboard import live
+from tests.pagetest import open_page, poll, press, texts
+
+
+def steps(at) -> dict[str, int]:
+    """state -> step of every status line on the page (e.g. 'running · step 1,234 / 30,000')."""
+    return {m.group(1): int(m.group(2).replace(",", ""))
+            for m in re.finditer(r"(idle|running|paused|finished) · step ([\d,]+)", texts(at))}
+
+
+def test_starting_one_job_too_many_pauses_the_oldest_with_a_notice(monkeypatch):
+    monkeypatch.setattr(live, "SESSION_JOBS", 1)
+    at = open_page("autoencoders.py")
+    press(at, "ae_play")
+    poll(at, 0.5)
+    assert "running" in steps(at)
+    press(at, "vae_play")
+    assert "each student trains at most 1 models at once" in texts(at)
+    poll(at, 0.5)
+    assert set(steps(at)) == {"running", "paused"}  # the VAE trains, the auto-encoders wait
+    press(at, "vae_play")
+
+
+def test_play_trains_in_a_worker_process_and_the_steps_advance():
+    at = open_page("gan.py", {"gw": "16", "dw": "16", "batch": "64"})
+    press(at, "gan_play")
+    poll(at, 1.5)
+    first = steps(at)["running"]
+    poll(at, 1.5)
+    assert steps(at)["running"] > first > 0  # training goes on between two polls
+    busy = [w for w in service().worker_stats() if w.get("running")]
+    assert busy and all(w["pid"] != os.getpid() for w in busy)  # not in the page's process
+    press(at, "gan_reset")
+    assert steps(at) == {"idle": 0}
