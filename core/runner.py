@@ -60,11 +60,6 @@ class JobStatus:
     message: str = ""
     max_steps: int | None = None
 
-    @property
-    def active(self) -> bool:
-        """True while the run is training (a page keeps polling)."""
-        return self.state == RUNNING
-
     def label(self) -> str:
         """One line for the page, e.g. 'running · step 1,200 / 30,000 · 310 steps/s'."""
         budget = f" / {self.max_steps:,}" if self.max_steps else ""

@@ -80,9 +80,6 @@ class RunSpec:
     def build(self) -> Any:
         return self.build_fn(*self.args, **self.kwargs)
 
-    def describe(self) -> str:
-        return f"{self.build_fn.__module__}.{self.build_fn.__qualname__}"
-
 
 # --------------------------------------------------------------------------- how many workers
 
@@ -146,7 +143,7 @@ class WorkerHandle:
     def __init__(self, index: int, nice: int, memory_mb: int):
         self.index, self.nice, self.memory_mb = index, nice, memory_mb
         self.generation = 0
-        self.load = 0  # running runs, as the worker said last
+        self.load = 0  # running runs, as the worker's last answer said
         self.load_time = 0.0
         self.jobs = 0  # runs it hosts, as counted here
         self.restarts = 0
@@ -211,16 +208,13 @@ class WorkerHandle:
     def _read(self, conn: Any, process: Any, generation: int) -> None:
         while True:
             try:
-                request_id, ok, result = conn.recv()
+                request_id, ok, result, load = conn.recv()
             except (EOFError, OSError):
                 break
             except Exception:  # pragma: no cover - an unpicklable answer
                 log.exception("bad answer from worker %s", self.index)
                 continue
-            if ok and isinstance(result, dict) and "load" in result:
-                self.load, self.load_time = result["load"], time.monotonic()
-            elif ok and isinstance(result, dict) and "running" in result:  # an answer to "stats"
-                self.load, self.load_time = result["running"], time.monotonic()
+            self.load, self.load_time = load, time.monotonic()  # every answer says how busy the worker is
             with self._lock:
                 pending = self._pending.pop(request_id, None)
             if pending is not None:
@@ -402,8 +396,6 @@ class Job:
     def start(self) -> None:
         self._call("start")
 
-    resume = start
-
     def pause(self) -> None:
         self._call("pause")
 
@@ -424,14 +416,6 @@ class Job:
             self.worker.send("drop", self.id, None, self.generation)
             if self.generation == self.worker.generation:
                 self.worker.jobs = max(0, self.worker.jobs - 1)
-
-    def join(self, timeout: float = 60.0, every: float = 0.05) -> None:
-        """Poll until the run stops training (tests, benchmarks)."""
-        end = time.monotonic() + timeout
-        while self.poll() or self.active:
-            if time.monotonic() > end:
-                return
-            time.sleep(every)
 
     # ---------------------------------------------------------------- reading (no round trip)
 

@@ -1,8 +1,8 @@
 """A worker process: hosts many runs and steps the running ones in short round-robin slices.
 
 The page side (``core/service.py``) sends requests ``(request_id, op, run_id, payload)`` through a
-pipe and gets ``(request_id, ok, result)`` back. Between two slices the worker answers every
-request waiting in the pipe, so a page waits at most one slice (plus one step) for an answer.
+pipe and gets ``(request_id, ok, result, load)`` back, ``load`` being how many runs the worker
+trains. Between two slices the worker answers every request waiting in the pipe, so a page waits at most one slice (plus one step) for an answer.
 
 Fairness: every running run gets the same slice of compute time in turn, so thirty students on two
 workers each get a thirtieth of the machine instead of a place in a queue. Reproducibility: each
@@ -98,7 +98,7 @@ class WorkerHost:
             return None
         with hosted.rng:
             if op == "poll":
-                return self._reply(run, *payload)
+                return run.poll(*payload)
             if op == "start":
                 run.start(renew=self.running_count() == 0)
             elif op == "pause":
@@ -109,7 +109,7 @@ class WorkerHost:
                 run.set_live(payload)
             else:
                 raise ValueError(f"unknown request {op!r}")
-            return self._reply(run, -1, -1)
+            return run.poll()
 
     def _create(self, run_id: int, spec: Any, options: dict[str, Any]) -> Any:
         options = dict(options)
@@ -122,12 +122,7 @@ class WorkerHost:
                 trainer.set_live(**live)
             run = Run(trainer, **options)
         self.runs[run_id] = Hosted(run, rng, idle_timeout)
-        return self._reply(run, -1, -1)
-
-    def _reply(self, run: Run, have_snapshot: int, have_history: int) -> dict[str, Any]:
-        reply = run.poll(have_snapshot, have_history)
-        reply["load"] = self.running_count()
-        return reply
+        return run.poll()
 
     def running_count(self) -> int:
         return sum(1 for h in self.runs.values() if h.run.state == RUNNING)
@@ -156,18 +151,19 @@ class WorkerHost:
                 result, ok = one_line(err), False
             if request_id is not None:
                 try:
-                    self.conn.send((request_id, ok, result))
+                    self.conn.send((request_id, ok, result, self.running_count()))
                 except (EOFError, OSError):
                     raise
                 except Exception as err:  # an answer that does not pickle (a trainer's snapshot, say)
                     log.exception("unpicklable answer to %s", op)
-                    self.conn.send((request_id, False, f"The model's picture cannot be sent: {one_line(err)}"))
+                    self.conn.send((request_id, False, f"The model's picture cannot be sent: {one_line(err)}",
+                                    self.running_count()))
 
     # ---------------------------------------------------------------- loop
 
     def serve(self) -> None:
         while True:
-            running = [(rid, h) for rid, h in self.runs.items() if h.run.state == RUNNING]
+            running = [h for h in self.runs.values() if h.run.state == RUNNING]
             if not running:
                 self.drain(IDLE_CHECK_S)
                 self._pause_unwatched()
@@ -175,15 +171,14 @@ class WorkerHost:
             stepped = False
             self._turn += 1
             shift = self._turn % len(running)
-            for run_id, hosted in running[shift:] + running[:shift]:
+            for hosted in running[shift:] + running[:shift]:
                 if hosted.run.state != RUNNING:
                     continue
                 with hosted.rng:
                     stepped |= hosted.run.run_slice(self.slice_s) > 0
                 self.drain()
             if not stepped:  # every running run is paced: sleep until the first is due (or a request)
-                self.drain(min(h.run.due_in() for _, h in running if h.run.state == RUNNING) if any(
-                    h.run.state == RUNNING for _, h in running) else 0.0)
+                self.drain(min((h.run.due_in() for h in running if h.run.state == RUNNING), default=0.0))
             self._pause_unwatched()
 
     def _pause_unwatched(self) -> None:

@@ -145,12 +145,6 @@ def _toggle(name: str) -> None:
         _start(name)
 
 
-def _step(name: str) -> None:
-    slot = session_slots().get(name)
-    if slot is not None:
-        slot.job.step_once()
-
-
 def control_bar(job: Job | None, name: str) -> None:
     """Play/pause, step and reset buttons; the status line lives in the live view."""
     cols = st.columns([1.1, 1, 1, 2.4], vertical_alignment="center")
@@ -161,7 +155,7 @@ def control_bar(job: Job | None, name: str) -> None:
     label = ":material/pause: Pause" if job.active else ":material/play_arrow: Play"
     cols[0].button(label, key=f"{name}_play", on_click=_toggle, args=(name,), disabled=done, type="primary",
                    width="stretch", help="Train in the background; press again to pause")
-    cols[1].button(":material/skip_next: Step", key=f"{name}_step", on_click=_step, args=(name,),
+    cols[1].button(":material/skip_next: Step", key=f"{name}_step", on_click=job.step_once,
                    disabled=job.active or done, width="stretch", help="One training step")
     cols[2].button(":material/restart_alt: Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),
                    width="stretch", help="New initial weights, same settings and seed")
