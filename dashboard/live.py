@@ -89,15 +89,17 @@ def ensure_job(
             st.error(f"{one_line(err)} The previous model is kept.", icon=":material/error:")
             return slot.job if slot else None
         old = slot.job if slot else None
-        slot = slots[name] = _Slot(job, reset_key, dict(live or {}))
+        fresh = _Slot(job, reset_key, dict(live or {}))
         if old is not None:
             old.poll()
-            was_running = old.active
+            if old.active:  # the new model takes the old one's place in the session's share, running
+                job.start()
+                fresh.started = time.monotonic()
+        slot = slots[name] = fresh
+        if old is not None:
             old.stop()
             if old.step_count:
                 st.session_state[_NOTICE] = f"{reset_label}: the model was reset and starts again from step 0."
-            if was_running:
-                _start(name)
     elif live and slot.live != live:
         slot.live = dict(live)
         slot.job.set_live(**live)
