@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.controls import OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
+TIMEOUT = 120  # one script run; generous because CI machines are shared and noisy
 
 
 def open_page(page: str, query: dict[str, str | list[str]] | None = None) -> AppTest:

@@ -1,7 +1,8 @@
 """A real server and a real browser: ``streamlit run`` on a free port, driven by Playwright + Debian's Chromium.
 
 Chromium comes from Debian (``apt-get install chromium``); Playwright's own browser download is not
-used. Without /usr/bin/chromium these tests are skipped, except in CI (``CI`` set), where they fail.
+used; it runs niced off the server's CPU (``chromium.py``). Both end with the module, so nothing
+they started outlives the browser tests. Without /usr/bin/chromium these tests are skipped, except in CI (``CI`` set), where they fail.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("GENLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from tests.browser.chromium import CHROMIUM, FLAGS, new_tab, niced_executable
+
+# Below the server (whose workers fill both cores while models train) but not starved: at nice 19 four
+# training tabs drew so slowly that their polls stopped and the server paused their jobs as unwatched.
+BROWSER_NICE = 5
 
 
 def _free_port() -> int:
@@ -28,7 +31,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server():
     port = _free_port()
     log = open(ROOT / ".pytest_cache" / "streamlit-browser-test.log", "w") if (ROOT / ".pytest_cache").is_dir() \
@@ -59,7 +62,7 @@ def server():
         proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
@@ -68,14 +71,13 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        b = p.chromium.launch(executable_path=niced_executable(BROWSER_NICE), args=FLAGS)
         yield b
         b.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    pg = context.new_page()
+    pg = new_tab(browser)
     yield pg
-    context.close()
+    pg.context.close()

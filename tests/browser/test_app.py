@@ -7,6 +7,7 @@ import re
 import pytest
 
 from dashboard.topics import TOPICS
+from tests.browser.chromium import new_tab
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -100,6 +101,9 @@ def busy_slots(page) -> int:
     return int(match.group(1))
 
 
+STATUS_AFTER_PLAY = re.compile(r"(running|finished) · step [\d,]+ / ")
+
+
 def step_of(page) -> int:
     """The step the page's own status line shows (e.g. 'running · step 1,234 / 30,000')."""
     text = page.inner_text('[data-testid="stMainBlockContainer"]')
@@ -109,51 +113,63 @@ def step_of(page) -> int:
 
 
 def test_several_sessions_train_at_once_each_on_its_own_model(server, browser):
-    """Four students press Play on two pages: every one of them sees its own model advance."""
+    """Four students open two pages, then press Play: every one of them sees its own model advance.
+
+    The tabs open first and Play comes after, close together: on a loaded machine opening a tab takes
+    long enough for a classifier started earlier to finish its budget before the last tab is drawn.
+    """
     tabs = []
-    for path in ("classification", "gan", "classification", "gan"):
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        tab = context.new_page()
-        tab.goto(f"{server}/{path}?seed={len(tabs)}")
-        wait_until_rendered(tab)
-        play(tab)
-        tabs.append(tab)
-    for tab in tabs:
-        tab.get_by_text("running").first.wait_for(timeout=30_000)
-    first = [step_of(tab) for tab in tabs]
-    tabs[0].wait_for_timeout(4000)
-    later = [step_of(tab) for tab in tabs]
-    assert all(b > a for a, b in zip(first, later)), (first, later)
-    assert busy_slots(tabs[0]) >= 4
-    for tab in tabs:
-        assert_no_exception(tab, tab.url)
-        tab.context.close()
+    try:
+        for path in ("classification", "gan", "classification", "gan"):
+            tab = new_tab(browser)
+            tabs.append(tab)
+            tab.goto(f"{server}/{path}?seed={len(tabs)}")
+            wait_until_rendered(tab)
+        for tab in tabs:
+            play(tab)
+        for tab in tabs:
+            tab.get_by_text(STATUS_AFTER_PLAY).first.wait_for(timeout=60_000)
+        first = [step_of(tab) for tab in tabs]
+        later = list(first)
+        for _ in range(30):  # each page redraws its status line when its own poll comes round
+            tabs[0].wait_for_timeout(1000)
+            later = [b if b > a else step_of(tab) for a, b, tab in zip(first, later, tabs)]
+            if all(b > a for a, b in zip(first, later)):
+                break
+        assert all(b > a for a, b in zip(first, later)), (first, later)
+        for tab in tabs:
+            assert_no_exception(tab, tab.url)
+    finally:  # a failure must not leave four sessions training for the tests that follow
+        for tab in tabs:
+            tab.context.close()
 
 
 def test_a_closed_session_frees_its_training_slot(server, browser):
-    watcher = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
-    watcher.goto(f"{server}/classification")
-    wait_until_rendered(watcher)
-    before = busy_slots(watcher)
+    watcher = new_tab(browser)
+    tab = new_tab(browser)
+    try:
+        watcher.goto(f"{server}/classification")
+        wait_until_rendered(watcher)
+        before = busy_slots(watcher)
 
-    student = browser.new_context(viewport={"width": 1280, "height": 720})
-    tab = student.new_page()
-    tab.goto(f"{server}/classification")
-    wait_until_rendered(tab)
-    play(tab)
-    tab.get_by_text("running").first.wait_for(timeout=20_000)
-    watcher.reload()
-    wait_until_rendered(watcher)
-    assert busy_slots(watcher) == before + 1
-
-    student.close()  # the student closes the tab: the session ends, its job must stop
-    for _ in range(60):
+        tab.goto(f"{server}/gan")  # a long budget: it is still training when the watcher looks
+        wait_until_rendered(tab)
+        play(tab)
+        tab.get_by_text("running").first.wait_for(timeout=60_000)
         watcher.reload()
         wait_until_rendered(watcher)
-        if busy_slots(watcher) == before:
-            break
-    assert busy_slots(watcher) == before
-    watcher.context.close()
+        assert busy_slots(watcher) == before + 1
+
+        tab.context.close()  # the student closes the tab: the session ends, its job must stop
+        for _ in range(60):
+            watcher.reload()
+            wait_until_rendered(watcher)
+            if busy_slots(watcher) == before:
+                break
+        assert busy_slots(watcher) == before
+    finally:
+        tab.context.close()
+        watcher.context.close()
 
 
 def upload(page, name: str, content: bytes, expect: str | None = None) -> None:
