@@ -145,6 +145,7 @@ class WorkerHandle:
         self.generation = 0
         self.load = 0  # running runs, as the worker's last answer said
         self.load_time = 0.0
+        self.asked_time = 0.0
         self.jobs = 0  # runs it hosts, as counted here
         self.restarts = 0
         self.last_death = ""
@@ -180,6 +181,18 @@ class WorkerHandle:
         if not pending.ok:
             raise pending.result if isinstance(pending.result, BaseException) else GenLabError(pending.result)
         return pending.result
+
+    def ask(self, op: str) -> None:
+        """Ask without waiting: the answer only refreshes ``load`` (every answer carries it).
+        At most one question is in flight per second."""
+        now = time.monotonic()
+        if now - self.asked_time < 1.0:
+            return
+        self.asked_time = now
+        try:
+            self._send(op, 0, None, None, wait=True)
+        except GenLabError:
+            pass
 
     def send(self, op: str, run_id: int, payload: Any = None, generation: int | None = None) -> None:
         """Fire and forget (stop, drop): never waits for the worker."""
@@ -298,13 +311,11 @@ class TrainingService:
         return Job(self, worker, generation, run_id, name, reply)
 
     def stats(self, fresh_s: float = 1.0) -> dict[str, int]:
-        """For the status line: workers, running models and hosted models (asked again if older than ``fresh_s``)."""
+        """For the status line: workers, running models and hosted models. Never waits: a count older than
+        ``fresh_s`` is asked for again, and the answer serves the next call (a page's next poll)."""
         for w in self.workers:
             if time.monotonic() - w.load_time > fresh_s:
-                try:
-                    w.call("stats", 0, timeout=0.5)
-                except GenLabError:
-                    pass  # keep the last count
+                w.ask("stats")
         return {"workers": len(self.workers), "running": sum(w.load for w in self.workers),
                 "jobs": sum(w.jobs for w in self.workers), "restarts": sum(w.restarts for w in self.workers)}
 

@@ -167,3 +167,23 @@ def test_stop_never_waits_for_the_worker(svc):
 
 def test_usable_cores_is_a_positive_count():
     assert 1 <= usable_cores() <= (os.cpu_count() or 1)
+
+
+def test_the_status_line_count_never_waits_for_a_worker(svc, monkeypatch):
+    """A page's status line asks how busy the workers are; a stuck worker must not hold the page."""
+    job = svc.create(RunSpec.of(Counter, delay=0.001), max_steps=10**9)
+    job.start()
+    worker = job.worker
+    os.kill(worker.pid, signal.SIGSTOP)
+    try:
+        monkeypatch.setattr(type(worker), "call", lambda *a, **k: pytest.fail("stats() waited for a worker"))
+        time.sleep(1.1)  # the last count is stale now: stats() asks again, without waiting
+        assert svc.stats()["workers"] == 2
+        monkeypatch.undo()
+    finally:
+        os.kill(worker.pid, signal.SIGCONT)
+    end = time.monotonic() + 30
+    while svc.stats()["running"] < 1:  # the answer to that question arrives and serves a later call
+        assert time.monotonic() < end
+        time.sleep(0.05)
+    job.stop()
