@@ -31,6 +31,7 @@ from core.classify import build_mlp
 from core.errors import ConfigError
 from core.gmm import GaussianMixture, fit_gaussian, initial_mixture
 from core.targets2d import TARGET_NAMES, make_target
+from core.nets import set_lr
 
 GRID = 60  # density grid of the outlier plane (GRID x GRID)
 
@@ -268,8 +269,7 @@ class DenoiseTrainer:
         return self.decoder(self.encoder(x))
 
     def set_lr(self, lr: float) -> None:
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt, lr)
 
     def set_live(self, lr: float | None = None) -> None:
         """The settings a page changes without a reset: the learning rate."""

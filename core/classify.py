@@ -21,6 +21,7 @@ from torch import nn
 
 from core.datasets import DATASET_NAMES, LabelledData, labelled_from_csv, make_dataset
 from core.errors import ConfigError
+from core.nets import parameter_count, set_lr
 
 FEATURES = {  # name -> (label in the lecture's notation, function of the (n, 2) inputs)
     "x1": ("x_1", lambda x: x[:, 0]),
@@ -148,8 +149,7 @@ class ClassifyTrainer:
 
     def set_lr(self, lr: float) -> None:
         """Applied between two steps, without a reset (as in TensorFlow Playground)."""
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt, lr)
 
     def set_live(self, lr: float | None = None) -> None:
         """The settings a page changes without a reset: the learning rate."""
@@ -218,7 +218,7 @@ class ClassifyTrainer:
         return self.evaluate()
 
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return parameter_count(self.model)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -23,6 +23,7 @@ from torch import nn
 from core import digits
 from core.digits import SIDE
 from core.errors import ConfigError
+from core.nets import parameter_count, set_lr
 
 MAX_WRONG = 12  # misclassified examples in a snapshot
 MODEL_NAMES = ("cnn", "mlp")
@@ -73,10 +74,6 @@ def make_mlp(hidden: int) -> nn.Sequential:
     return nn.Sequential(nn.Linear(SIDE * SIDE, hidden), nn.ReLU(), nn.Linear(hidden, 10))
 
 
-def parameter_count(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 class CnnVsMlpTrainer:
     divergence_advice = "Lower the learning rate and press Reset."
 
@@ -98,9 +95,7 @@ class CnnVsMlpTrainer:
         self.evaluation: dict[str, float] = {}
 
     def set_lr(self, lr: float) -> None:
-        for opt in self.opts.values():
-            for group in opt.param_groups:
-                group["lr"] = lr
+        set_lr(self.opts.values(), lr)
 
     def set_live(self, lr: float | None = None) -> None:
         """The settings a page changes without a reset: the learning rate of both models."""

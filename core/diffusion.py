@@ -33,7 +33,6 @@ standardisation, and the EMA.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import os
@@ -48,6 +47,7 @@ from torch import nn
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
 from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv
+from core.nets import EMA, cosine_lr, parameter_count, set_lr
 
 SCHEDULES = ("linear", "cosine")
 METHODS = ("ddpm", "ddim")
@@ -135,27 +135,6 @@ class ConditionalMLP(nn.Module):
             ang = (x[:, :, None] * self.freqs).reshape(len(x), -1)  # (B, 2F)
             parts += [torch.sin(ang), torch.cos(ang)]
         return self.net(torch.cat([*parts, sinusoidal(c, self.emb)], 1))
-
-
-class EMA:
-    """Exponential moving average of a model's weights: θ_ema ← d·θ_ema + (1 - d)·θ."""
-
-    def __init__(self, model: nn.Module, decay: float):
-        self.decay = decay
-        self.model = copy.deepcopy(model).requires_grad_(False)
-
-    @torch.no_grad()
-    def update(self, model: nn.Module) -> None:
-        for e, p in zip(self.model.parameters(), model.parameters()):
-            e.lerp_(p, 1.0 - self.decay)
-
-
-def cosine_lr(step: int, lr: float, decay_steps: int, floor: float = 0.05) -> float:
-    """lr · (floor + (1 - floor)·(1 + cos(π·step/decay_steps))/2), then constant lr·floor."""
-    if decay_steps <= 0:
-        return lr
-    frac = min(step / decay_steps, 1.0)
-    return lr * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * frac)))
 
 
 def check_training(lr: float, batch_size: int, hidden: tuple[int, ...], ema: float, fourier: int = 0) -> None:
@@ -313,8 +292,7 @@ class DiffusionTrainer:
         eps = torch.randn(x0.shape, generator=self.gen)  # (B, 2)
         xt = self.sched.sqrt_ab[t, None] * x0 + self.sched.sqrt_1mab[t, None] * eps  # (B, 2)
         loss = ((self.model(xt, self._cond(t)) - eps) ** 2).sum(1).mean()
-        for group in self.opt.param_groups:
-            group["lr"] = cosine_lr(self.steps, self.lr, self.cfg.lr_decay_steps)
+        set_lr(self.opt, cosine_lr(self.steps, self.lr, self.cfg.lr_decay_steps))
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -423,7 +401,7 @@ class DiffusionTrainer:
                 "nfe": len(self.sched.timesteps(cfg.sample_steps))}
 
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return parameter_count(self.model)
 
 
 # =============================================================================== CLI

@@ -33,6 +33,7 @@ from torch import nn
 from core.errors import ConfigError
 from core.sample_metrics import normalised_energy_distance
 from core.targets2d import Target2D, make_target, standardise
+from core.nets import set_lr
 
 GRIDS = (32, 48, 64, 96, 128)
 IMAGE_DIMS = {"this page (2D)": 2, "8×8 digit": 64, "MNIST 28×28": 784, "CIFAR-10 32×32×3": 3072}
@@ -125,8 +126,7 @@ class EnergyTrainer:
         self.cells_per_s = 0.0
 
     def set_lr(self, lr: float) -> None:
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt, lr)
 
     def set_live(self, lr: float | None = None) -> None:
         """The settings a page changes without a reset: the learning rate."""

@@ -27,7 +27,6 @@ samples, which steadies their quality from checkpoint to checkpoint.
 
 from __future__ import annotations
 
-import copy
 import math
 import os
 import time
@@ -42,6 +41,7 @@ from core import gmm_exact
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
 from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv, standardise
+from core.nets import EMA, cosine_lr, parameter_count, set_lr
 
 try:  # scikit-learn brings scipy; without it the pairing is greedy
     from scipy.optimize import linear_sum_assignment
@@ -275,7 +275,7 @@ class FlowTrainer:
         self.exact_mixture = self.std.mixture(self.target) if self.target.is_mixture else None
 
         self.model = VelocityMLP(cfg.width, cfg.depth, cfg.n_fourier, cfg.x_scale, cfg.seed)
-        self.ema_model = copy.deepcopy(self.model).requires_grad_(False)
+        self.ema = EMA(self.model, cfg.ema, warmup=True)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.lr = cfg.lr
         self.steps = 0
@@ -293,8 +293,7 @@ class FlowTrainer:
 
     def set_lr(self, lr: float) -> None:
         self.lr = lr
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt, lr)
 
     def set_view(self, t: float | None = None, solver: str | None = None, nfe: int | None = None) -> None:
         """The t of the drawn field, the solver and the NFE budget; samples are redrawn if needed."""
@@ -336,10 +335,7 @@ class FlowTrainer:
 
     def step(self) -> dict[str, float]:
         x0, x1 = self.batch()
-        if self.cfg.lr_decay_steps:
-            frac = min(self.steps / self.cfg.lr_decay_steps, 1.0)
-            for group in self.opt.param_groups:
-                group["lr"] = self.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        set_lr(self.opt, cosine_lr(self.steps, self.lr, self.cfg.lr_decay_steps))
         t = torch.rand(len(x1), 1, generator=self.gen)  # (B, 1)
         xt = (1 - t) * x0 + t * x1  # (B, 2) the straight conditional path
         loss = ((self.model(t, xt) - (x1 - x0)) ** 2).sum(1).mean()
@@ -348,21 +344,15 @@ class FlowTrainer:
         self.opt.step()
         self.steps += 1
         self.last_loss = loss.item()
-        self._update_ema()
+        self.ema.update(self.model, self.steps)
         if self.steps % self.cfg.eval_every == 0 or self.steps == FIRST_LOOK:
             self.evaluation = self.evaluate()
         return {"loss": self.last_loss, **self.evaluation}
 
-    @torch.no_grad()
-    def _update_ema(self) -> None:
-        decay = min(self.cfg.ema, (1 + self.steps) / (10 + self.steps))
-        for e, p in zip(self.ema_model.parameters(), self.model.parameters()):
-            e.lerp_(p, 1.0 - decay)
-
     # ------------------------------------------------------------------ sampling (data units)
 
     def velocity(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        return self.ema_model(t, x)
+        return self.ema.model(t, x)
 
     @torch.no_grad()
     def sample(self, n: int | None = None, steps: int | None = None, solver: str | None = None,
@@ -447,7 +437,7 @@ class FlowTrainer:
         return snap
 
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return parameter_count(self.model)
 
 
 # --------------------------------------------------------------------------- flow vs diffusion

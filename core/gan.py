@@ -40,6 +40,7 @@ from torch.nn import functional as F
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
 from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv, standardise
+from core.nets import parameter_count, set_lr
 
 LOSSES = {
     "nonsat": "Non-saturating",
@@ -302,8 +303,7 @@ class GanTrainer:
         next half step (``phase`` "d" or "g", see :meth:`request`)."""
         for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
             if lr is not None:
-                for group in opt.param_groups:
-                    group["lr"] = lr
+                set_lr(opt, lr)
         if phase is not None:
             self.request(phase)
 
@@ -416,7 +416,7 @@ class GanTrainer:
         return snap
 
     def parameter_count(self) -> tuple[int, int]:
-        return (sum(p.numel() for p in self.G.parameters()), sum(p.numel() for p in self.D.parameters()))
+        return (parameter_count(self.G), parameter_count(self.D))
 
 
 # --------------------------------------------------------------------------- CLI

@@ -25,6 +25,7 @@ import torch
 
 from core.classify import make_optimizer
 from core.errors import ConfigError
+from core.nets import set_lr
 
 TRUE_A, TRUE_B = 1.5, -0.5  # the line the data are drawn around
 X_RANGE = (-1.0, 3.0)
@@ -141,8 +142,7 @@ class LinRegTrainer:
     def set_live(self, lr: float | None = None) -> None:
         """The settings a page changes without a reset: the learning rate."""
         if lr is not None:
-            for group in self.opt.param_groups:
-                group["lr"] = lr
+            set_lr(self.opt, lr)
 
     def max_stable_lr(self) -> float | None:
         """For MSE, gradient descent converges iff η < 2/λ_max, λ_max the largest eigenvalue of the

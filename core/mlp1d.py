@@ -18,6 +18,7 @@ from torch import nn
 
 from core.classify import ACTIVATIONS, build_mlp, make_optimizer
 from core.errors import ConfigError
+from core.nets import parameter_count, set_lr
 
 TARGETS = {  # name -> (label, function of x in [-2, 2])
     "sine": ("sin(2x)", lambda x: np.sin(2 * x)),
@@ -86,8 +87,7 @@ class Mlp1dTrainer:
     def set_live(self, lr: float | None = None) -> None:
         """The settings a page changes without a reset: the learning rate."""
         if lr is not None:
-            for group in self.opt.param_groups:
-                group["lr"] = lr
+            set_lr(self.opt, lr)
 
     def step(self) -> dict[str, float]:
         n = len(self.Y)
@@ -118,7 +118,7 @@ class Mlp1dTrainer:
         return {"loss": self.loss_fn(self.model(self.X), self.Y).item(), "parameters": self.parameter_count()}
 
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return parameter_count(self.model)
 
 
 def _cli_models():

@@ -28,6 +28,7 @@ from torch import nn
 from core.classify import build_mlp, evaluate_parts, make_optimizer
 from core.datasets import LabelledData
 from core.errors import ConfigError
+from core.nets import parameter_count, set_lr
 
 FEATURES = ("sepal length", "sepal width", "petal length", "petal width")  # in cm, Iris column order
 SPECIES = ("setosa", "versicolor", "virginica")
@@ -219,8 +220,7 @@ class RulesTrainer:
     def set_live(self, lr: float | None = None) -> None:
         """The settings a page changes without a reset: the learning rate."""
         if lr is not None:
-            for group in self.opt.param_groups:
-                group["lr"] = lr
+            set_lr(self.opt, lr)
 
     def step(self) -> dict[str, float]:
         loss = self.loss_fn(self.model(self.F_train), self.Y_train)
@@ -289,7 +289,7 @@ class RulesTrainer:
                 "best_rule": split.describe()}
 
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return parameter_count(self.model)
 
 
 def stratified_split(Y: np.ndarray, train_ratio: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

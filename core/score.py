@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from core.diffusion import (EMA, ConditionalMLP, DataPool, check_training, cosine_lr, load_target, report,
-                            report_arrays)
+from core.diffusion import ConditionalMLP, DataPool, check_training, load_target, report, report_arrays
 from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
 from core.targets2d import Target2D
+from core.nets import EMA, cosine_lr, parameter_count, set_lr
 
 PATH_STATES_PER_LEVEL = 1  # trajectories keep this many states per noise level (the last is the level's end)
 
@@ -152,8 +152,7 @@ class ScoreTrainer:
         s = self.score_std(x + sigma[:, None] * z, sigma)  # (B, 2)
         # λ(σ)·‖s_θ(x̃, σ) + z/σ‖² with λ = σ²  ==  ‖σ s_θ + z‖²
         loss = 0.5 * ((sigma[:, None] * s + z) ** 2).sum(1).mean()
-        for group in self.opt.param_groups:
-            group["lr"] = cosine_lr(self.steps, self.lr, self.cfg.lr_decay_steps)
+        set_lr(self.opt, cosine_lr(self.steps, self.lr, self.cfg.lr_decay_steps))
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -263,7 +262,7 @@ class ScoreTrainer:
         return out
 
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return parameter_count(self.model)
 
 
 # =============================================================================== CLI

@@ -38,6 +38,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.errors import ConfigError, DataError
+from core.nets import parameter_count, set_lr
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 CORPORA = {"persuasion": ("Persuasion (Jane Austen, 1818), chapters 1-16", ASSETS / "persuasion.txt")}
@@ -380,8 +381,7 @@ class TextTrainer:
 
     def set_lr(self, lr: float) -> None:
         if self.opt is not None:
-            for group in self.opt.param_groups:
-                group["lr"] = lr
+            set_lr(self.opt, lr)
 
     def set_sampling(self, temperature: float, top_k: int, prompt: str) -> None:
         """Temperature, top-k (0 = all characters) and prompt for the next snapshots."""
@@ -542,7 +542,7 @@ class TextTrainer:
     def parameter_count(self) -> int:
         if self.cfg.model == "bigram":
             return self.V * self.V  # the table of counts
-        return sum(p.numel() for p in self.model.parameters())
+        return parameter_count(self.model)
 
 
 # =========================================================================== CLI

@@ -59,6 +59,7 @@ from core.digit_judge import judge
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
 from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv, standardise, unstandardise
+from core.nets import parameter_count, set_lr
 
 DIGITS = "digits"
 DATA_NAMES = (DIGITS, *TARGET_NAMES)
@@ -261,8 +262,7 @@ class VAETrainer:
     # ------------------------------------------------------------------ live settings
 
     def set_lr(self, lr: float) -> None:
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt, lr)
 
     def set_beta(self, beta: float) -> None:
         self.beta = float(beta)
@@ -397,7 +397,7 @@ class VAETrainer:
         return out
 
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return parameter_count(self.model)
 
 
 def _plane(codes: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -545,8 +545,7 @@ class AETrainer:
             self.shown = self.sizes.index(k)
 
     def set_lr(self, lr: float) -> None:
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt, lr)
 
     def set_live(self, latent: int | None = None, lr: float | None = None) -> None:
         """The settings a page changes without a reset: the shown latent size and the learning rate."""

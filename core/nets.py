@@ -1,0 +1,57 @@
+"""Pieces every model's training shares: learning rates, weight averages, parameter counts.
+
+- ``set_lr(optimisers, lr)``: a new learning rate, applied between two steps without a reset (as in
+  TensorFlow Playground's slider).
+- ``cosine_lr(step, lr, decay_steps)``: the cosine schedule
+  ``lr · (floor + (1 - floor)·(1 + cos(π·step/decay_steps))/2)``, then ``lr · floor``.
+- ``EMA``: an exponential moving average of a model's weights, ``θ_ema ← d·θ_ema + (1 - d)·θ``, which
+  the diffusion, score and flow models sample with (Song & Ermon 2020, "Improved techniques").
+- ``parameter_count(*modules)``: the number of trained numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+
+def set_lr(optimisers: torch.optim.Optimizer | Iterable[torch.optim.Optimizer], lr: float) -> None:
+    """Set the learning rate of every parameter group of one optimiser or several."""
+    for opt in [optimisers] if isinstance(optimisers, torch.optim.Optimizer) else optimisers:
+        for group in opt.param_groups:
+            group["lr"] = lr
+
+
+def cosine_lr(step: int, lr: float, decay_steps: int, floor: float = 0.05) -> float:
+    """lr · (floor + (1 - floor)·(1 + cos(π·step/decay_steps))/2), then constant lr·floor (0 steps: lr)."""
+    if decay_steps <= 0:
+        return lr
+    frac = min(step / decay_steps, 1.0)
+    return lr * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+class EMA:
+    """Exponential moving average of a model's weights: θ_ema ← d·θ_ema + (1 - d)·θ.
+
+    With ``warmup`` the decay starts small, d = min(decay, (1 + t)/(10 + t)) at step t, so that the
+    average forgets the random initial weights quickly.
+    """
+
+    def __init__(self, model: nn.Module, decay: float, warmup: bool = False):
+        self.decay, self.warmup = decay, warmup
+        self.model = copy.deepcopy(model).requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, model: nn.Module, step: int = 0) -> None:
+        decay = min(self.decay, (1 + step) / (10 + step)) if self.warmup else self.decay
+        for e, p in zip(self.model.parameters(), model.parameters()):
+            e.lerp_(p, 1.0 - decay)
+
+
+def parameter_count(*modules: nn.Module) -> int:
+    """How many numbers training sets, over all ``modules``."""
+    return sum(p.numel() for m in modules for p in m.parameters())

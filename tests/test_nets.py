@@ -1,0 +1,50 @@
+"""The shared training pieces of core/nets.py."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from core.nets import EMA, cosine_lr, parameter_count, set_lr
+
+
+def test_set_lr_reaches_every_group_of_one_or_several_optimisers():
+    a, b = nn.Linear(2, 3), nn.Linear(3, 1)
+    one = torch.optim.Adam([{"params": a.weight}, {"params": a.bias}], lr=0.1)
+    two = torch.optim.SGD(b.parameters(), lr=0.1)
+    set_lr(one, 0.5)
+    assert [g["lr"] for g in one.param_groups] == [0.5, 0.5]
+    set_lr({"x": one, "y": two}.values(), 0.25)
+    assert [g["lr"] for g in one.param_groups + two.param_groups] == [0.25, 0.25, 0.25]
+
+
+def test_cosine_lr_falls_from_lr_to_the_floor_then_stays():
+    assert cosine_lr(0, 2.0, 100) == 2.0
+    assert cosine_lr(50, 2.0, 100) == pytest.approx(2.0 * (0.05 + 0.95 * 0.5))
+    assert cosine_lr(100, 2.0, 100) == pytest.approx(0.1) == cosine_lr(10_000, 2.0, 100)
+    assert cosine_lr(70, 2.0, 0) == 2.0  # no decay
+    values = [cosine_lr(s, 1.0, 40) for s in range(41)]
+    assert all(x > y for x, y in zip(values, values[1:]))
+
+
+def test_ema_averages_the_weights_and_warms_up():
+    model = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        model.weight.fill_(0.0)
+    plain, warm = EMA(model, 0.9), EMA(model, 0.9, warmup=True)
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+    plain.update(model, step=0)
+    warm.update(model, step=0)  # d = min(0.9, 1/10) = 0.1: the average moves most of the way
+    assert plain.model.weight.item() == pytest.approx(0.1)
+    assert warm.model.weight.item() == pytest.approx(0.9)
+    assert not plain.model.weight.requires_grad and plain.model is not model
+    for _ in range(200):
+        plain.update(model)
+    assert math.isclose(plain.model.weight.item(), 1.0, abs_tol=1e-6)
+
+
+def test_parameter_count_over_several_modules():
+    assert parameter_count(nn.Linear(2, 3)) == 9
+    assert parameter_count(nn.Linear(2, 3), nn.Linear(3, 1)) == 13
