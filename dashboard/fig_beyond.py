@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, tile
 from dashboard.theme import PALETTE, TEMPLATE
 
 INLIER, OUTLIER, FIT = PALETTE[1], PALETTE[4], PALETTE[2]
@@ -66,11 +66,10 @@ def digit_rows(rows: list[tuple[str, np.ndarray]], height: int = 330) -> go.Figu
         return empty_figure("No model yet", height)
     side, gap = 8, 1
     m = max(len(imgs) for _, imgs in rows)
-    canvas = np.full((len(rows) * (side + gap) - gap, m * (side + gap) - gap), np.nan)
+    padded = np.full((len(rows), m, side * side), np.nan)  # shorter rows end in blank cells
     for r, (_, imgs) in enumerate(rows):
-        for j, img in enumerate(imgs):
-            canvas[r * (side + gap):r * (side + gap) + side, j * (side + gap):j * (side + gap) + side] = \
-                np.clip(img.reshape(side, side), 0, 1)
+        padded[r, :len(imgs)] = np.clip(imgs.reshape(len(imgs), -1), 0, 1)
+    canvas = tile(padded.reshape(-1, side * side), m, gap, flip=False)  # the y axis is reversed below
     fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale="Greys", showscale=False, hoverinfo="skip"))
     for r, (label, _) in enumerate(rows):
         fig.add_annotation(x=-0.8, y=r * (side + gap) + side / 2 - 0.5, text=f"<b>{label}</b>", showarrow=False,

@@ -10,21 +10,10 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, tile
 from dashboard.theme import TEMPLATE, UNIT_SCALE
 
 GREYS = [[0.0, "#ffffff"], [1.0, "#111111"]]
-
-
-def tile(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
-    """(k, h, w) images -> one canvas of ``cols`` per row, NaN in the gaps (first image top left)."""
-    k, h, w = images.shape
-    rows = -(-k // cols)
-    canvas = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan)
-    for i, img in enumerate(images):
-        r, c = divmod(i, cols)
-        canvas[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = img
-    return canvas[::-1]  # heatmap rows grow upwards
 
 
 def _image_layout(fig: go.Figure, height: int) -> go.Figure:

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_layout
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, tile
 from dashboard.theme import DIVERGING, PALETTE, TEMPLATE
 
 ARROW_COLOUR = "#000000"
@@ -77,12 +77,7 @@ def digit_grid(images: np.ndarray, title: str, *, cols: int = 6, height: int = 3
     images = np.asarray(images, float).reshape(-1, 8, 8)
     if not len(images):
         return empty_figure("No samples yet", height)
-    rows = int(np.ceil(len(images) / cols))
-    gap = 1
-    canvas = np.full((rows * (8 + gap) - gap, cols * (8 + gap) - gap), np.nan)
-    for i, img in enumerate(images):
-        r, c = divmod(i, cols)
-        canvas[r * 9:r * 9 + 8, c * 9:c * 9 + 8] = img
+    canvas = tile(images, cols, flip=False)  # the y axis is reversed below
     fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=16, colorscale="Greys", showscale=False, hoverinfo="skip"),
                     layout=dict(title=title))
     if labels:

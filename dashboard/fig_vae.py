@@ -12,24 +12,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.fig_samples import square_layout
+from dashboard.figures import tile
 from dashboard.theme import PALETTE, TEMPLATE
 
 SIDE = 8
 GAP = 1
 INK = [[0.0, "#ffffff"], [1.0, "#111111"]]
-
-
-def tile(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """(rows*cols, 64) images -> one canvas (rows*(8+gap) - gap, cols*(8+gap) - gap), NaN in the gaps.
-
-    Row 0 of the images is drawn at the TOP (the canvas is flipped for a heatmap, whose y grows up).
-    """
-    images = np.asarray(images, dtype=float).reshape(-1, SIDE, SIDE)
-    canvas = np.full((rows * (SIDE + GAP) - GAP, cols * (SIDE + GAP) - GAP), np.nan)
-    for k, img in enumerate(images[: rows * cols]):
-        r, c = divmod(k, cols)
-        canvas[r * (SIDE + GAP):r * (SIDE + GAP) + SIDE, c * (SIDE + GAP):c * (SIDE + GAP) + SIDE] = img
-    return canvas[::-1].astype(np.float32)  # plotly sends arrays as binary: float32 halves the figure
 
 
 def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 1.0,
@@ -38,7 +26,7 @@ def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 
     """Digits (n, 64) (intensities 0..vmax) in rows of ``cols``; optional labels left of each row."""
     images = np.asarray(images, dtype=float).reshape(-1, SIDE * SIDE)
     rows = max(1, int(np.ceil(len(images) / cols)))
-    canvas = tile(images / vmax, rows, cols)
+    canvas = tile(images / vmax, cols, GAP)
     fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale=INK, showscale=False, hoverinfo="skip"))
     left = 0
     if row_labels:

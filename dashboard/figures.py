@@ -6,6 +6,7 @@ Pages call them with a Job's snapshot and metric history; tests call them with a
 from __future__ import annotations
 
 import html
+import math
 from typing import Sequence
 
 import numpy as np
@@ -16,6 +17,26 @@ from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COL
 
 
 MAX_POINTS = 2000  # markers per figure part: a 20,000-row upload must not make every refresh heavy
+
+
+def tile(images: np.ndarray, cols: int, gap: int = 1, flip: bool = True) -> np.ndarray:
+    """Images (k, h, w), or square ones flattened to (k, h·w), side by side in rows of ``cols`` with
+    NaN in the gaps, the first image top left: ONE heatmap draws them (far cheaper than subplots).
+
+    ``flip`` turns the canvas upside down for a heatmap whose y grows upwards (the default); leave it
+    off where the figure reverses its y axis instead. float32: plotly sends arrays as binary.
+    """
+    images = np.asarray(images, dtype=float)
+    if images.ndim == 2:
+        side = math.isqrt(images.shape[1])
+        images = images.reshape(-1, side, side)
+    k, h, w = images.shape
+    rows = max(1, -(-k // cols))
+    canvas = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = img
+    return (canvas[::-1] if flip else canvas).astype(np.float32)
 
 
 def thin(*arrays: np.ndarray, limit: int = MAX_POINTS) -> tuple[np.ndarray, ...]:

@@ -6,7 +6,8 @@ import numpy as np
 
 from core.capacity import CapacityConfig, CapacitySweepTrainer, OverfitConfig, OverfitTrainer, three_fits
 from dashboard.fig_capacity import boundary_panels, fit_panels, u_curve, y_window
-from dashboard.fig_cnn import before_after, digit_gallery, filters_figure, tile
+from dashboard.fig_cnn import before_after, digit_gallery, filters_figure
+from dashboard.figures import tile
 
 
 def swept(n_steps: int, **kw) -> dict:

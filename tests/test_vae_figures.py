@@ -2,12 +2,13 @@
 
 import numpy as np
 
-from dashboard.fig_vae import codes_figure, digit_grid, error_vs_size, latent_plane_grid, posterior_figure, tile
+from dashboard.fig_vae import codes_figure, digit_grid, error_vs_size, latent_plane_grid, posterior_figure
+from dashboard.figures import tile
 
 
 def test_tile_puts_the_first_image_top_left_and_nan_in_gaps():
     imgs = np.stack([np.full(64, v, dtype=float) for v in (1, 2, 3)])
-    canvas = tile(imgs, rows=2, cols=2)  # heatmap rows grow upwards: the top row is the last one
+    canvas = tile(imgs, cols=2)  # heatmap rows grow upwards: the top row is the last one
     assert canvas.shape == (17, 17)
     assert np.all(canvas[-8:, :8] == 1) and np.all(canvas[-8:, 9:] == 2) and np.all(canvas[:8, :8] == 3)
     assert np.isnan(canvas[8]).all() and np.isnan(canvas[:8, 9:]).all()  # the gap row, the missing 4th image
@@ -16,8 +17,10 @@ def test_tile_puts_the_first_image_top_left_and_nan_in_gaps():
 def test_a_single_digit_is_not_flipped():
     img = np.zeros((8, 8))
     img[0, :] = 1  # a bar along the image's top row
-    canvas = tile(img.reshape(1, 64), 1, 1)
+    canvas = tile(img.reshape(1, 64), 1)
     assert np.all(canvas[-1] == 1) and np.all(canvas[0] == 0)  # top row of the image = highest y
+    unflipped = tile(img.reshape(1, 64), 1, flip=False)  # for figures that reverse their y axis
+    assert np.all(unflipped[0] == 1) and np.all(unflipped[-1] == 0)
 
 
 def test_latent_plane_ticks_match_rows_and_columns():
