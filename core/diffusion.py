@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +45,7 @@ from torch import nn
 
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
-from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv
+from core.targets2d import Target2D, load_target
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
 
 SCHEDULES = ("linear", "cosine")
@@ -57,15 +56,6 @@ FIELD_GRID = 15  # arrows per side of a drawn vector field
 
 
 # =============================================================================== shared pieces
-
-
-def load_target(data: str, spread: float) -> Target2D:
-    """A built-in target by name, or the CSV of points at path ``data``."""
-    if data in TARGET_NAMES:
-        return make_target(data, spread)
-    if os.path.isfile(data):
-        return points_from_csv(data)
-    raise ConfigError(f"--data must be one of {', '.join(TARGET_NAMES)} or the path of a CSV file of points.")
 
 
 class DataPool:

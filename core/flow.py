@@ -28,7 +28,6 @@ samples, which steadies their quality from checkpoint to checkpoint.
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -40,7 +39,7 @@ from torch import nn
 from core import gmm_exact
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
-from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv, standardise
+from core.targets2d import Target2D, load_target, standardise
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
 
 try:  # scikit-learn brings scipy; without it the pairing is greedy
@@ -91,13 +90,6 @@ class FlowConfig:
         if not 1 <= self.sample_steps <= 1000 or self.eval_every < 1 or self.eval_samples < 10:
             raise ConfigError("Use 1 to 1000 sampling steps, eval_every >= 1 and at least 10 eval samples.")
 
-
-def load_target(cfg: FlowConfig) -> Target2D:
-    if cfg.data in TARGET_NAMES:
-        return make_target(cfg.data, cfg.spread or None)
-    if os.path.isfile(cfg.data):
-        return points_from_csv(cfg.data)
-    raise ConfigError(f"--data must be one of {', '.join(TARGET_NAMES)} or the path of a CSV file.")
 
 
 # --------------------------------------------------------------------------- standardisation
@@ -263,7 +255,7 @@ class FlowTrainer:
     def __init__(self, cfg: FlowConfig, target: Target2D | None = None):
         cfg.validate()
         self.cfg = cfg
-        self.target = target if target is not None else load_target(cfg)
+        self.target = target if target is not None else load_target(cfg.data, cfg.spread or None)  # spread 0: the target's default
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
 

@@ -28,7 +28,6 @@ noise grid (the manifold), the target's modes, and the counters and settings a p
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +38,7 @@ from torch.nn import functional as F
 
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
-from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv, standardise
+from core.targets2d import Target2D, load_target, standardise
 from core.nets import parameter_count, set_lr
 
 LOSSES = {
@@ -154,12 +153,7 @@ def load_data(cfg: GanConfig, target: Target2D | None = None) -> GanData:
 
             d = digits.load(seed=cfg.seed)
             return GanData(d.x_train.astype(np.float64), d.x_test.astype(np.float64), None, True)
-        if cfg.data in TARGET_NAMES:
-            target = make_target(cfg.data, cfg.spread)
-        elif os.path.isfile(cfg.data):
-            target = points_from_csv(cfg.data)
-        else:
-            raise ConfigError(f"--data must be one of {', '.join(TARGET_NAMES)}, {DIGITS}, or a CSV file's path.")
+        target = load_target(cfg.data, cfg.spread, others=(DIGITS,))
     return GanData(target.sample(POOL, seed=cfg.seed), target.sample(2000, seed=cfg.seed + 10_000), target)
 
 

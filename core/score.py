@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from core.diffusion import ConditionalMLP, DataPool, check_training, load_target, report, report_arrays
+from core.diffusion import ConditionalMLP, DataPool, check_training, report, report_arrays
 from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
-from core.targets2d import Target2D
+from core.targets2d import Target2D, load_target
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
 
 PATH_STATES_PER_LEVEL = 1  # trajectories keep this many states per noise level (the last is the level's end)

@@ -20,8 +20,9 @@ every component is drawn at random, and :meth:`Target2D.sample` shuffles the row
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -223,3 +224,13 @@ def points_from_csv(data: CsvSource, max_rows: int = MAX_ROWS) -> Target2D:
     label = f"Uploaded points ({len(values):,})"
     return Target2D("csv", label, None, None, functools.partial(_bootstrap, values), spread=0.0,
                     points=values)
+
+
+def load_target(data: str, spread: float | None = None, others: Sequence[str] = ()) -> Target2D:
+    """What a model's ``--data`` names: a built-in target (``spread`` None: its default spread), or the
+    path of a CSV file of 2D points. ``others`` are the caller's own data names, for the message."""
+    if data in TARGET_NAMES:
+        return make_target(data, spread)
+    if os.path.isfile(data):
+        return points_from_csv(data)
+    raise ConfigError(f"--data must be one of {', '.join((*TARGET_NAMES, *others))} or the path of a CSV file of points.")

@@ -44,7 +44,6 @@ the page's recommended preset.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +57,7 @@ from core.classify import ACTIVATIONS, build_mlp
 from core.digit_judge import judge
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
-from core.targets2d import TARGET_NAMES, Target2D, make_target, points_from_csv, standardise, unstandardise
+from core.targets2d import TARGET_NAMES, Target2D, load_target, standardise, unstandardise
 from core.nets import parameter_count, set_lr
 
 DIGITS = "digits"
@@ -116,13 +115,7 @@ def load_vectors(data: str, spread: float = 0.0, seed: int = 0, target: Target2D
         d = digits_data.load(seed=0)  # one split for every seed: test numbers stay comparable
         return VectorData(DIGITS, d.x_train, d.x_test, d.y_test)
     if target is None:
-        if data in TARGET_NAMES:
-            target = make_target(data, spread if spread > 0 else None)
-        elif os.path.isfile(data):
-            with open(data, "rb") as f:
-                target = points_from_csv(f.read())
-        else:
-            raise ConfigError(f"Unknown data '{data}': choose {', '.join(DATA_NAMES)} or the path of a CSV file.")
+        target = load_target(data, spread if spread > 0 else None, others=(DIGITS,))  # spread 0: the default
     rng = np.random.default_rng(seed)
     x_train = target.sample(N_TRAIN_2D, rng=rng)  # (n, 2) data units
     x_test = target.sample(N_TEST_2D, rng=rng)

@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from core.cli import main as cli_main
-from core.diffusion import (DiffusionConfig, DiffusionTrainer, NoiseSchedule, load_target, make_betas,
+from core.diffusion import (DiffusionConfig, DiffusionTrainer, NoiseSchedule, make_betas,
                             reverse_step)
 from core.errors import ConfigError
+from core.targets2d import load_target
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from core.errors import DataError
+from core.errors import ConfigError, DataError
 from core.targets2d import (TARGET_LABELS, TARGET_NAMES, make_target, points_from_csv,
                             standardise, unstandardise)
 
@@ -142,3 +142,14 @@ def test_bad_csv(data, words):
         points_from_csv(data, max_rows=25)
     msg = str(e.value)
     assert words in msg and "\n" not in msg and len(msg) < 160, msg
+
+
+def test_load_target_takes_a_name_or_a_csv_path_and_names_the_choices(tmp_path):
+    from core.targets2d import DEFAULT_SPREAD, load_target
+
+    assert load_target("ring").spread == DEFAULT_SPREAD["ring"] and load_target("ring", 0.2).spread == 0.2
+    path = tmp_path / "points.csv"
+    path.write_text("x1,x2\n" + "\n".join(f"{i},{i * i % 7}" for i in range(30)))
+    assert load_target(str(path)).points.shape == (30, 2)
+    with pytest.raises(ConfigError, match="ring.*digits"):
+        load_target("nowhere.csv", others=("digits",))
