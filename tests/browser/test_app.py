@@ -112,6 +112,17 @@ def step_of(page) -> int:
     return int(match.group(1).replace(",", ""))
 
 
+def wait_for_idle_server(page, attempts: int = 30) -> None:
+    """Reload ``page`` until the server trains nothing: the tabs of earlier tests are closed, but
+    Streamlit keeps a closed tab's session (and its jobs) for 20 s (``disconnectedSessionTTL``)."""
+    for _ in range(attempts):
+        if busy_slots(page) == 0:
+            return
+        page.wait_for_timeout(2000)
+        page.reload()
+        wait_until_rendered(page)
+
+
 def test_several_sessions_train_at_once_each_on_its_own_model(server, browser):
     """Four students open two pages, then press Play: every one of them sees its own model advance.
 
@@ -125,6 +136,8 @@ def test_several_sessions_train_at_once_each_on_its_own_model(server, browser):
             tabs.append(tab)
             tab.goto(f"{server}/{path}?seed={len(tabs)}")
             wait_until_rendered(tab)
+            if len(tabs) == 1:
+                wait_for_idle_server(tab)
         for tab in tabs:
             play(tab)
         for tab in tabs:
@@ -150,6 +163,7 @@ def test_a_closed_session_frees_its_training_slot(server, browser):
     try:
         watcher.goto(f"{server}/classification")
         wait_until_rendered(watcher)
+        wait_for_idle_server(watcher)  # the four tabs of the test before were closed only just now
         before = busy_slots(watcher)
 
         tab.goto(f"{server}/gan")  # a long budget: it is still training when the watcher looks
