@@ -29,8 +29,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from core import digits  # noqa: E402
+from core.autoencoders import AEConfig, AETrainer  # noqa: E402
 from core.digit_judge import classifier, judge  # noqa: E402
-from core.vae import AEConfig, AETrainer, VAEConfig, VAETrainer  # noqa: E402
+from core.vae import VAEConfig, VAETrainer  # noqa: E402
 
 torch.set_num_threads(1)
 

@@ -1,42 +1,39 @@
-"""Auto-encoders and variational auto-encoders (VAE) on the 8x8 digits and the 2D targets, in torch.
+"""The variational auto-encoder (VAE) on the 8x8 digits and the 2D targets, in torch.
 
-The lecture's models (Kingma & Welling 2014, "Auto-Encoding Variational Bayes"; β-VAE: Higgins
-et al. 2017):
+Kingma & Welling 2014, "Auto-Encoding Variational Bayes"; β-VAE: Higgins et al. 2017,
+"β-VAE: Learning Basic Visual Concepts with a Constrained Variational Framework".
 
-- **Auto-encoder**: an encoder ``E`` maps ``x`` to a code ``z = E(x)`` of ``latent`` numbers, a
-  decoder ``D`` maps it back; both minimise the reconstruction error ``‖x − D(E(x))‖²``. The
-  smaller the latent size, the larger the error: :class:`AETrainer` trains a *bank* of
-  auto-encoders, one per latent size in ``AEConfig.sizes``, together on the same minibatches (one
-  batched network, see :class:`AEBank`), so the curve "error against latent size" grows live.
-- **VAE**: a Gaussian encoder ``q_φ(z|x) = N(μ_φ(x), diag σ_φ(x)²)``, the prior ``p(z) = N(0, I)``,
-  a decoder ``p_θ(x|z)`` that is Gaussian (mean ``D(z)``, one learned std per output coordinate)
-  or Bernoulli (pixel probabilities ``D(z)``, digits only). ``z = μ + σ·ε`` with ``ε ~ N(0, I)``
-  (the reparameterisation: gradients flow to μ and σ). Loss per example, to minimise::
+The model: a prior ``p(z) = N(0, I)`` on a code of ``latent`` numbers, a decoder ``p_θ(x|z)`` that is
+Gaussian (mean ``D(z)``, one learned std per output coordinate) or Bernoulli (pixel probabilities
+``D(z)``, digits only), and a Gaussian encoder ``q_φ(z|x) = N(μ_φ(x), diag σ_φ(x)²)`` that
+approximates the posterior. The likelihood ``log p_θ(x)`` is intractable; the **ELBO** bounds it::
 
-      L = E_q[−log p_θ(x|z)]  +  β · KL(q_φ(z|x) ‖ p(z))
-          └ "recon" ┘             └ "kl" = ½ Σ_j (μ_j² + σ_j² − 1 − log σ_j²)
+    log p_θ(x)  ≥  E_q[log p_θ(x|z)]  −  KL(q_φ(z|x) ‖ p(z))        (the evidence lower bound)
 
-  With β = 1 this is the negative ELBO (a bound on −log p_θ(x)).
+**Reparameterisation**: ``z = μ + σ·ε`` with ``ε ~ N(0, I)``, so one draw of z is a differentiable
+function of (μ, σ) and the gradient of the expectation flows into the encoder. **β** weighs the KL
+term (Higgins et al. 2017: β > 1 a smoother, more disentangled code, blurrier samples; β = 0 a
+plain auto-encoder with noise). Loss per example, to minimise::
 
-Data: ``data="digits"`` (scikit-learn's 8x8 digits, pixels scaled to [0, 1], see core/digits.py),
-a name of core/targets2d.py (``ring``, ``grid``, …; standardised inside the model) or a CSV path
-of 2D points; a ready :class:`~core.targets2d.Target2D` (e.g. an upload) may be passed instead.
+    L = E_q[−log p_θ(x|z)]  +  β · KL(q_φ(z|x) ‖ p(z))
+        └ "recon" ┘             └ "kl" = ½ Σ_j (μ_j² + σ_j² − 1 − log σ_j²)
 
-Public API (the GAN-against-VAE page uses it):
+With β = 1 this is the negative ELBO. Sampling: z ~ N(0, I), then x ~ p_θ(x|z).
+
+Data (core/vectors.py): ``data="digits"`` (pixels scaled to [0, 1]), a name of core/targets2d.py
+(``ring``, ``grid``, …; standardised inside the model) or a CSV path of 2D points; a ready
+:class:`~core.targets2d.Target2D` (e.g. an upload) may be passed instead.
+
+Public API (the auto-encoder page and the GAN-against-VAE page use it):
 
 - ``VAETrainer(VAEConfig(...), target=None)``: ``step()``, ``snapshot()``, ``evaluate()``,
   ``final_metrics()``, ``set_live(beta=..., lr=...)`` (also ``set_lr(lr)``, ``set_beta(beta)``).
 - ``trainer.sample(n, seed=None) -> np.ndarray``: n samples **in data units**: (n, 2) points for
   2D targets, or (n, 64) pixel intensities 0..16 for digits (as ``load_digits`` gives them).
-  Module-level :func:`sample` does the same.
-- ``AETrainer(AEConfig(...))``: the bank of auto-encoders (``set_live(latent=..., lr=...)``: the shown
-  latent size and the learning rate); ``sample`` decodes codes drawn from a
-  Gaussian fitted to the training codes (the naive way to make an AE generate).
-- :func:`quality_report`: for digits the independent judge of core/digit_judge.py (logistic
-  regression trained on the real digits: ``confident`` share, ``classes`` among them), for 2D
-  targets ``sample_report`` of core/sample_metrics.py.
 
-CLI: ``python -m core train vae|ae --data digits|ring|…|PATH.csv --seconds S --seed K --out run.npz``
+The plain auto-encoders (no prior, a bank of latent sizes) are in core/autoencoders.py.
+
+CLI: ``python -m core train vae --data digits|ring|…|PATH.csv --seconds S --seed K --out run.npz``
 (``--n-samples``, default 2000; the ``.npz`` holds ``samples`` in data units). The defaults are
 the page's recommended preset.
 """
@@ -52,94 +49,19 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from core import digits as digits_data
 from core.classify import ACTIVATIONS, build_mlp
-from core.digit_judge import judge
 from core.errors import ConfigError
-from core.sample_metrics import sample_report
-from core.targets2d import TARGET_NAMES, Target2D, load_target, standardise, unstandardise
 from core.nets import parameter_count, set_lr
+from core.targets2d import Target2D
+from core.vectors import DIGITS, N_PRIOR, VectorData, load_vectors, quality_report
 
-DIGITS = "digits"
-DATA_NAMES = (DIGITS, *TARGET_NAMES)
 DECODERS = ("auto", "bernoulli", "gaussian")  # auto: Bernoulli for digits, Gaussian for 2D points
-N_SHOWN = 8  # digits shown with their reconstructions
-N_PRIOR = 16  # prior samples in a digits snapshot
 GRID = 11  # the decoded latent plane: GRID x GRID images
 GRID_SPAN = 2.5  # ... over [-GRID_SPAN, GRID_SPAN]^2 of the latent plane
 N_INTERP = 10  # images of an interpolation
 INTERP_CLASSES = (2, 7)  # the interpolation goes from the first test 2 to the first test 7
-N_POINTS_2D = 600  # data points drawn in a 2D snapshot (posterior means and spreads)
 N_SAMPLES_2D = 1000  # prior samples drawn in a 2D snapshot
-N_TRAIN_2D, N_TEST_2D = 4000, 1000  # 2D targets: fixed training and held-out sets
 LOG_STD_MIN, LOG_STD_MAX = -7.0, 2.0  # clamp of log σ in encoder and decoder (numerical safety)
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class VectorData:
-    """Training and test vectors in the model's units, and how to get back to data units.
-
-    Digits: x in [0, 1] (pixels / 16), labels 0..9. 2D targets: standardised x, labels = nearest
-    mode for mixtures (else -1), ``mean``/``std`` to unstandardise.
-    """
-
-    kind: str  # "digits" or "points"
-    x_train: np.ndarray  # (n, d) float32
-    x_test: np.ndarray  # (m, d) float32
-    y_test: np.ndarray  # (m,) int64, -1 where unknown
-    mean: np.ndarray | None = None  # (d,) points only
-    std: np.ndarray | None = None  # (d,)
-    target: Target2D | None = None
-
-    @property
-    def dim(self) -> int:
-        return self.x_train.shape[1]
-
-    @property
-    def is_digits(self) -> bool:
-        return self.kind == DIGITS
-
-    def to_data_units(self, x: np.ndarray) -> np.ndarray:
-        """Model units -> data units: pixels 0..16 for digits, the target's coordinates for points."""
-        if self.is_digits:
-            return digits_data.to_pixels(x)
-        return unstandardise(x, self.mean, self.std)
-
-
-def load_vectors(data: str, spread: float = 0.0, seed: int = 0, target: Target2D | None = None) -> VectorData:
-    """The data of a VAE/AE config. ``spread`` 0 = the target's default; ``target`` overrides ``data``."""
-    if target is None and data == DIGITS:
-        d = digits_data.load(seed=0)  # one split for every seed: test numbers stay comparable
-        return VectorData(DIGITS, d.x_train, d.x_test, d.y_test)
-    if target is None:
-        target = load_target(data, spread if spread > 0 else None, others=(DIGITS,))  # spread 0: the default
-    rng = np.random.default_rng(seed)
-    x_train = target.sample(N_TRAIN_2D, rng=rng)  # (n, 2) data units
-    x_test = target.sample(N_TEST_2D, rng=rng)
-    z_train, mean, std = standardise(x_train)
-    z_test = (x_test - mean) / std
-    if target.is_mixture:
-        y_test = np.linalg.norm(x_test[:, None] - target.modes[None], axis=-1).argmin(1)  # (m,) nearest mode
-    else:
-        y_test = np.full(len(x_test), -1)
-    return VectorData("points", z_train.astype(np.float32), z_test.astype(np.float32), y_test.astype(np.int64),
-                      mean, std, target)
-
-
-# --------------------------------------------------------------------------- judging samples
-
-
-def quality_report(samples: np.ndarray, data: VectorData) -> dict[str, float]:
-    """Sample quality in data units. Digits: ``confident`` (share the independent judge of
-    core/digit_judge.py recognises with P > 0.9) and ``classes`` (classes among those); 2D
-    targets: ``sample_report`` (energy, and for mixtures modes_captured, high_quality, …)."""
-    if data.is_digits:
-        r = judge(samples)
-        return {"confident": float(r["confident"]), "classes": float(r["classes"])}
-    return sample_report(samples, data.target, reference=data.to_data_units(data.x_test))
 
 
 # --------------------------------------------------------------------------- VAE
@@ -250,7 +172,7 @@ class VAETrainer:
         n_prior = N_PRIOR if self.data.is_digits else N_SAMPLES_2D
         self._prior_z = torch.randn((n_prior, cfg.latent), generator=fixed)  # (N, L)
         self._prior_eps = torch.randn((n_prior, self.data.dim), generator=fixed)  # decoder noise, 2D
-        self._shown = self._pick_shown()
+        self._shown = self.data.shown()  # the test examples a snapshot draws
 
     # ------------------------------------------------------------------ live settings
 
@@ -315,15 +237,6 @@ class VAETrainer:
         eps = torch.randn((int(n), self.data.dim), generator=gen)
         return self._decode_units(z, eps)
 
-    def _pick_shown(self) -> dict[str, np.ndarray]:
-        y = self.data.y_test
-        if self.data.is_digits:
-            shown = np.array([np.flatnonzero(y == c)[0] for c in range(N_SHOWN)])  # one of each class 0..7
-            pair = np.array([np.flatnonzero(y == c)[0] for c in INTERP_CLASSES])
-            return {"shown": shown, "pair": pair}
-        n = min(N_POINTS_2D, len(y))
-        return {"shown": np.arange(n)}
-
     @torch.no_grad()
     def snapshot(self) -> dict[str, Any]:
         """The digits' or the points' pictures, with ``is_digits`` and the latent size ``latent``."""
@@ -336,7 +249,7 @@ class VAETrainer:
 
     def _digit_snapshot(self) -> dict[str, np.ndarray]:
         L = self.cfg.latent
-        shown = self.X_test[self._shown["shown"]]  # (8, 64)
+        shown = self.X_test[self._shown]  # (8, 64)
         mu_shown, _ = self.model.encode(shown)
         mu_all, std_all = self._codes(self.X_test)  # (m, L)
         codes, axes = _plane(mu_all)
@@ -347,7 +260,8 @@ class VAETrainer:
         if L > 1:
             zz[..., 1] = g[:, None]  # row i: z_2 = g[i]
         grid = self.model.mean(torch.from_numpy(zz.reshape(-1, L))).numpy().reshape(GRID, GRID, 64)
-        a, b = self.model.encode(self.X_test[self._shown["pair"]])[0]  # (L,), (L,)
+        pair = np.array([np.flatnonzero(self.data.y_test == c)[0] for c in INTERP_CLASSES])
+        a, b = self.model.encode(self.X_test[pair])[0]  # (L,), (L,)
         t = torch.linspace(0, 1, N_INTERP)[:, None]
         interp = self.model.mean((1 - t) * a + t * b).numpy()  # (N_INTERP, 64)
         return {
@@ -367,11 +281,11 @@ class VAETrainer:
 
     def _points_snapshot(self) -> dict[str, np.ndarray]:
         data = self.data
-        x = self.X_test[self._shown["shown"]]  # (n, 2) standardised
+        x = self.X_test[self._shown]  # (n, 2) standardised
         mu, std = self._codes(x)  # (n, L)
         snap = {
             "data": data.to_data_units(x.numpy()),  # (n, 2) data units
-            "labels": data.y_test[self._shown["shown"]].copy(),  # (n,) nearest mode, -1 if none
+            "labels": data.y_test[self._shown].copy(),  # (n,) nearest mode, -1 if none
             "angle": np.arctan2(x[:, 1], x[:, 0]).numpy().copy(),  # (n,) colour for non-mixtures
             "post_mean": mu,  # (n, L) posterior means μ_φ(x)
             "post_std": std,  # (n, L) posterior stds σ_φ(x)
@@ -405,223 +319,6 @@ def _plane(codes: np.ndarray) -> tuple[np.ndarray, bool]:
     return (centred @ vt[:2].T).astype(np.float32), True
 
 
-def sample(trainer: "VAETrainer | AETrainer", n: int, seed: int | None = None) -> np.ndarray:
-    """n samples of a trained VAE or AE in data units ((n, 2) points, or (n, 64) pixels 0..16)."""
-    return trainer.sample(n, seed)
-
-
-# --------------------------------------------------------------------------- auto-encoders
-
-
-@dataclass(frozen=True)
-class AEConfig:
-    data: str = DIGITS
-    spread: float = 0.0
-    latent: int = 8  # the auto-encoder whose reconstructions are shown and sampled (one of ``sizes``)
-    sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32)  # latent sizes of the bank (2D data: sizes <= 2 kept)
-    hidden: tuple[int, ...] = (128,)
-    activation: str = "relu"
-    lr: float = 0.003
-    batch_size: int = 128
-    seed: int = 0
-    eval_every: int = 50
-    n_samples: int = 2000
-
-    def validate(self) -> None:
-        if not self.sizes or any(not 1 <= k <= 64 for k in self.sizes) or len(self.sizes) > 12:
-            raise ConfigError("Give 1 to 12 latent sizes between 1 and 64.")
-        if not 1 <= self.latent <= 64:
-            raise ConfigError("Use a latent size between 1 and 64.")
-        if len(self.hidden) > 4 or any(not 1 <= h <= 512 for h in self.hidden):
-            raise ConfigError("Use 0 to 4 hidden layers of 1 to 512 units each.")
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(f"Unknown activation '{self.activation}'.")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ConfigError("The learning rate must be positive.")
-        if self.batch_size < 1 or self.n_samples < 1 or self.eval_every < 1:
-            raise ConfigError("Batch size, number of samples and evaluation interval must be positive.")
-        if not (self.spread >= 0 and math.isfinite(self.spread)):
-            raise ConfigError("The spread must be a non-negative number (0 = the target's default).")
-
-
-class BatchedLinear(nn.Module):
-    """M independent linear layers applied at once: (M, B, n_in) -> (M, B, n_out)."""
-
-    def __init__(self, m: int, n_in: int, n_out: int):
-        super().__init__()
-        bound = 1 / math.sqrt(n_in)  # nn.Linear's default initialisation
-        self.weight = nn.Parameter(torch.empty(m, n_in, n_out).uniform_(-bound, bound))
-        self.bias = nn.Parameter(torch.empty(m, 1, n_out).uniform_(-bound, bound))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.baddbmm(self.bias, x, self.weight)
-
-
-class AEBank(nn.Module):
-    """One auto-encoder per latent size, as one batched network.
-
-    Every AE has a code of ``max(sizes)`` units of which only the first k are kept (the rest are
-    multiplied by 0), so AE number i is exactly an auto-encoder with latent size ``sizes[i]``: the
-    masked units pass nothing forward and their weights get no gradient. Adam treats each weight
-    on its own, so the AEs do not interact; they only share minibatches.
-    """
-
-    def __init__(self, dim: int, sizes: tuple[int, ...], hidden: tuple[int, ...], activation: str, sigmoid: bool):
-        super().__init__()
-        m, top = len(sizes), max(sizes)
-        widths_enc = (dim, *hidden, top)
-        widths_dec = (top, *reversed(hidden), dim)
-        self.enc = nn.ModuleList(BatchedLinear(m, a, b) for a, b in zip(widths_enc[:-1], widths_enc[1:]))
-        self.dec = nn.ModuleList(BatchedLinear(m, a, b) for a, b in zip(widths_dec[:-1], widths_dec[1:]))
-        self.act = ACTIVATIONS[activation]()
-        self.sigmoid = sigmoid
-        mask = torch.zeros(m, 1, top)
-        for i, k in enumerate(sizes):
-            mask[i, :, :k] = 1.0
-        self.register_buffer("mask", mask)  # (M, 1, top)
-
-    def _mlp(self, layers: nn.ModuleList, h: torch.Tensor) -> torch.Tensor:
-        for i, layer in enumerate(layers):
-            h = layer(h)
-            if i < len(layers) - 1:
-                h = self.act(h)
-        return h
-
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """x (B, d) or (M, B, d) -> codes (M, B, top), zero beyond each AE's latent size."""
-        if x.dim() == 2:
-            x = x.expand(len(self.mask), *x.shape)
-        return self._mlp(self.enc, x) * self.mask
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        out = self._mlp(self.dec, z * self.mask)  # (M, B, d)
-        return torch.sigmoid(out) if self.sigmoid else out
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decode(self.encode(x))
-
-
-class AETrainer:
-    """A bank of auto-encoders, one per latent size, trained together (one minibatch per step).
-
-    Metrics: ``loss`` (mean training MSE over the bank), ``mse`` (training MSE of the shown AE),
-    and every ``eval_every`` steps ``test_mse_<k>`` for each latent size k and ``test_mse`` of the
-    shown AE. MSE is per coordinate in model units ([0, 1] pixels, or standardised 2D points).
-    """
-
-    divergence_advice = "The learning rate is too large: lower it and press Reset."
-
-    def __init__(self, cfg: AEConfig, target: Target2D | None = None, data: VectorData | None = None):
-        cfg.validate()
-        self.cfg = cfg
-        self.data = data if data is not None else load_vectors(cfg.data, cfg.spread, cfg.seed, target)
-        sizes = tuple(sorted({k for k in cfg.sizes if k <= self.data.dim} | {min(cfg.latent, self.data.dim)}))
-        self.sizes = sizes
-        torch.manual_seed(cfg.seed)
-        self.gen = torch.Generator().manual_seed(cfg.seed)
-        self.model = AEBank(self.data.dim, sizes, cfg.hidden, cfg.activation, sigmoid=self.data.is_digits)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
-        self.X_train = torch.from_numpy(self.data.x_train)
-        self.X_test = torch.from_numpy(self.data.x_test)
-        self.shown = sizes.index(min(cfg.latent, self.data.dim))
-        self.steps = 0
-        self.evaluation: dict[str, float] = {}
-        if self.data.is_digits:
-            self._shown_idx = np.array([np.flatnonzero(self.data.y_test == c)[0] for c in range(N_SHOWN)])
-        else:
-            self._shown_idx = np.arange(min(N_POINTS_2D, len(self.X_test)))
-
-    def set_latent(self, latent: int) -> None:
-        """Show (and sample) another AE of the bank, without a reset."""
-        k = min(int(latent), self.data.dim)
-        if k in self.sizes:
-            self.shown = self.sizes.index(k)
-
-    def set_lr(self, lr: float) -> None:
-        set_lr(self.opt, lr)
-
-    def set_live(self, latent: int | None = None, lr: float | None = None) -> None:
-        """The settings a page changes without a reset: the shown latent size and the learning rate."""
-        if latent is not None:
-            self.set_latent(latent)
-        if lr is not None:
-            self.set_lr(lr)
-
-    @property
-    def latent(self) -> int:
-        return self.sizes[self.shown]
-
-    def step(self) -> dict[str, float]:
-        n = len(self.X_train)
-        idx = torch.randint(0, n, (min(self.cfg.batch_size, n),), generator=self.gen)
-        x = self.X_train[idx]  # (B, d)
-        per_ae = ((self.model(x) - x) ** 2).mean(dim=(1, 2))  # (M,) MSE of each AE
-        loss = per_ae.sum()  # the sum: each AE gets its own full gradient
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt.step()
-        self.steps += 1
-        if self.steps == 1 or self.steps % self.cfg.eval_every == 0:
-            self.evaluation = self.evaluate()
-        return {"loss": per_ae.mean().item(), "mse": per_ae[self.shown].item(), **self.evaluation}
-
-    @torch.no_grad()
-    def test_errors(self) -> np.ndarray:
-        """(M,) test MSE of each AE of the bank, in the order of ``self.sizes``."""
-        return ((self.model(self.X_test) - self.X_test) ** 2).mean(dim=(1, 2)).numpy().astype(np.float64)
-
-    def evaluate(self) -> dict[str, float]:
-        err = self.test_errors()
-        out = {f"test_mse_{k}": float(e) for k, e in zip(self.sizes, err)}
-        out["test_mse"] = float(err[self.shown])
-        return out
-
-    @torch.no_grad()
-    def _codes(self) -> torch.Tensor:
-        return self.model.encode(self.X_train)[self.shown][:, : self.latent]  # (n, k)
-
-    @torch.no_grad()
-    def sample(self, n: int, seed: int | None = None) -> np.ndarray:
-        """Decode n codes drawn from a Gaussian fitted to the shown AE's training codes (data units).
-
-        An AE has no prior: this is the naive way to make it generate, and shows why a VAE is
-        needed (codes off the data's code cloud decode to nonsense)."""
-        codes = self._codes().double()  # (n_train, k)
-        mean = codes.mean(0)
-        cov = torch.atleast_2d(torch.cov(codes.T)) + 1e-6 * torch.eye(codes.shape[1], dtype=torch.float64)
-        chol = torch.linalg.cholesky(cov)
-        gen = torch.Generator().manual_seed(self.cfg.seed + 1 if seed is None else seed)
-        eps = torch.randn((int(n), codes.shape[1]), generator=gen, dtype=torch.float64)
-        z = torch.zeros((int(n), max(self.sizes)))
-        z[:, : self.latent] = (mean + eps @ chol.T).float()
-        x = self.model.decode(z.expand(len(self.sizes), *z.shape))[self.shown]
-        return self.data.to_data_units(x.numpy().astype(np.float64))
-
-    @torch.no_grad()
-    def snapshot(self) -> dict[str, Any]:
-        x = self.X_test[self._shown_idx]  # (s, d)
-        recons = self.model(x)  # (M, s, d)
-        snap = {
-            "is_digits": self.data.is_digits,
-            "sizes": np.array(self.sizes),
-            "test_mse": self.test_errors(),  # (M,)
-            "latent": np.array(self.latent),
-            "inputs": self.data.to_data_units(x.numpy()),  # (s, d) data units
-            "recons": self.data.to_data_units(recons[self.shown].numpy()),  # (s, d) of the shown AE
-            "recons_all": self.data.to_data_units(recons.numpy()),  # (M, s, d): every latent size
-        }
-        if self.data.is_digits:
-            snap["samples"] = self.sample(N_PRIOR, seed=1234 + self.cfg.seed)  # (16, 64) pixels 0..16
-        else:
-            snap["labels"] = self.data.y_test[self._shown_idx].copy()
-            snap["angle"] = np.arctan2(x[:, 1], x[:, 0]).numpy().copy()
-            snap["codes"] = self.model.encode(x)[self.shown][:, : self.latent].numpy().copy()
-        return snap
-
-    def final_metrics(self) -> dict[str, float]:
-        return {**self.evaluate(), "latent": float(self.latent)}
-
-
 # --------------------------------------------------------------------------- CLI
 
 
@@ -629,13 +326,6 @@ def _vae_arrays(trainer: VAETrainer) -> dict[str, np.ndarray]:
     snap = trainer.snapshot()
     keep = ("inputs", "recons", "codes", "labels", "grid", "grid_z", "post_mean", "post_std", "data")
     out = {k: v for k, v in snap.items() if k in keep}
-    out["samples"] = trainer.sample(trainer.cfg.n_samples)
-    return out
-
-
-def _ae_arrays(trainer: AETrainer) -> dict[str, np.ndarray]:
-    snap = trainer.snapshot()
-    out = {k: snap[k] for k in ("sizes", "test_mse", "inputs", "recons")}
     out["samples"] = trainer.sample(trainer.cfg.n_samples)
     return out
 
@@ -651,14 +341,6 @@ def _cli_models():
             arrays=_vae_arrays,
             default_steps=6000,  # about 15 s on a free core: all 10 digit classes, all 8 ring modes
             help="variational auto-encoder (Gaussian encoder, Bernoulli or Gaussian decoder, β) on digits or 2D",
-        ),
-        "ae": CliModel(
-            config=AEConfig,
-            make_trainer=AETrainer,
-            final_metrics=AETrainer.final_metrics,
-            arrays=_ae_arrays,
-            default_steps=3000,
-            help="a bank of auto-encoders, one per latent size (reconstruction error against latent size)",
         ),
     }
 

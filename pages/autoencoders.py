@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from core.vae import AEConfig, AETrainer, VAEConfig, VAETrainer
+from core.autoencoders import AEConfig, AETrainer
+from core.vae import VAEConfig, VAETrainer
 from dashboard import controls as ui
 from dashboard import live
 from dashboard.fig_samples import bounds_of, samples_figure
@@ -64,7 +65,7 @@ data_name = DIGITS if kind == DIGITS else (target.name if target is not None els
 
 
 def _spec(cls, cfg) -> live.RunSpec:
-    """The run of a trainer of core/vae.py on this page's data (a 2D target, or None for digits)."""
+    """The run of a trainer (core/autoencoders.py, core/vae.py) on this page's data (a 2D target, or None: digits)."""
     return live.RunSpec.of(cls, cfg, target=None if kind == DIGITS else target)
 
 

@@ -1,4 +1,4 @@
-"""Auto-encoders and VAEs: ELBO parts, reparameterisation, samples in data units, the AE bank, CLI."""
+"""The VAE: ELBO parts, reparameterisation, β, samples in data units, CLI."""
 
 from __future__ import annotations
 
@@ -11,17 +11,8 @@ import torch
 from core.cli import main as cli_main
 from core.errors import ConfigError
 from core.targets2d import make_target
-from core.vae import (
-    VAE,
-    AEBank,
-    AEConfig,
-    AETrainer,
-    VAEConfig,
-    VAETrainer,
-    quality_report,
-    sample,
-)
-from core import digits
+from core.vae import VAE, VAEConfig, VAETrainer
+from core.vectors import sample
 
 SMALL = dict(hidden=(64,), quality_every=0)
 
@@ -149,71 +140,7 @@ def test_bad_configs_are_clear_errors():
         VAETrainer(VAEConfig(data="ring", decoder="bernoulli"))
 
 
-# --------------------------------------------------------------------------- auto-encoders
-
-
-def test_bank_members_are_independent_auto_encoders():
-    bank = AEBank(64, (1, 4), (16,), "relu", sigmoid=True)
-    x = torch.rand(8, 64)
-    codes = bank.encode(x)  # (2, 8, 4)
-    assert codes.shape == (2, 8, 4) and (codes[0, :, 1:] == 0).all()
-    ((bank(x) - x) ** 2).mean(dim=(1, 2))[0].backward()  # AE 0's loss only
-    assert bank.enc[0].weight.grad[1].abs().sum() == 0  # AE 1 gets no gradient from AE 0
-    assert bank.enc[-1].weight.grad[0, :, 1:].abs().sum() == 0  # masked code units learn nothing
-
-
-def test_ae_error_decreases_with_latent_size():
-    t = AETrainer(AEConfig(data="digits", sizes=(1, 2, 4, 8, 16, 32), hidden=(64,)))
-    before = t.test_errors()
-    _train(t, 600)
-    err = t.test_errors()
-    assert (err < before).all()
-    assert all(a > b for a, b in zip(err[:-1], err[1:])), err  # strictly better with a larger code
-    assert err[0] > 3 * err[-1]
-
-
-def test_ae_latent_switch_without_reset_and_samples_in_units():
-    t = AETrainer(AEConfig(data="digits", latent=8, hidden=(32,)))
-    _train(t, 30)
-    t.set_latent(2)
-    assert t.latent == 2 and t.step()["mse"] >= 0
-    s = t.sample(50, seed=1)
-    assert s.shape == (50, 64) and 0 <= s.min() and s.max() <= 16
-    snap = t.snapshot()
-    assert snap["recons_all"].shape == (6, 8, 64) and snap["test_mse"].shape == (6,)
-
-
-def test_ae_set_live_switches_the_shown_model_and_learning_rate():
-    t = AETrainer(AEConfig(data="digits", latent=8, hidden=(32,)))
-    assert t.snapshot()["is_digits"] is True and int(t.snapshot()["latent"]) == 8
-    t.set_live(latent=2, lr=0.01)
-    assert t.latent == 2 and [g["lr"] for g in t.opt.param_groups] == [0.01]
-    assert int(t.snapshot()["latent"]) == 2
-    t.set_live(lr=0.001)  # one setting alone leaves the other as it is
-    assert t.latent == 2 and t.opt.param_groups[0]["lr"] == 0.001
-
-
-def test_ae_on_points_keeps_sizes_up_to_two():
-    t = AETrainer(AEConfig(data="moons", latent=8))
-    assert t.sizes == (1, 2) and t.latent == 2
-    _train(t, 20)
-    assert t.sample(10).shape == (10, 2) and t.snapshot()["codes"].shape[1] == 2
-    assert t.snapshot()["is_digits"] is False
-
-
-# --------------------------------------------------------------------------- judge and CLI
-
-
-def test_quality_report_uses_the_digit_judge_and_points_metrics():
-    t = VAETrainer(VAEConfig(data="digits", **SMALL))
-    real = digits.to_pixels(t.data.x_test)
-    report = quality_report(real, t.data)
-    assert report["classes"] == 10 and report["confident"] > 0.55  # real test digits: 64 % at P > 0.9
-    blank = quality_report(np.full((100, 64), 8.0), t.data)  # one grey image, 100 times
-    assert blank["classes"] <= 1
-    ring = VAETrainer(VAEConfig(data="ring", **SMALL))
-    good = quality_report(ring.data.target.sample(1000, seed=5), ring.data)
-    assert good["modes_captured"] == 8 and good["high_quality"] > 0.95
+# --------------------------------------------------------------------------- CLI
 
 
 def test_cli_vae_writes_samples_in_data_units(tmp_path, capsys):
@@ -227,10 +154,7 @@ def test_cli_vae_writes_samples_in_data_units(tmp_path, capsys):
     assert saved["samples"].shape == (300, 64) and saved["samples"].max() <= 16
 
 
-def test_cli_ae_and_vae_on_a_target_and_a_csv(tmp_path, capsys):
-    assert cli_main(["train", "ae", "--data", "ring", "--steps", "30", "--out", str(tmp_path / "ae.npz")]) == 0
-    ae = np.load(tmp_path / "ae.npz")
-    assert ae["samples"].shape == (2000, 2) and list(ae["sizes"]) == [1, 2]
+def test_cli_vae_on_a_csv(tmp_path, capsys):
     pts = tmp_path / "pts.csv"
     rng = np.random.default_rng(0)
     pts.write_text("x1,x2\n" + "\n".join(f"{a},{b}" for a, b in rng.normal(5, 1, size=(200, 2))))
