@@ -6,6 +6,7 @@ The navigation lists the home page and every lecture topic whose page exists (da
 import streamlit as st
 
 from core.service import service
+from dashboard import layout
 from dashboard.topics import ROOT, TOPICS
 
 service()  # start the training workers with the server, not with the first student's Play
@@ -19,4 +20,7 @@ for topic in TOPICS:
         sections.setdefault(topic.section, []).append(
             st.Page(str(topic.path), title=topic.title, icon=topic.icon, url_path=topic.url_path)
         )
-st.navigation(sections, expanded=True).run()  # every topic listed, none behind "View more"
+with st.sidebar:
+    presenting = layout.presenter_switch()
+# every topic listed, none behind "View more"; in presenter mode in the top bar, leaving the sidebar to settings
+st.navigation(sections, expanded=True, position="top" if presenting else "sidebar").run()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.gan import LOSSES, NOISE_LAWS, PRESETS, RECOMMENDED, GanConfig, GanTrainer, preset
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_gan import game_figure, manifold_figure
 from dashboard.figures import curves
 from dashboard.targets_ui import target_picker
@@ -18,7 +18,6 @@ NAME = "gan"
 LR_LADDER = (1e-5, 3e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
 WIDTHS = (4, 8, 16, 32, 64, 128, 256)
 BUDGET = 30_000
-CHART = {"displayModeBar": False}
 # widget key -> GanConfig field: the preset select writes these
 FIELDS = {"loss": "loss", "zlaw": "noise", "zdim": "noise_dim", "gl": "g_depth", "gw": "g_width",
           "dl": "d_depth", "dw": "d_width", "dsteps": "d_steps", "lrg": "lr_g", "lrd": "lr_d",
@@ -34,16 +33,10 @@ LOSS_LATEX = {
              r"\qquad \min_\theta\; \tfrac12\mathbb{E}_z[(D_\phi(G_\theta(z)) - 1)^2]",
 }
 
-st.title("Generative adversarial networks")
-st.markdown(
-    "A generator G_θ turns noise z into points; a discriminator D_φ tries to tell them from the data. "
-    "D climbs the value function, G descends it: a two-player game, not a loss going down. "
-    "The orange points are G(z), the colours are what D believes (blue: data, orange: generated), and "
-    "the arrows show where G's next update pushes each generated point."
-)
-st.latex(r"\min_{G}\max_{D}\; V(G, D) = \mathbb{E}_{x\sim p_{\mathrm{data}}}\big[\log D(x)\big]"
-         r" + \mathbb{E}_{z\sim p(z)}\big[\log\big(1 - D(G(z))\big)\big]")
-notices = st.empty()
+notices = layout.page(
+    "Generative adversarial networks",
+    "A generator G_θ turns noise into points, a discriminator D_φ tells them from the data: "
+    "a two-player game, not a loss going down.")
 
 
 def apply_preset() -> None:
@@ -58,9 +51,10 @@ with st.sidebar:
     st.header("Data")
     target, target_key = target_picker(default="ring")
 
-    st.header("Game")
     chosen = ui.select("Preset (fills the settings below)", "preset", list(PRESETS), RECOMMENDED,
                        on_change=apply_preset)
+with layout.settings():
+    st.header("Game")
     base = GanConfig()
     loss = ui.select("Loss", "loss", list(LOSSES), base.loss, format_func=LOSSES.get)
     d_steps = ui.slider("D steps per G step", "dsteps", 1, 10, base.d_steps)
@@ -95,7 +89,6 @@ cfg = GanConfig(
     loss=loss, d_steps=d_steps, lr_g=lr_g, lr_d=lr_d, batch_size=batch, pack=pack, seed=seed,
     eval_every=100,
 )
-st.latex(LOSS_LATEX[loss])
 if cfg != preset(chosen, data=cfg.data, spread=cfg.spread, seed=seed, eval_every=100):
     st.caption(f"Settings changed from the preset “{chosen}”.")
 if target is None:
@@ -123,8 +116,9 @@ if job is not None:
               use_container_width=True, help="One update of the discriminator only")
     c2.button("G step", key="gan_gstep", on_click=half_step, args=(job, "g"), disabled=idle,
               use_container_width=True, help="One update of the generator only")
-    c3.caption("Step mode: watch D's colours change on a D step, and the orange points follow the arrows "
-               "on a G step. ▶ Play alternates them.")
+    if not layout.presenting():
+        c3.caption("Step mode: watch D's colours change on a D step, and the orange points follow the arrows "
+                   "on a G step. ▶ Play alternates them.")
 
 
 def draw(job) -> None:
@@ -134,8 +128,8 @@ def draw(job) -> None:
     prob = snap.get("loss") in ("nonsat", "minimax")
     left, right = st.columns([1.2, 1])
     with left:
-        st.plotly_chart(game_figure(snap, "Data, G(z), and D's output", probability=prob, modes=modes,
-                                    show_heat=show_heat, show_arrows=show_arrows), key="game", config=CHART)
+        layout.chart(game_figure(snap, "Data, G(z), and D's output", probability=prob, modes=modes,
+                                 show_heat=show_heat, show_arrows=show_arrows), "game", main=True)
         grad = np.linalg.norm(snap["arrow"], axis=1).mean() if "arrow" in snap else float("nan")
         n_g, n_d = snap["parameter_count"]
         st.caption(f"D updates: {snap['d_updates']:,} · G updates: {snap['g_updates']:,} · "
@@ -144,8 +138,7 @@ def draw(job) -> None:
                    + (f" · with packing, D is drawn on {snap['pack']} copies of each point"
                       if snap["pack"] > 1 else ""))
     with right:
-        st.plotly_chart(manifold_figure(snap, "Manifold: G applied to a grid of noise"), key="manifold",
-                        config=CHART)
+        layout.chart(manifold_figure(snap, "Manifold: G applied to a grid of noise"), "manifold")
         last = job.last_metrics
         if last and "modes_captured" in last and modes is not None:
             m1, m2, m3 = st.columns(3)
@@ -156,23 +149,32 @@ def draw(job) -> None:
             st.metric("Energy distance (0 = like the data, 1 = like noise)", f"{last['energy']:.3f}")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(curves(history, [("D loss", "d_loss"), ("G loss", "g_loss")], "D and G losses", "loss",
-                               height=280), key="losses", config=CHART)
+        layout.chart(curves(history, [("D loss", "d_loss"), ("G loss", "g_loss")], "D and G losses", "loss",
+                            height=280), "losses")
     with c2:
         if modes is not None and "modes_captured" in history:
             history = dict(history, modes_share=history["modes_captured"] / len(modes))
-            st.plotly_chart(curves(history, [("modes captured (share)", "modes_share"),
-                                             ("high-quality samples", "high_quality")],
-                                   "Mode coverage", "share", y_range=(0, 1.02), height=280),
-                            key="coverage", config=CHART)
+            layout.chart(curves(history, [("modes captured (share)", "modes_share"),
+                                          ("high-quality samples", "high_quality")],
+                                "Mode coverage", "share", y_range=(0, 1.02), height=280), "coverage")
         else:
-            st.plotly_chart(curves(history, [("energy distance", "energy")], "Distance to the data",
-                                   "normalised energy", height=280), key="coverage", config=CHART)
+            layout.chart(curves(history, [("energy distance", "energy")], "Distance to the data",
+                                "normalised energy", height=280), "coverage")
 
 
 live.live_view(job, NAME, draw)
 
-with st.expander("Try this", expanded=False):
+with layout.explanation():
+    st.markdown(
+        "D climbs the value function, G descends it. The orange points are G(z), the colours are what D "
+        "believes (blue: data, orange: generated), and the arrows show where G's next update pushes each "
+        "generated point."
+    )
+    st.latex(r"\min_{\theta}\max_{\phi}\; V(\theta, \phi) = \mathbb{E}_{x\sim p_{\mathrm{data}}}\big[\log D_\phi(x)\big]"
+             r" + \mathbb{E}_{z\sim p(z)}\big[\log\big(1 - D_\phi(G_\theta(z))\big)\big]")
+    st.markdown("With the chosen loss, the players minimise:")
+    st.latex(LOSS_LATEX[loss])
+    st.markdown("**Try this**")
     st.markdown(
         "- **Mode collapse**: choose the preset *mode collapse* on the ring and press Play: D is much "
         "stronger and faster than G, and G piles its points on the few modes D rates highest. Watch the "

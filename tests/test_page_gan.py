@@ -10,7 +10,7 @@ SMALL = {"gw": "16", "dw": "16", "batch": "64"}  # keep the page cheap under tes
 def test_play_trains_and_pause_stops():
     at = open_page(PAGE, SMALL)
     assert "idle" in texts(at)
-    assert any("V(G, D)" in x.value for x in at.latex)
+    assert any(r"\min_{\theta}\max_{\phi}" in x.value and r"D_\phi(G_\theta(z))" in x.value for x in at.latex)
     press(at, "gan_play")
     poll(at, 1.5)
     assert "running" in texts(at)

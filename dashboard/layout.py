@@ -1,0 +1,137 @@
+"""One layout for every page: the lesson and the live figure first, the explanation below.
+
+A page is written top to bottom as::
+
+    notices = layout.page("Generative adversarial networks", "G makes points, D judges them: a game.")
+    with layout.settings():          # the sidebar's long forms (folded away in presenter mode)
+        ...controls...
+    live.control_bar(job, NAME)
+    live.live_view(job, NAME, draw)  # draw() calls layout.chart(fig, key, main=True) for the big figure
+    with layout.explanation():       # prose and the lecture's equations, below the live view
+        st.latex(...)
+
+**Presenter mode** (the sidebar switch, or ``present=1`` in a link) is for a 1280x720 projector:
+less padding, a one-line title, larger text, thicker lines and larger fonts in every chart, the main
+figure sized to fit under the controls, the sidebar's long forms folded into one "Settings" panel,
+and the explanation folded into a panel below. Every chart keeps Plotly's own camera button (PNG at
+twice the resolution) in both modes: figures can be taken into slides.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import plotly.graph_objects as go
+import streamlit as st
+
+
+PRESENT = "present"
+MAIN_HEIGHT = 400  # the main live figure in presenter mode: fits under title, controls and status at 720 px
+FONT_STEP = 4  # presenter mode: chart fonts this much larger
+LINE_SCALE = 1.6  # presenter mode: chart lines this much thicker
+
+_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] {padding-top: 3.2rem; padding-bottom: 2rem;}
+%s
+</style>
+"""
+_PRESENT_CSS = """
+[data-testid="stMainBlockContainer"] {padding-top: 2.6rem;}
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {font-size: 1.15rem;}
+[data-testid="stMainBlockContainer"] h3 {padding-top: 0; padding-bottom: 0.1rem;}
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.6rem;}
+"""
+_TRUE = ("1", "true", "yes", "on")
+_SEEN = "_genlab_present_seen"  # the URL value the switch last wrote
+
+
+def presenting() -> bool:
+    """Presenter mode: the switch's value, or the link's ``present=`` before the switch has been drawn."""
+    if PRESENT in st.session_state:
+        return bool(st.session_state[PRESENT])
+    return _url_says()
+
+
+def _url_says() -> bool | None:
+    raw = st.query_params.get(PRESENT)
+    return None if raw is None else str(raw).lower() in _TRUE
+
+
+def presenter_switch() -> bool:
+    """The sidebar switch (drawn once, by the app's entry, on every page), kept in the URL as ``present=1``.
+
+    Not a URL-bound widget: those accept only ``true``, and a lecturer types ``present=1``.
+    """
+    said = _url_says()
+    if said is not None and st.session_state.get(_SEEN) != st.query_params.get(PRESENT):
+        st.session_state[PRESENT] = said  # a link decides (once per value it carries)
+    on = st.toggle("Presenter mode", key=PRESENT,
+                   help="For a projector: the live figure on the first screen, larger text and lines. "
+                        "Add present=1 to a link to open a page this way.")
+    if on and st.query_params.get(PRESENT) != "1":
+        st.query_params[PRESENT] = "1"  # also after moving to another page: a copied link opens the same way
+    elif not on and PRESENT in st.query_params:
+        del st.query_params[PRESENT]
+    st.session_state[_SEEN] = st.query_params.get(PRESENT)
+    return on
+
+
+def page(title: str, lesson: str) -> st.delta_generator.DeltaGenerator:
+    """The page's title and its lesson in one sentence; returns a placeholder for notices."""
+    present = presenting()
+    st.html(_CSS % (_PRESENT_CSS if present else ""))
+    if present:
+        st.markdown(f"### {title}")
+    else:
+        st.title(title)
+    st.markdown(lesson)
+    return st.empty()
+
+
+def settings() -> st.delta_generator.DeltaGenerator:
+    """Where a page puts its long sidebar forms: the sidebar, or one folded panel in presenter mode."""
+    if presenting():
+        return st.sidebar.expander("Settings", expanded=False, icon=":material/tune:")
+    return st.sidebar
+
+
+@contextlib.contextmanager
+def explanation(label: str = "How it works") -> Iterator[None]:
+    """The longer explanation and the equations, below the live view (folded in presenter mode)."""
+    if presenting():
+        with st.expander(label, expanded=False, icon=":material/menu_book:"):
+            yield
+    else:
+        st.divider()
+        st.subheader(label)
+        yield
+
+
+def chart_config(name: str) -> dict:
+    """Plotly's mode bar, with its camera button (a PNG at twice the size) for slides."""
+    return {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+            "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"genlab-{name}"}}
+
+
+def projected(fig: go.Figure, main: bool = False) -> go.Figure:
+    """The figure as presenter mode draws it: larger fonts, thicker lines; the main one fits the screen."""
+    size = (fig.layout.font.size or 16) + FONT_STEP
+    fig.update_layout(font_size=size)
+    for trace in fig.data:
+        line = getattr(trace, "line", None)
+        if line is not None and getattr(line, "width", None) is not None:
+            trace.line.width = line.width * LINE_SCALE
+        elif line is not None and trace.type == "scatter" and "lines" in (trace.mode or ""):
+            trace.line.width = 2 * LINE_SCALE
+    if main and (fig.layout.height or 450) > MAIN_HEIGHT:
+        fig.update_layout(height=MAIN_HEIGHT)
+    return fig
+
+
+def chart(fig: go.Figure, key: str, *, main: bool = False, **kw) -> None:
+    """``st.plotly_chart`` with GenLab's export button; in presenter mode larger, and the main one on screen."""
+    if presenting():
+        fig = projected(fig, main)
+    st.plotly_chart(fig, key=key, config=chart_config(key), **kw)

@@ -1,0 +1,83 @@
+"""The page layout and presenter mode (dashboard/layout.py), through AppTest."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard import layout
+from tests.pagetest import open_page
+
+
+def sidebar_expanders(at):
+    return [e.label for e in at.sidebar.expander]
+
+
+def test_presenter_mode_from_a_link_folds_the_settings_and_the_explanation():
+    at = open_page("home.py", {"present": "1"})
+    assert at.toggle(key="present").value is True
+    assert at.query_params["present"] in ("1", ["1"])
+    at.switch_page("pages/gan.py").run()
+    assert "Settings" in sidebar_expanders(at)
+    assert not at.title  # a one-line heading instead of the big title
+    assert at.markdown[0].value.startswith("### Generative adversarial networks") or any(
+        m.value.startswith("### Generative adversarial networks") for m in at.markdown)
+    assert "How it works" in [e.label for e in at.main.expander]
+    assert [c for c in at.get("plotly_chart")], "the live figures are drawn"
+
+
+def test_normal_mode_keeps_the_title_and_the_full_sidebar():
+    at = open_page("gan.py")
+    assert [t.value for t in at.title] == ["Generative adversarial networks"]
+    assert "Settings" not in sidebar_expanders(at)
+    assert "How it works" not in [e.label for e in at.main.expander]
+    assert "How it works" in [s.value for s in at.subheader]
+
+
+def _switch_app():
+    import streamlit as st
+
+    from dashboard import layout
+
+    on = layout.presenter_switch()
+    st.write(f"presenting={layout.presenting()} switch={on}")
+
+
+def test_the_switch_follows_the_link_and_keeps_the_link_in_step():
+    # AppTest reruns only the page after the first run, not the entry: the switch is tested on its own
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_switch_app)
+    at.query_params["present"] = "1"
+    at.run()
+    assert at.markdown[0].value == "presenting=True switch=True"
+    at.toggle(key="present").set_value(False).run()
+    assert at.markdown[0].value == "presenting=False switch=False"
+    assert "present" not in at.query_params
+    at.toggle(key="present").set_value(True).run()
+    assert at.query_params["present"] in ("1", ["1"])
+    assert at.markdown[0].value == "presenting=True switch=True"
+
+
+def test_without_the_link_presenter_mode_is_off():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_switch_app).run()
+    assert at.markdown[0].value == "presenting=False switch=False"
+    assert "present" not in at.query_params
+
+
+def test_projected_figures_are_larger_and_the_main_one_fits_the_screen():
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[1, 0], mode="lines", line=dict(width=2)),
+                    layout=dict(height=600, font=dict(size=16)))
+    out = layout.projected(go.Figure(fig), main=True)
+    assert out.layout.height == layout.MAIN_HEIGHT
+    assert out.layout.font.size == 16 + layout.FONT_STEP
+    assert out.data[0].line.width > 2
+    side = layout.projected(go.Figure(fig), main=False)
+    assert side.layout.height == 600
+
+
+def test_every_chart_keeps_its_png_export():
+    config = layout.chart_config("game")
+    assert config["toImageButtonOptions"]["format"] == "png"
+    assert "displayModeBar" not in config or config["displayModeBar"] is not False
