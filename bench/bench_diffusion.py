@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
-from core.diffusion import DiffusionConfig, DiffusionTrainer, report  # noqa: E402
+from core.diffusion import DiffusionConfig, DiffusionTrainer  # noqa: E402
+from core.noise_conditional import report  # noqa: E402
 from core.score import ScoreConfig, ScoreTrainer  # noqa: E402
 
 torch.set_num_threads(1)

@@ -22,6 +22,7 @@ from torch import nn
 from core.datasets import DATASET_NAMES, LabelledData, labelled_from_csv, make_dataset
 from core.errors import ConfigError
 from core.nets import parameter_count, set_lr
+from core.targets2d import grid_points, plot_grid
 
 FEATURES = {  # name -> (label in the lecture's notation, function of the (n, 2) inputs)
     "x1": ("x_1", lambda x: x[:, 0]),
@@ -179,15 +180,11 @@ class ClassifyTrainer:
                               (("train", self.F_train, self.Y_train), ("test", self.F_test, self.Y_test)))
 
     def _make_grid(self) -> dict[str, np.ndarray]:
-        X = self.data.X
-        lo, hi = X.min(0), X.max(0)
-        pad = 0.1 * (hi - lo) + 1e-3
-        gx = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID, dtype=np.float32)
-        gy = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID, dtype=np.float32)
-        ux = np.linspace(gx[0], gx[-1], UNIT_GRID, dtype=np.float32)
+        gx, gy, pts = plot_grid(self.data.X, GRID, pad=0.1, pad_abs=1e-3, dtype=np.float32)
+        ux = np.linspace(gx[0], gx[-1], UNIT_GRID, dtype=np.float32)  # the same box, coarser
         uy = np.linspace(gy[0], gy[-1], UNIT_GRID, dtype=np.float32)
-        mesh = lambda a, b: torch.from_numpy(np.stack(np.meshgrid(a, b), -1).reshape(-1, 2))  # noqa: E731
-        return {"gx": gx, "gy": gy, "ux": ux, "uy": uy, "grid": mesh(gx, gy), "units": mesh(ux, uy)}
+        return {"gx": gx, "gy": gy, "ux": ux, "uy": uy, "grid": torch.from_numpy(pts),
+                "units": torch.from_numpy(grid_points(ux, uy))}
 
     @torch.no_grad()
     def snapshot(self) -> dict[str, np.ndarray]:

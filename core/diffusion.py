@@ -13,7 +13,7 @@ The lecture's model, "a long sequence of small denoisers":
 Data are standardised inside the model (one shift per coordinate, ONE scale for both, so a
 Gaussian mixture stays isotropic and core/gmm_exact applies); samples come back in data units.
 
-Sampling API (the flow-matching page imports it for its comparison)::
+Sampling API (core/flow_vs_diffusion.py races it against flow matching)::
 
     trainer = DiffusionTrainer(DiffusionConfig(data="ring"))
     for _ in range(5000): trainer.step()
@@ -27,8 +27,8 @@ also sees sin and cos of 2^k·x (k < 4, Fourier features): on the 25-mode grid, 
 seconds of training, they lift the share of high-quality samples from about 0.6 to 0.99 (and after
 60 s from 0.92 to 0.99; bench/bench_diffusion.py).
 
-Also here, shared with core/score.py: the noise-conditional MLP, the data pool with its
-standardisation, and the EMA.
+The data pool and the noise-conditional MLP are shared with core/score.py
+(core/noise_conditional.py).
 """
 
 from __future__ import annotations
@@ -41,111 +41,16 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
 from core.errors import ConfigError
-from core.sample_metrics import sample_report
-from core.targets2d import Target2D, load_target
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
+from core.noise_conditional import ConditionalMLP, DataPool, check_training, report, report_arrays
+from core.targets2d import Target2D, load_target
 
 SCHEDULES = ("linear", "cosine")
 METHODS = ("ddpm", "ddim")
 QUALITY_STEPS = (1, 2, 5, 10, 20, 50, 100)  # sampling steps of the quality-vs-steps curve
 FORWARD_FRACTIONS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)  # t/T of the forward-process panels
-FIELD_GRID = 15  # arrows per side of a drawn vector field
-
-
-# =============================================================================== shared pieces
-
-
-class DataPool:
-    """A large sample of the target, standardised: x_std = (x - mean) / scale, one scale for both axes."""
-
-    def __init__(self, target: Target2D, seed: int, size: int = 20_000):
-        pts = target.points if target.points is not None else target.sample(size, seed=seed)  # (N, 2)
-        self.target = target
-        self.data = np.asarray(pts, dtype=np.float64)  # (N, 2) data units
-        self.mean = self.data.mean(0)  # (2,)
-        self.scale = float(np.sqrt(self.data.var(0).mean())) or 1.0  # isotropic: mixtures stay isotropic
-        self.x = torch.from_numpy(self.to_std(self.data)).float()  # (N, 2) standardised
-        self.bound = float(self.x.abs().max()) * 1.2 + 1.0  # clip for denoised estimates
-
-    def to_std(self, x: np.ndarray) -> np.ndarray:
-        return (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
-
-    def to_data(self, x) -> np.ndarray:
-        return np.asarray(x, dtype=np.float64) * self.scale + self.mean
-
-    def batch(self, n: int, gen: torch.Generator) -> torch.Tensor:
-        return self.x[torch.randint(0, len(self.x), (n,), generator=gen)]  # (n, 2)
-
-    def std_mixture(self):
-        """The target's mixture (weights, means, stds) in standardised units (mixtures only)."""
-        w, mu, s = self.target.mixture_params()
-        return w, (mu - self.mean) / self.scale, s / self.scale
-
-    def grid(self, n: int = FIELD_GRID) -> np.ndarray:
-        """(n², 2) grid points in data units over the data's box (with a margin)."""
-        lo, hi = np.percentile(self.data, 0.5, axis=0), np.percentile(self.data, 99.5, axis=0)
-        pad = 0.15 * (hi - lo).max()
-        gx, gy = np.linspace(lo[0] - pad, hi[0] + pad, n), np.linspace(lo[1] - pad, hi[1] + pad, n)
-        return np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
-
-
-def sinusoidal(c: torch.Tensor, dim: int = 16) -> torch.Tensor:
-    """(B,) condition in about [0, 1] -> (B, 2·dim + 1): c, sin(π 2^k c), cos(π 2^k c) (k < dim)."""
-    freqs = math.pi * 2.0 ** torch.arange(dim, dtype=torch.float32) / 2 ** (dim / 2)  # (dim,) low to high
-    ang = c[:, None] * freqs[None] * 8  # (B, dim)
-    return torch.cat([c[:, None], torch.sin(ang), torch.cos(ang)], 1)
-
-
-class ConditionalMLP(nn.Module):
-    """f(x, c): a SiLU MLP on [x, Fourier features of x, embedding(c)] -> (B, 2).
-
-    c is t/T (diffusion) or a position of log σ (score). ``fourier`` > 0 adds sin and cos of
-    2^k·x (k < fourier) for each coordinate: sharp, high-frequency fields (many narrow modes)
-    become easy for a small MLP (Tancik et al., 2020).
-    """
-
-    def __init__(self, hidden: tuple[int, ...] = (128, 128, 128), emb: int = 8, fourier: int = 0):
-        super().__init__()
-        self.emb = emb
-        self.register_buffer("freqs", 2.0 ** torch.arange(fourier, dtype=torch.float32))  # (F,)
-        layers: list[nn.Module] = []
-        n_in = 2 + 4 * fourier + 2 * emb + 1
-        for width in hidden:
-            layers += [nn.Linear(n_in, width), nn.SiLU()]
-            n_in = width
-        layers.append(nn.Linear(n_in, 2))
-        self.net = nn.Sequential(*layers)
-
-    def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:  # (B, 2), (B,) -> (B, 2)
-        parts = [x]
-        if len(self.freqs):
-            ang = (x[:, :, None] * self.freqs).reshape(len(x), -1)  # (B, 2F)
-            parts += [torch.sin(ang), torch.cos(ang)]
-        return self.net(torch.cat([*parts, sinusoidal(c, self.emb)], 1))
-
-
-def check_training(lr: float, batch_size: int, hidden: tuple[int, ...], ema: float, fourier: int = 0) -> None:
-    if not (lr > 0 and math.isfinite(lr)) or not 1 <= batch_size <= 8192:
-        raise ConfigError("The learning rate must be positive and the batch size between 1 and 8192.")
-    if not hidden or len(hidden) > 6 or any(not 1 <= h <= 512 for h in hidden):
-        raise ConfigError("Use 1 to 6 hidden layers of 1 to 512 units each.")
-    if not 0 <= ema < 1:
-        raise ConfigError("The EMA decay must lie in [0, 1).")
-    if not 0 <= fourier <= 12:
-        raise ConfigError("Use 0 to 12 Fourier feature frequencies.")
-
-
-def report(samples: np.ndarray, target: Target2D, reference: np.ndarray) -> dict[str, float]:
-    """sample_report against a fixed reference set."""
-    return sample_report(samples, target, reference=reference)
-
-
-def report_arrays(samples: np.ndarray, target: Target2D, reference: np.ndarray) -> dict[str, np.ndarray]:
-    """The report as ``metric_<name>`` 0-d arrays for a snapshot (capped, so always finite)."""
-    return {f"metric_{k}": np.float64(min(v, 1e9)) for k, v in report(samples, target, reference).items()}
 
 
 # =============================================================================== noise schedule
@@ -329,9 +234,9 @@ class DiffusionTrainer:
             if return_paths:
                 paths.append(x.clone())
         self.last_nfe = len(taus)
-        out = self.pool.to_data(x.numpy())
+        out = self.pool.std.to_data(x.numpy())
         if return_paths:
-            return out, self.pool.to_data(torch.stack(paths).numpy())
+            return out, self.pool.std.to_data(torch.stack(paths).numpy())
         return out
 
     # ------------------------------------------------------------------ views
@@ -342,7 +247,7 @@ class DiffusionTrainer:
         x0 = self.pool.x[:400].double().numpy()
         ts = [min(int(round(f * (self.sched.T - 1))), self.sched.T - 1) for f in FORWARD_FRACTIONS]
         panels = [x0 if f == 0 else self.sched.noise(x0, t, rng) for f, t in zip(FORWARD_FRACTIONS, ts)]
-        return self.pool.to_data(np.stack(panels))
+        return self.pool.std.to_data(np.stack(panels))
 
     def measure_quality(self, n: int = 500, steps: tuple[int, ...] = QUALITY_STEPS) -> dict[str, np.ndarray]:
         """Sample quality against sampling steps for DDPM and DDIM (n samples each)."""
@@ -372,8 +277,8 @@ class DiffusionTrainer:
             "forward_t": np.asarray(FORWARD_FRACTIONS) * self.sched.T,
             "alpha_bar": self.sched.alpha_bars.copy(),  # (T,)
             "betas": self.sched.betas.copy(),
-            "data_mean": self.pool.mean.copy(),  # (2,) x_std = (x - data_mean) / data_scale
-            "data_scale": self.pool.scale,
+            "data_mean": self.pool.std.mean.copy(),  # (2,) x_std = (x - data_mean) / data_scale
+            "data_scale": self.pool.std.scale,
             "sampler": cfg.sampler,  # of the shown samples and trajectories
             "sample_steps": cfg.sample_steps,
             **{k: v.copy() for k, v in self.quality.items()},

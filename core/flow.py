@@ -10,17 +10,15 @@ models with minibatch optimal transport"):
   minimiser is the marginal velocity ``u_t(x) = E[x₁ - x₀ | x_t = x]`` (closed form for
   Gaussian mixtures: ``core.gmm_exact.flow_velocity``);
 - optionally the minibatch optimal-transport pairing: within each batch, the noise points are
-  re-ordered to the assignment that minimises ``Σ|x₀ - x₁|²`` (exact, with scipy's
-  ``linear_sum_assignment``; greedy nearest-neighbour without scipy), which straightens the paths;
+  re-ordered to the assignment that minimises ``Σ|x₀ - x₁|²``, which straightens the paths
+  (core/transport.py, which also measures how straight the sampled paths are);
 - sampling solves the ODE ``dφ_t/dt = v_θ(t, φ_t)``, ``φ_0 ~ π``, with Euler, midpoint or RK4 at
-  a budget of network evaluations (NFE);
-- straightness of a path: ``|x₁ - x₀|² / ∫₀¹|dx/dt|² dt`` (1 for a straight path at constant
-  speed, smaller when it bends; Cauchy-Schwarz), and the mean distance of its points from the
-  chord ``x₀ → x₁``.
+  a budget of network evaluations (NFE). The race against diffusion at equal NFE is
+  core/flow_vs_diffusion.py.
 
 The data are standardised inside with one mean per coordinate and ONE scale for both
-coordinates, so an isotropic mixture stays isotropic and the exact field stays exact in the
-model's coordinates. Samples, trajectories and fields are returned in data units; the velocity
+coordinates (core/targets2d.Standardiser), so an isotropic mixture stays isotropic and the exact
+field stays exact in the model's coordinates. Samples, trajectories and fields are returned in data units; the velocity
 in data units is ``scale · v_θ``. An exponential moving average of the weights (EMA) draws the
 samples, which steadies their quality from checkpoint to checkpoint.
 """
@@ -38,14 +36,10 @@ from torch import nn
 
 from core import gmm_exact
 from core.errors import ConfigError
-from core.sample_metrics import sample_report
-from core.targets2d import Target2D, load_target, standardise
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
-
-try:  # scikit-learn brings scipy; without it the pairing is greedy
-    from scipy.optimize import linear_sum_assignment
-except ImportError:  # pragma: no cover - scipy is installed with scikit-learn
-    linear_sum_assignment = None
+from core.sample_metrics import sample_report
+from core.targets2d import Standardiser, Target2D, load_target, standardise
+from core.transport import minibatch_ot_pairing, straightness
 
 SOLVERS = {"euler": 1, "midpoint": 2, "rk4": 4}  # solver -> network evaluations per step
 SOLVER_LABELS = {"euler": "Euler", "midpoint": "Midpoint (RK2)", "rk4": "Runge-Kutta 4"}
@@ -53,7 +47,6 @@ FIELD_GRID = 15  # arrows on a FIELD_GRID x FIELD_GRID grid
 N_PATHS = 64  # particles whose trajectories are drawn
 POOL = 20_000  # training points drawn once from a built-in target
 FIRST_LOOK = 100  # the first measurement of the samples, before the first eval_every
-OT_CHUNK = 256  # minibatch OT pairs noise and data within chunks of this many points
 Velocity = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (t scalar, x (n, 2)) -> (n, 2)
 
 
@@ -89,68 +82,6 @@ class FlowConfig:
             raise ConfigError("The EMA decay must lie in [0, 1).")
         if not 1 <= self.sample_steps <= 1000 or self.eval_every < 1 or self.eval_samples < 10:
             raise ConfigError("Use 1 to 1000 sampling steps, eval_every >= 1 and at least 10 eval samples.")
-
-
-
-# --------------------------------------------------------------------------- standardisation
-
-
-@dataclass(frozen=True)
-class Standardiser:
-    """x_model = (x_data - mean) / scale, one scale for both coordinates (keeps circles round)."""
-
-    mean: np.ndarray  # (2,)
-    scale: float
-
-    @classmethod
-    def fit(cls, x: np.ndarray) -> "Standardiser":
-        _, mean, std = standardise(x)
-        return cls(mean, float(np.sqrt(np.mean(std**2))))
-
-    def to_model(self, x: np.ndarray) -> np.ndarray:
-        return (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
-
-    def to_data(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(x, dtype=np.float64) * self.scale + self.mean
-
-    def mixture(self, target: Target2D) -> gmm_exact.Mixture:
-        """The target's mixture in model coordinates (still isotropic)."""
-        weights, means, stds = target.mixture_params()
-        return weights, (means - self.mean) / self.scale, stds / self.scale
-
-
-# --------------------------------------------------------------------------- pairing
-
-
-def pairing_cost(x0: np.ndarray, x1: np.ndarray) -> float:
-    """Mean squared distance of paired rows, (n, d) and (n, d)."""
-    return float(((np.asarray(x0) - np.asarray(x1)) ** 2).sum(1).mean())
-
-
-def greedy_pairing(cost: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-    """perm with row i -> column perm[i]: rows in random order take their cheapest free column."""
-    n = len(cost)
-    order = (rng or np.random.default_rng(0)).permutation(n)
-    taken = np.zeros(n, dtype=bool)
-    perm = np.empty(n, dtype=np.int64)
-    for i in order:
-        j = int(np.argmin(np.where(taken, np.inf, cost[i])))
-        perm[i], taken[j] = j, True
-    return perm
-
-
-def ot_pairing(x0: np.ndarray, x1: np.ndarray, exact: bool = True) -> np.ndarray:
-    """Index ``perm`` such that noise ``x0[perm[j]]`` goes with data ``x1[j]``: minimal Σ|x₀ - x₁|².
-
-    Exact assignment (Hungarian / Jonker-Volgenant) when scipy is there and ``exact``; else greedy.
-    """
-    cost = ((np.asarray(x1)[:, None, :] - np.asarray(x0)[None, :, :]) ** 2).sum(-1)  # (n1, n0)
-    if exact and linear_sum_assignment is not None:
-        rows, cols = linear_sum_assignment(cost)
-        perm = np.empty(len(rows), dtype=np.int64)
-        perm[rows] = cols
-        return perm
-    return greedy_pairing(cost)
 
 
 # --------------------------------------------------------------------------- the network
@@ -225,27 +156,6 @@ def integrate(v: Velocity, x0: torch.Tensor, steps: int, solver: str = "euler", 
     return x, (torch.stack(path) if keep_path else None)
 
 
-def straightness(path: np.ndarray) -> dict[str, float]:
-    """How straight are paths (steps + 1, n, d) from t = 0 to 1 (equal steps)?
-
-    ``straightness`` = mean|x₁ - x₀|² / mean ∫|dx/dt|² dt, with ∫ ≈ Σ|Δx|²/h: 1 when every path
-    is a segment run at constant speed, less when paths bend (or speed up and slow down).
-    ``deviation`` = mean distance of the path points from their chord x₀ → x₁ (the path's units).
-    """
-    path = np.asarray(path, dtype=np.float64)
-    steps = len(path) - 1
-    if steps < 1:
-        return {"straightness": 1.0, "deviation": 0.0}
-    chord = path[-1] - path[0]  # (n, d)
-    kinetic = (np.diff(path, axis=0) ** 2).sum(-1).sum(0) * steps  # (n,) Σ|Δx|² / h ≈ ∫|dx/dt|² dt
-    ratio = float((chord**2).sum(-1).mean() / max(kinetic.mean(), 1e-12))
-    rel = path - path[0]  # (steps + 1, n, d)
-    c2 = np.maximum((chord**2).sum(-1), 1e-12)  # (n,)
-    along = np.clip((rel * chord).sum(-1) / c2, 0.0, 1.0)[..., None]  # projection on the chord
-    dev = np.linalg.norm(rel - along * chord, axis=-1).mean()
-    return {"straightness": min(ratio, 1.0), "deviation": float(dev)}
-
-
 # --------------------------------------------------------------------------- trainer
 
 
@@ -261,7 +171,8 @@ class FlowTrainer:
 
         data = self.target.points if self.target.points is not None else self.target.sample(POOL, seed=cfg.seed)
         self.data = np.asarray(data, dtype=np.float64)  # (N, 2) data units
-        self.std = Standardiser.fit(self.data)
+        _, mean, std = standardise(self.data)  # scale √(mean std²); Standardiser.fit's √(mean var) may
+        self.std = Standardiser(mean, float(np.sqrt(np.mean(std**2))))  # differ in the last bit
         self.pool = torch.from_numpy(self.std.to_model(self.data).astype(np.float32))  # (N, 2)
         self.reference = self.target.sample(2000, seed=cfg.seed + 1)  # for the metrics, data units
         self.exact_mixture = self.std.mixture(self.target) if self.target.is_mixture else None
@@ -318,11 +229,8 @@ class FlowTrainer:
         idx = torch.randint(0, len(self.pool), (self.cfg.batch_size,), generator=self.gen)
         x1 = self.pool[idx]
         x0 = torch.randn(x1.shape, generator=self.gen)
-        if self.cfg.ot:  # exact assignment within chunks of OT_CHUNK points: the cost stays linear in B
-            a, b = x0.numpy(), x1.numpy()
-            perm = np.concatenate([k + ot_pairing(a[k:k + OT_CHUNK], b[k:k + OT_CHUNK])
-                                   for k in range(0, len(b), OT_CHUNK)])
-            x0 = x0[torch.from_numpy(perm)]
+        if self.cfg.ot:
+            x0 = x0[torch.from_numpy(minibatch_ot_pairing(x0.numpy(), x1.numpy()))]
         return x0, x1
 
     def step(self) -> dict[str, float]:
@@ -364,11 +272,8 @@ class FlowTrainer:
         report = sample_report(x, self.target, reference=self.reference, seed=self.cfg.seed)
         st = straightness(path)
         self._cache = {"samples": x, "paths": path[:, :N_PATHS].copy()}
-        out = {"energy": report["energy"], **st}
-        for key in ("modes_captured", "high_quality"):
-            if key in report:
-                out[key] = report[key]
-        return out
+        return {"energy": report["energy"], **st,
+                **{k: report[k] for k in ("modes_captured", "high_quality") if k in report}}
 
     def final_metrics(self, n: int = 2000) -> dict[str, float]:
         t0 = time.perf_counter()
@@ -430,71 +335,6 @@ class FlowTrainer:
 
     def parameter_count(self) -> int:
         return parameter_count(self.model)
-
-
-# --------------------------------------------------------------------------- flow vs diffusion
-
-COMPARE_NFE = (1, 2, 4, 8, 16, 32, 64, 100)  # network evaluations per sample on the comparison curve
-
-
-def quality_against_nfe(sample: Callable[[int], np.ndarray], target: Target2D, reference: np.ndarray,
-                        nfes: tuple[int, ...] = COMPARE_NFE) -> dict[str, np.ndarray]:
-    """``sample(nfe) -> (n, 2)`` at each NFE: {'energy': (len,), 'high_quality': (len,) for mixtures}."""
-    rows = [sample_report(sample(nfe), target, reference=reference) for nfe in nfes]
-    out = {"energy": np.asarray([r["energy"] for r in rows])}
-    if target.is_mixture:
-        out["high_quality"] = np.asarray([r["high_quality"] for r in rows])
-    return out
-
-
-class FlowVsDiffusion:
-    """A flow-matching model and a diffusion model (core/diffusion.py) trained side by side on one
-    target, each at its recommended preset with the learning rate decaying over the same
-    ``decay_steps``; every ``eval_every`` steps both are sampled at each NFE of ``nfes``
-    (flow: Euler steps; diffusion: DDIM and DDPM steps, one evaluation each)."""
-
-    divergence_advice = "One of the two models diverged: press Reset."
-
-    def __init__(self, target: Target2D, seed: int = 0, eval_every: int = 1000, n_eval: int = 500,
-                 nfes: tuple[int, ...] = COMPARE_NFE, decay_steps: int = 8000):
-        from core.diffusion import DiffusionConfig, DiffusionTrainer  # imported on demand
-
-        self.target = target
-        self.flow = FlowTrainer(FlowConfig(seed=seed, eval_every=10**9, lr_decay_steps=decay_steps), target)
-        self.diffusion = DiffusionTrainer(DiffusionConfig(seed=seed, lr_decay_steps=decay_steps), target)
-        self.eval_every, self.n_eval, self.nfes = eval_every, n_eval, tuple(nfes)
-        self.steps = 0
-        self.curves: dict[str, np.ndarray] = {}
-        self.seed = seed
-
-    def step(self) -> dict[str, float]:
-        flow_loss = self.flow.step()["loss"]
-        diffusion_loss = self.diffusion.step()["loss"]
-        self.steps += 1
-        if self.steps % self.eval_every == 0:
-            self.curves = self.measure()
-        return {"flow_loss": flow_loss, "diffusion_loss": diffusion_loss}
-
-    def measure(self) -> dict[str, np.ndarray]:
-        ref, seed, n = self.flow.reference, self.seed + 5, self.n_eval
-        out: dict[str, np.ndarray] = {"nfe_list": np.asarray(self.nfes, dtype=float), "step": np.array(self.steps)}
-        samplers = {
-            "flow": lambda nfe: self.flow.sample(n, steps=nfe, solver="euler", seed=seed),
-            "ddim": lambda nfe: self.diffusion.sample(n, nfe, "ddim", seed=seed),
-            "ddpm": lambda nfe: self.diffusion.sample(n, nfe, "ddpm", seed=seed),
-        }
-        for name, sample in samplers.items():
-            for metric, values in quality_against_nfe(sample, self.target, ref, self.nfes).items():
-                out[f"{name}_{metric}"] = values
-        return out
-
-    def snapshot(self) -> dict[str, np.ndarray]:
-        return {k: np.array(v, copy=True) for k, v in self.curves.items()}
-
-    def final_metrics(self) -> dict[str, float]:
-        curves = self.measure()
-        return {f"{k}_at_{int(n)}": float(v) for k, vals in curves.items() if k not in ("nfe_list", "step")
-                for n, v in zip(curves["nfe_list"], vals)}
 
 
 # --------------------------------------------------------------------------- CLI

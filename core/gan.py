@@ -38,7 +38,7 @@ from torch.nn import functional as F
 
 from core.errors import ConfigError
 from core.sample_metrics import sample_report
-from core.targets2d import Target2D, load_target, standardise
+from core.targets2d import Target2D, load_target, plot_grid, standardise
 from core.nets import parameter_count, set_lr
 
 LOSSES = {
@@ -357,12 +357,7 @@ class GanTrainer:
         return sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
 
     def _make_grid(self) -> dict[str, np.ndarray]:
-        x = self.data.pool
-        lo, hi = np.percentile(x, 0.5, axis=0), np.percentile(x, 99.5, axis=0)
-        centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * 1.35
-        gx = np.linspace(centre[0] - half, centre[0] + half, GRID)
-        gy = np.linspace(centre[1] - half, centre[1] + half, GRID)
-        pts = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)  # (GRID², 2) data units, row = y
+        gx, gy, pts = plot_grid(self.data.pool, GRID, clip=0.5, square=1.35)  # pts (GRID², 2) data units
         pts_std = torch.from_numpy(((pts - self.mean) / self.std).astype(np.float32))
         return {"gx": gx, "gy": gy, "pts": pts_std}
 

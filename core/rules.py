@@ -29,6 +29,7 @@ from core.classify import build_mlp, evaluate_parts, make_optimizer
 from core.datasets import LabelledData
 from core.errors import ConfigError
 from core.nets import parameter_count, set_lr
+from core.targets2d import plot_grid
 
 FEATURES = ("sepal length", "sepal width", "petal length", "petal width")  # in cm, Iris column order
 SPECIES = ("setosa", "versicolor", "virginica")
@@ -240,13 +241,8 @@ class RulesTrainer:
         return self.model(self._features(torch.from_numpy(np.asarray(X2, dtype=np.float32)))).argmax(1).numpy()
 
     def _make_grid(self) -> dict[str, np.ndarray]:
-        X = self.data.X
-        lo, hi = X.min(0), X.max(0)
-        pad = 0.08 * (hi - lo) + 1e-3
-        gx = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID, dtype=np.float32)
-        gy = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID, dtype=np.float32)
-        mesh = torch.from_numpy(np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2))  # (GRID², 2)
-        return {"gx": gx, "gy": gy, "mesh": mesh}
+        gx, gy, mesh = plot_grid(self.data.X, GRID, pad=0.08, pad_abs=1e-3, dtype=np.float32)
+        return {"gx": gx, "gy": gy, "mesh": torch.from_numpy(mesh)}  # mesh (GRID², 2)
 
     @torch.no_grad()
     def snapshot(self) -> dict[str, Any]:

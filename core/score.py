@@ -12,7 +12,7 @@ The lecture's model (Song & Ermon, 2019; techniques of Song & Ermon, 2020):
   (Tweedie's formula), as in NCSNv2.
 
 σ is measured in units of the data's standard deviation (data are standardised inside the model
-with one scale for both axes, see core/diffusion.DataPool); samples come back in data units. The
+with one scale for both axes, see core/noise_conditional.DataPool); samples come back in data units. The
 learned score is compared with the exact score of the blurred target where the target is a
 Gaussian mixture (core/gmm_exact.score with a = 1, s = σ), both in standardised units.
 """
@@ -28,12 +28,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from core.diffusion import ConditionalMLP, DataPool, check_training, report, report_arrays
 from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
-from core.targets2d import Target2D, load_target
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
+from core.noise_conditional import ConditionalMLP, DataPool, check_training, report, report_arrays
+from core.targets2d import Target2D, load_target, plot_grid
 
+FIELD_GRID = 15  # arrows per side of a drawn score field
 PATH_STATES_PER_LEVEL = 1  # trajectories keep this many states per noise level (the last is the level's end)
 
 
@@ -100,7 +101,7 @@ class ScoreTrainer:
         self.steps = 0
         self.last_nfe = 0
         self.reference = self.target.sample(2000, seed=cfg.seed + 1)
-        self._grid = self.pool.grid()  # (G², 2) data units
+        self._grid = plot_grid(self.pool.data, FIELD_GRID, clip=0.5, pad=0.15, pad_of_largest=True)[2]  # (G², 2)
         self._exact = self._exact_fields()
 
     # ------------------------------------------------------------------ the network
@@ -196,9 +197,9 @@ class ScoreTrainer:
             if return_paths:
                 paths.append(x.clone())
         self.last_nfe = total + int(denoise)
-        out = self.pool.to_data(x.numpy())
+        out = self.pool.std.to_data(x.numpy())
         if return_paths:
-            return out, self.pool.to_data(torch.stack(paths).numpy())
+            return out, self.pool.std.to_data(torch.stack(paths).numpy())
         return out
 
     # ------------------------------------------------------------------ views
@@ -207,14 +208,14 @@ class ScoreTrainer:
         """(L, G², 2) exact score of the blurred mixture at each level, standardised units."""
         if not self.target.is_mixture:
             return None
-        xs = self.pool.to_std(self._grid)
-        mix = self.pool.std_mixture()
+        xs = self.pool.std.to_model(self._grid)
+        mix = self.pool.std.mixture(self.target)
         return np.stack([exact_score(xs, mix, 1.0, float(s)) for s in self.sigmas])
 
     @torch.inference_mode()
     def learned_fields(self) -> np.ndarray:
         """(L, G², 2) learned score s_θ at each level on the grid, standardised units."""
-        xs = torch.as_tensor(self.pool.to_std(self._grid), dtype=torch.float32)  # (G², 2)
+        xs = torch.as_tensor(self.pool.std.to_model(self._grid), dtype=torch.float32)  # (G², 2)
         L, G = len(self.sigmas), len(xs)
         x = xs.repeat(L, 1)  # (L·G², 2)
         sig = self._sig.repeat_interleave(G)  # (L·G²,)
@@ -226,8 +227,8 @@ class ScoreTrainer:
             raise ConfigError("The exact score is known for Gaussian-mixture targets only.")
         sigma = float(self.sigmas[level])
         rng = np.random.default_rng(seed)
-        x = self.pool.to_std(self.target.sample(n, rng=rng)) + sigma * rng.standard_normal((n, 2))
-        exact = exact_score(x, self.pool.std_mixture(), 1.0, sigma)
+        x = self.pool.std.to_model(self.target.sample(n, rng=rng)) + sigma * rng.standard_normal((n, 2))
+        exact = exact_score(x, self.pool.std.mixture(self.target), 1.0, sigma)
         diff = np.linalg.norm(self.score(x, sigma) - exact, axis=1).mean()
         return float(diff / np.linalg.norm(exact, axis=1).mean())
 

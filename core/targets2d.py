@@ -7,6 +7,10 @@ std (the metrics in ``core/sample_metrics.py`` count modes; closed-form scores u
 :meth:`Target2D.mixture_params`). Students may also upload their own points as a CSV
 (:func:`points_from_csv`), sampled by bootstrap.
 
+Also shared by the 2D pages: :class:`Standardiser` (the data in model units, one scale for both
+axes) and :func:`plot_grid` (the grid over the data's box on which a page draws a field or a
+class probability).
+
 Shapes and defaults follow the classic GAN / flow benchmarks:
 - ``ring``: 8 Gaussians on a circle of radius 2, std 0.05 (Unrolled GAN, PacGAN, VEEGAN).
 - ``grid``: 25 Gaussians at {-4,-2,0,2,4}^2, std 0.05 (VEEGAN, PacGAN).
@@ -189,6 +193,68 @@ def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def unstandardise(x_std: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
     """Inverse of :func:`standardise`: x_std * std + mean, (n, d)."""
     return np.asarray(x_std, dtype=np.float64) * std + mean
+
+
+@dataclass(frozen=True)
+class Standardiser:
+    """x_model = (x_data - mean) / scale with ONE scale for both coordinates, so that an isotropic
+    mixture stays isotropic (circles stay round) and its closed forms (core/gmm_exact.py) hold in
+    the model's units. Flow matching, diffusion and score models train in these units."""
+
+    mean: np.ndarray  # (2,)
+    scale: float  # the root mean square of the coordinates' stds, √(mean_i Var x_i)
+
+    @classmethod
+    def fit(cls, x: np.ndarray) -> "Standardiser":
+        x = np.asarray(x, dtype=np.float64)
+        return cls(x.mean(0), float(np.sqrt(x.var(0).mean())) or 1.0)
+
+    def to_model(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
+
+    def to_data(self, x) -> np.ndarray:
+        return np.asarray(x, dtype=np.float64) * self.scale + self.mean
+
+    def mixture(self, target: Target2D) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The target's mixture (weights (K,), means (K, 2), stds (K,)) in model units (mixtures only)."""
+        weights, means, stds = target.mixture_params()
+        return weights, (means - self.mean) / self.scale, stds / self.scale
+
+
+# ---------------------------------------------------------------------------------------------
+# Plot grids: a page draws a field or a probability over the box that holds the data
+# ---------------------------------------------------------------------------------------------
+
+
+def grid_points(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """(len(gy)·len(gx), 2) the points of the grid of axes gx, gy; row-major in y (as np.meshgrid)."""
+    return np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+
+
+def plot_grid(x: np.ndarray, n: int, *, clip: float = 0.0, pad: float = 0.0, pad_abs: float = 0.0,
+              pad_of_largest: bool = False, square: float | None = None,
+              dtype=np.float64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(gx (n,), gy (n,), points (n², 2)): an n x n grid over the box of the 2D points ``x``.
+
+    The box runs from the ``clip``-th to the (100 - ``clip``)-th percentile on each axis (``clip``
+    0: min to max). Then either each side moves out by ``pad`` times the extent of its axis
+    (``pad_of_largest``: of the largest extent) plus ``pad_abs``, or, with ``square``, the box
+    becomes a square, the largest extent times ``square`` wide, centred on the data's box.
+    """
+    x = np.asarray(x)
+    if clip:
+        lo, hi = np.percentile(x, clip, axis=0), np.percentile(x, 100 - clip, axis=0)
+    else:
+        lo, hi = x.min(0), x.max(0)
+    if square is not None:
+        centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * square
+        lo, hi = centre - half, centre + half
+    else:
+        margin = pad * ((hi - lo).max() if pad_of_largest else hi - lo) + pad_abs
+        lo, hi = lo - margin, hi + margin
+    gx = np.linspace(lo[0], hi[0], n, dtype=dtype)
+    gy = np.linspace(lo[1], hi[1], n, dtype=dtype)
+    return gx, gy, grid_points(gx, gy)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import dataclasses
 
 import streamlit as st
 
-from core.flow import (COMPARE_NFE, FIRST_LOOK, SOLVER_LABELS, SOLVERS, FlowConfig, FlowTrainer, FlowVsDiffusion,
-                       steps_for_nfe)
+from core.flow import FIRST_LOOK, SOLVER_LABELS, SOLVERS, FlowConfig, FlowTrainer, steps_for_nfe
+from core.flow_vs_diffusion import COMPARE_NFE, FlowVsDiffusion
 from dashboard import controls as ui
 from dashboard import live
 from dashboard.fig_flow import comparison_figure, flow_field_figure, flow_paths_figure, flow_samples_figure

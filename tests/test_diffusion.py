@@ -111,17 +111,17 @@ def test_one_step_ddim_is_the_denoised_estimate():
     for _ in range(10):
         trainer.step()
     x, paths = trainer.sample(50, 1, "ddim", seed=5, return_paths=True)
-    xT = trainer.pool.to_std(paths[0])
+    xT = trainer.pool.std.to_model(paths[0])
     ab = trainer.sched.alpha_bars[-1]
     x0 = (xT - math.sqrt(1 - ab) * trainer.eps(xT, 99)) / math.sqrt(ab)
     x0 = np.clip(x0, -trainer.pool.bound, trainer.pool.bound)
-    assert np.allclose(trainer.pool.to_std(x), x0, atol=1e-4)
+    assert np.allclose(trainer.pool.std.to_model(x), x0, atol=1e-4)
 
 
 def test_forward_process_dissolves_the_data_into_standard_noise():
     trainer = DiffusionTrainer(DiffusionConfig(T=200, schedule="cosine", data="grid"))
     panels = trainer.snapshot()["forward"]  # (F, 400, 2) data units
-    first, last = trainer.pool.to_std(panels[0]), trainer.pool.to_std(panels[-1])
+    first, last = trainer.pool.std.to_model(panels[0]), trainer.pool.std.to_model(panels[-1])
     assert np.allclose(panels[0], trainer.pool.data[:400])
     assert abs(last.std() - 1) < 0.1 and abs(np.corrcoef(first[:, 0], last[:, 0])[0, 1]) < 0.15
 
@@ -131,7 +131,7 @@ def test_trained_ddpm_captures_every_ring_mode_in_data_units(trained):
         x = trained.sample(2000, 100, method, seed=1)
         radius = np.linalg.norm(x, axis=1)
         assert abs(np.median(radius) - 2.0) < 0.05  # the ring's radius in data units, not std units
-        from core.diffusion import report
+        from core.noise_conditional import report
         r = report(x, trained.target, trained.reference)
         assert r["modes_captured"] == 8 and r["high_quality"] >= 0.9, (method, r)
 
@@ -142,9 +142,9 @@ def test_trained_eps_matches_the_exact_noise_predictor_at_noisy_data(trained):
     rng = np.random.default_rng(0)
     for t in (20, 100, 180):
         ab = trained.sched.alpha_bars[t]
-        x0 = trained.pool.to_std(trained.target.sample(1000, rng=rng))
+        x0 = trained.pool.std.to_model(trained.target.sample(1000, rng=rng))
         xt = math.sqrt(ab) * x0 + math.sqrt(1 - ab) * rng.standard_normal(x0.shape)
-        exact = -math.sqrt(1 - ab) * score(xt, trained.pool.std_mixture(), math.sqrt(ab), math.sqrt(1 - ab))
+        exact = -math.sqrt(1 - ab) * score(xt, trained.pool.std.mixture(trained.target), math.sqrt(ab), math.sqrt(1 - ab))
         err = np.linalg.norm(trained.eps(xt, t) - exact, axis=1).mean() / np.linalg.norm(exact, axis=1).mean()
         assert err < 0.25, (t, err)
 
@@ -190,7 +190,7 @@ def test_set_live_applies_lr_and_sampler_and_the_snapshot_says_what_the_page_sho
     # the page noises the forward panel's data itself: the snapshot carries the model's standardisation
     assert isinstance(snap["data_scale"], float)
     x = snap["forward"][0]
-    assert np.allclose((x - snap["data_mean"]) / snap["data_scale"], trainer.pool.to_std(x))
+    assert np.allclose((x - snap["data_mean"]) / snap["data_scale"], trainer.pool.std.to_model(x))
     with pytest.raises(ConfigError):
         trainer.set_live(sampler="euler")
     assert "modes" not in DiffusionTrainer(DiffusionConfig(data="moons", T=20, view_samples=10)).snapshot()

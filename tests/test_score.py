@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from core.cli import main as cli_main
-from core.diffusion import report
+from core.noise_conditional import report
 from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
 from core.score import PATH_STATES_PER_LEVEL, ScoreConfig, ScoreTrainer, noise_levels
@@ -46,9 +46,9 @@ def test_fields_in_the_snapshot_match_the_exact_score_of_the_blurred_mixture(tra
     snap = trained.snapshot()
     L, G = len(trained.sigmas), len(snap["grid"])
     assert snap["field_learned"].shape == (L, G, 2) and snap["field_exact"].shape == (L, G, 2)
-    xs = trained.pool.to_std(snap["grid"])
+    xs = trained.pool.std.to_model(snap["grid"])
     level = 3
-    direct = exact_score(xs, trained.pool.std_mixture(), 1.0, trained.sigmas[level])
+    direct = exact_score(xs, trained.pool.std.mixture(trained.target), 1.0, trained.sigmas[level])
     assert np.allclose(snap["field_exact"][level], direct)
     # on the grid, at a broad level, the learned arrows point the same way as the exact ones
     cos = np.sum(snap["field_learned"][1] * snap["field_exact"][1], 1) / (
@@ -57,15 +57,15 @@ def test_fields_in_the_snapshot_match_the_exact_score_of_the_blurred_mixture(tra
 
 
 def test_standardisation_is_isotropic_so_the_mixture_stays_a_mixture(trained):
-    w, mu, s = trained.pool.std_mixture()
-    assert np.allclose(s, s[0]) and s[0] == pytest.approx(0.05 / trained.pool.scale)
-    assert np.allclose(trained.pool.to_data(trained.pool.to_std(trained.pool.data)), trained.pool.data)
+    w, mu, s = trained.pool.std.mixture(trained.target)
+    assert np.allclose(s, s[0]) and s[0] == pytest.approx(0.05 / trained.pool.std.scale)
+    assert np.allclose(trained.pool.std.to_data(trained.pool.std.to_model(trained.pool.data)), trained.pool.data)
 
 
 def test_langevin_with_the_exact_score_samples_the_mixture():
     """The sampler itself, without learning: annealed Langevin on the closed-form score."""
     trainer = ScoreTrainer(ScoreConfig(data="ring", seed=0))
-    mix = trainer.pool.std_mixture()
+    mix = trainer.pool.std.mixture(trainer.target)
 
     def exact(x, sigma, model=None):
         return torch.as_tensor(exact_score(x.double().numpy(), mix, 1.0, float(sigma[0])), dtype=torch.float32)
@@ -87,7 +87,7 @@ def test_sampling_shapes_nfe_paths_and_start_noise(trained):
     assert x.shape == (200, 2) and trained.last_nfe == 10 * 50 + 1
     assert paths.shape == (1 + 10 * PATH_STATES_PER_LEVEL + 1, 200, 2)
     assert np.array_equal(paths[-1], x)
-    start_std = trained.pool.to_std(paths[0]).std()
+    start_std = trained.pool.std.to_model(paths[0]).std()
     assert abs(start_std - trained.sigmas[0]) < 0.3  # particles start as N(0, σ₁² I)
     trained.sample(10, steps_per_level=3, denoise=False)
     assert trained.last_nfe == 30

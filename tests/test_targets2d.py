@@ -1,4 +1,4 @@
-"""core/targets2d.py: built-in targets, standardisation, and CSV upload validation."""
+"""core/targets2d.py: built-in targets, standardisation, plot grids, and CSV upload validation."""
 
 import io
 import pickle
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from core.errors import ConfigError, DataError
-from core.targets2d import (TARGET_LABELS, TARGET_NAMES, make_target, points_from_csv,
-                            standardise, unstandardise)
+from core.targets2d import (TARGET_LABELS, TARGET_NAMES, Standardiser, grid_points, make_target, plot_grid,
+                            points_from_csv, standardise, unstandardise)
 
 
 @pytest.mark.parametrize("name", TARGET_NAMES)
@@ -81,6 +81,35 @@ def test_standardise_roundtrip():
     assert np.allclose(unstandardise(z, m, s), x)
     z, m, s = standardise(np.ones((5, 2)))
     assert np.isfinite(z).all()
+
+
+def test_standardiser_keeps_mixtures_isotropic_and_round_trips():
+    target = make_target("grid")
+    x = target.sample(5000, seed=0) * [1.0, 1.0] + [10.0, -3.0]
+    std = Standardiser.fit(x)
+    assert np.allclose(std.to_data(std.to_model(x)), x)
+    z = std.to_model(x)
+    assert np.allclose(z.mean(0), 0, atol=1e-9) and np.mean(z.var(0)) == pytest.approx(1.0)
+    w, mu, s = std.mixture(target)  # the mixture in model units: still isotropic, one std for all
+    assert np.allclose(mu, std.to_model(target.modes)) and np.allclose(s, 0.05 / std.scale)
+    assert Standardiser.fit(np.ones((5, 2))).scale == 1.0  # no spread: no division by zero
+
+
+def test_plot_grid_covers_the_data_box_with_its_margin():
+    x = np.array([[0.0, 0.0], [4.0, 1.0], [2.0, 0.5]])
+    gx, gy, pts = plot_grid(x, 5, pad=0.25)  # per-axis margins: 1.0 on x, 0.25 on y
+    assert np.allclose(gx, np.linspace(-1, 5, 5)) and np.allclose(gy, np.linspace(-0.25, 1.25, 5))
+    assert pts.shape == (25, 2) and np.array_equal(pts, grid_points(gx, gy))
+    assert np.array_equal(pts[:5, 1], np.full(5, gy[0])) and np.array_equal(pts[:5, 0], gx)  # row = y
+    gx, gy, _ = plot_grid(x, 3, pad=0.25, pad_of_largest=True)  # both margins 1.0
+    assert np.allclose([gx[0], gx[-1], gy[0], gy[-1]], [-1, 5, -1, 2])
+    gx, gy, _ = plot_grid(x, 3, square=1.5)  # a 6 x 6 square around the box's centre (2, 0.5)
+    assert np.allclose([gx[0], gx[-1], gy[0], gy[-1]], [-1, 5, -2.5, 3.5])
+    gx, gy, _ = plot_grid(x.astype(np.float32), 4, pad_abs=0.5, dtype=np.float32)
+    assert gx.dtype == np.float32 and np.allclose([gx[0], gx[-1], gy[0], gy[-1]], [-0.5, 4.5, -0.5, 1.5])
+    far = np.concatenate([make_target("ring").sample(1000, seed=0), [[100.0, 100.0]]])
+    gx, _, _ = plot_grid(far, 3, clip=0.5)  # percentiles: one far outlier does not stretch the box
+    assert gx[-1] < 3
 
 
 # ---------------------------------------------------------------------------------------------
