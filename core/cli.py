@@ -1,4 +1,4 @@
-"""The headless CLI: ``python -m core train MODEL [--steps N | --seconds S] [--seed K] [--out F.npz]``.
+"""The headless CLI: ``python -m core train MODEL [--steps N | --seconds S] [--seed K] [--out F.npz] [--start trained]``.
 
 Every model module of ``core`` that defines ``CLI_MODELS = {name: CliModel(...)}`` is found here,
 so a new model needs no edit of this file. Each field of the model's config dataclass becomes an
@@ -7,6 +7,8 @@ through the same ``Run`` bookkeeping the workers use (budget, divergence, histor
 the CLI's own process; the last line printed is one JSON object with
 ``steps``, ``seconds``, ``steps_per_s``, ``state`` and the model's final metrics. ``--out`` writes
 an ``.npz`` with the metric history (``history_step``, ``history_<metric>``) and the model's arrays.
+``--start trained`` starts from the model's shipped checkpoint (``core/checkpoints.py``; with ``--steps 0``
+it only judges it); ``--save-checkpoint F.pt`` writes the trained weights as one.
 Exit status: 0 when training ended normally, 2 when it diverged or failed.
 """
 
@@ -26,8 +28,9 @@ from typing import Any, Callable
 import numpy as np
 
 import core
+from core import checkpoints
 from core.errors import GenLabError
-from core.runner import FINISHED, PAUSED, Run
+from core.runner import FINISHED, IDLE, PAUSED, Run
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,13 @@ def train(name: str, model: CliModel, args: argparse.Namespace) -> tuple[dict[st
     options = {f.name: getattr(args, f.name) for f in dataclasses.fields(model.config)}
     cfg = model.config(**options)
     trainer = model.make_trainer(cfg)
+    if getattr(args, "cli_start", "scratch") == "trained":
+        checkpoints.load_into(trainer, name)
     steps = args.steps if args.steps is not None else (None if args.seconds else model.default_steps)
     job = Run(trainer, max_steps=steps, history_capacity=5000)
     t0 = time.perf_counter()
-    job.start()
+    if steps != 0:  # --steps 0: judge the model as it is (a shipped checkpoint, say)
+        job.start()
     deadline = t0 + args.seconds if args.seconds else None
     while job.active:
         if deadline and time.perf_counter() >= deadline:
@@ -99,19 +105,23 @@ def train(name: str, model: CliModel, args: argparse.Namespace) -> tuple[dict[st
     seconds = time.perf_counter() - t0
     summary: dict[str, Any] = {
         "model": name,
-        "state": FINISHED if job.state in (PAUSED, FINISHED) else job.state,
+        "state": FINISHED if job.state in (IDLE, PAUSED, FINISHED) else job.state,
         "steps": job.step_count,
         "seconds": round(seconds, 3),
         "steps_per_s": round(job.step_count / seconds, 1) if seconds > 0 else 0.0,
     }
     if job.message and job.state != FINISHED:
         summary["message"] = job.message
-    ok = job.state in (PAUSED, FINISHED)
+    if getattr(args, "cli_start", "scratch") != "scratch":
+        summary["start"] = args.cli_start
+    ok = job.state in (IDLE, PAUSED, FINISHED)
     if ok:
         summary.update(model.final_metrics(trainer))
     arrays = {f"history_{k}": v for k, v in job.history.columns().items()}
     if ok and model.arrays is not None:
         arrays.update(model.arrays(trainer))
+    if ok and getattr(args, "cli_save_checkpoint", None):
+        checkpoints.save(trainer, name, args.cli_save_checkpoint)
     return summary, arrays, 0 if ok else 2
 
 
@@ -129,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--steps", type=int, default=None, help=f"step budget (default {model.default_steps})")
         p.add_argument("--seconds", type=float, default=None, help="time limit in seconds")
         p.add_argument("--out", default=None, help="write the metric history and arrays to this .npz")
+        p.add_argument("--start", dest="cli_start", choices=("scratch", "trained"), default="scratch",
+                       help="start from fresh weights or from the shipped checkpoint (assets/checkpoints)")
+        p.add_argument("--save-checkpoint", dest="cli_save_checkpoint", default=None,
+                       help="write the trained weights to this .pt (plain tensors)")
         _add_config_options(p, model.config)
     sub.add_parser("list", help="list the models")
     args = parser.parse_args(argv)

@@ -416,6 +416,16 @@ class Job:
     def set_live(self, **values: Any) -> None:
         self._call("live", values)
 
+    def weights(self) -> bytes | None:
+        """The model's networks as a checkpoint file (plain tensors; ``core/checkpoints.py``), or None
+        when the worker cannot answer now."""
+        if self._dropped:
+            return None
+        try:
+            return self.worker.call("weights", self.id, self.name, self.generation, timeout=30.0)
+        except (WorkerGone, RequestTimeout, GenLabError):
+            return None
+
     def stop(self) -> None:
         """End for good and free the worker's memory; never waits (safe on session end)."""
         if not self._dropped:

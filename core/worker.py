@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from core import checkpoints
 from core.runner import RUNNING, Run, one_line
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ class WorkerHost:
         with hosted.rng:
             if op == "poll":
                 return run.poll(*payload)
+            if op == "weights":  # a download: the trainer's networks as a checkpoint file
+                return checkpoints.as_bytes(run.trainer, str(payload))
             if op == "start":
                 run.start(renew=self.running_count() == 0)
             elif op == "pause":

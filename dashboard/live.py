@@ -30,11 +30,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+from core import checkpoints
 from core.errors import GenLabError
 from core.runner import DIVERGED, FAILED, FINISHED, PAUSED, TERMINAL, one_line
 from core.service import Job, RunSpec, service
+from dashboard import controls as ui
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +49,7 @@ IDLE_TIMEOUT = 120.0
 SESSION_JOBS = int(os.environ.get("GENLAB_SESSION_JOBS", "2") or 2)
 _NOTICE = "_genlab_reset_notice"
 
-__all__ = ["RunSpec", "control_bar", "current_job", "ensure_job", "live_view", "reset_job", "status_line"]
+__all__ = ["RunSpec", "control_bar", "start_from", "with_start", "current_job", "ensure_job", "live_view", "reset_job", "status_line"]
 
 
 @dataclass
@@ -108,6 +112,27 @@ def ensure_job(
     return slot.job
 
 
+START_LABELS = {"trained": "a trained model", "scratch": "scratch (random weights)"}
+
+
+def start_from() -> str:
+    """The sidebar choice (URL key ``start``) between the shipped trained model and random weights."""
+    return ui.select("Start from", "start", list(START_LABELS), "trained", format_func=START_LABELS.get,
+                     help="A model trained for the default settings (assets/checkpoints), so the page shows a "
+                          "good model at once and trains on from there; or random weights, to watch it learn.")
+
+
+def with_start(spec: RunSpec, model: str, cfg: Any, start: str) -> tuple[RunSpec, str | None]:
+    """The run to build: from ``model``'s shipped checkpoint when asked and it fits ``cfg``; else from
+    scratch, with the reason in one line."""
+    if start != "trained":
+        return spec, None
+    why = checkpoints.settings_fit(model, cfg)
+    if why:
+        return spec, f"Starting from random weights: the trained model does not fit these settings ({why})."
+    return RunSpec.of(checkpoints.build_trained, spec.build_fn, model, *spec.args, **spec.kwargs), None
+
+
 def current_job(name: str) -> Job | None:
     """The session's job ``name`` as it is (when the page's settings cannot make a new one)."""
     slot = session_slots().get(name)
@@ -147,11 +172,11 @@ def _toggle(name: str) -> None:
         _start(name)
 
 
-def control_bar(job: Job | None, name: str) -> None:
-    """Play/pause, step and reset buttons; the status line lives in the live view."""
-    cols = st.columns([1.1, 1, 1, 2.4], vertical_alignment="center")
+def control_bar(job: Job | None, name: str, *, weights: bool = False) -> None:
+    """Play/pause, step and reset buttons, and the exports; the status line lives in the live view."""
+    cols = st.columns([1.1, 1, 1, 1.1, 1.9], vertical_alignment="center")
     if job is None:
-        cols[3].caption("Fix the settings above to train.")
+        cols[4].caption("Fix the settings above to train.")
         return
     done = job.state in TERMINAL
     label = ":material/pause: Pause" if job.active else ":material/play_arrow: Play"
@@ -161,9 +186,50 @@ def control_bar(job: Job | None, name: str) -> None:
                    disabled=job.active or done, width="stretch", help="One training step")
     cols[2].button(":material/restart_alt: Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),
                    width="stretch", help="New initial weights, same settings and seed")
+    with cols[3].popover(":material/download: Export", width="stretch", help="Take the run away"):
+        exports(job, name, weights=weights)
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
-        cols[3].info(notice, icon=":material/restart_alt:")
+        cols[4].info(notice, icon=":material/restart_alt:")
+
+
+def csv_of(columns: dict[str, np.ndarray]) -> bytes:
+    """Columns of equal length as CSV (a 2D array becomes x1, x2, ...)."""
+    flat: dict[str, np.ndarray] = {}
+    for key, values in columns.items():
+        values = np.asarray(values)
+        if values.ndim == 2:
+            flat.update({f"{key}{i + 1}" if key else f"x{i + 1}": values[:, i] for i in range(values.shape[1])})
+        else:
+            flat[key] = values
+    return pd.DataFrame(flat).to_csv(index=False).encode()
+
+
+SAMPLE_KEYS = ("samples", "fake")  # where a snapshot keeps the model's samples
+
+
+def _sample_key(snap: dict[str, Any]) -> str | None:
+    return next((k for k in SAMPLE_KEYS if isinstance(snap.get(k), np.ndarray) and snap[k].ndim == 2), None)
+
+
+def _samples(job: Job) -> bytes:
+    snap = job.snapshot()
+    samples = snap.get(_sample_key(snap) or "", np.zeros((0, 2)))
+    return csv_of({"": samples})
+
+
+def exports(job: Job, name: str, *, weights: bool = False) -> None:
+    """Downloads, made only when clicked: the metric history, the samples, the weights."""
+    st.download_button("Metric history (CSV)", data=lambda: csv_of(job.metrics()), file_name=f"genlab-{name}-metrics.csv",
+                       mime="text/csv", on_click="ignore", key=f"{name}_dl_metrics", width="stretch")
+    if _sample_key(job.snapshot()):
+        st.download_button("Samples (CSV)", data=lambda: _samples(job), file_name=f"genlab-{name}-samples.csv",
+                           mime="text/csv", on_click="ignore", key=f"{name}_dl_samples", width="stretch")
+    if weights:
+        st.download_button("Weights (.pt, plain tensors)", data=lambda: job.weights() or b"",
+                           file_name=f"genlab-{name}.pt", on_click="ignore", key=f"{name}_dl_weights",
+                           width="stretch", help="Load with torch.load(path, weights_only=True)")
+    st.caption("Each figure: the camera icon above it saves a PNG.")
 
 
 def status_line(job: Job) -> None:

@@ -53,6 +53,7 @@ with st.sidebar:
 
     chosen = ui.select("Preset (fills the settings below)", "preset", list(PRESETS), RECOMMENDED,
                        on_change=apply_preset)
+    start = live.start_from()
 with layout.settings():
     st.header("Game")
     base = GanConfig()
@@ -94,13 +95,15 @@ if cfg != preset(chosen, data=cfg.data, spread=cfg.spread, seed=seed, eval_every
 if target is None:
     job = None
 else:
+    spec, scratch_why = live.with_start(live.RunSpec.of(GanTrainer, cfg, target=target), "gan", cfg, start)
     job = live.ensure_job(
-        NAME, (dataclasses.replace(cfg, lr_g=0.0, lr_d=0.0), target_key),
-        live.RunSpec.of(GanTrainer, cfg, target=target),
+        NAME, (dataclasses.replace(cfg, lr_g=0.0, lr_d=0.0), target_key, start), spec,
         live={"lr_g": lr_g, "lr_d": lr_d}, max_steps=BUDGET, reset_label="Settings changed",
     )
+    if scratch_why:
+        st.caption(scratch_why)
 
-live.control_bar(job, NAME)
+live.control_bar(job, NAME, weights=True)
 
 
 def half_step(job, phase: str) -> None:
