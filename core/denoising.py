@@ -27,9 +27,8 @@ import torch
 from torch import nn
 
 from core import digits as digit_data
-from core.classify import build_mlp
 from core.errors import ConfigError
-from core.nets import set_lr
+from core.nets import mlp, set_lr
 
 CORRUPTIONS = {
     "noise": "Gaussian noise (level = σ)",
@@ -106,8 +105,8 @@ class DenoiseTrainer:
         self.x_test = torch.from_numpy(data.x_test)
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
-        self.encoder = build_mlp(64, (cfg.hidden,), cfg.latent, "relu")
-        self.decoder = nn.Sequential(build_mlp(cfg.latent, (cfg.hidden,), 64, "relu"), nn.Sigmoid())
+        self.encoder = mlp((64, cfg.hidden, cfg.latent), "relu")
+        self.decoder = mlp((cfg.latent, cfg.hidden, 64), "relu", final=nn.Sigmoid)
         params = [*self.encoder.parameters(), *self.decoder.parameters()]
         self.opt = torch.optim.Adam(params, lr=cfg.lr)
         # one fixed corruption of the test digits: the before/after errors are comparable over time
