@@ -20,15 +20,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.beyond import (  # noqa: E402
-    DenoiseConfig,
-    DenoiseTrainer,
-    EstimateConfig,
-    EstimateTrainer,
-    OutlierConfig,
-    OutlierTrainer,
-    steps_to_reach,
-)
+from core.denoising import DenoiseConfig, DenoiseTrainer  # noqa: E402
+from core.estimation import EstimateConfig, EstimateTrainer, steps_to_reach  # noqa: E402
+from core.outliers import OutlierConfig, OutlierTrainer  # noqa: E402
 
 torch.set_num_threads(1)
 ITERATIONS = 300  # the page's step budget

@@ -28,9 +28,10 @@ import torch
 from numpy.polynomial import legendre
 from torch import nn
 
-from core.classify import build_mlp, make_optimizer
+from core.classify import make_optimizer
 from core.datasets import DATASET_NAMES, make_dataset
 from core.errors import ConfigError
+from core.nets import mlp
 
 X_LO, X_HI = -1.0, 1.0
 CURVE_POINTS = 160  # resolution of the drawn fits
@@ -125,7 +126,7 @@ class CapacityConfig:
 def mlp_regressor(width: int, seed: int) -> nn.Sequential:
     """x -> two tanh layers of ``width`` units -> y."""
     torch.manual_seed(seed)
-    return build_mlp(1, (width, width), 1, "tanh")
+    return mlp((1, width, width, 1), "tanh")
 
 
 class CapacitySweepTrainer:
@@ -316,10 +317,10 @@ class OverfitTrainer:
         self.Xte, self.Yte = t(self.test)
         self.mean, self.std = self.Xtr.mean(0), self.Xtr.std(0).clamp_min(1e-3)
         torch.manual_seed(cfg.seed)
-        over = build_mlp(2, cfg.hidden, 2, "relu")
-        tamed = build_mlp(2, cfg.hidden, 2, "relu")
+        over = mlp((2, *cfg.hidden, 2), "relu")
+        tamed = mlp((2, *cfg.hidden, 2), "relu")
         tamed.load_state_dict(over.state_dict())  # the same start: only the taming differs
-        self.models = {"under": build_mlp(2, (), 2, "relu"), "tamed": tamed, "over": over}
+        self.models = {"under": mlp((2, 2), "relu"), "tamed": tamed, "over": over}
         l2 = {"under": 0.0, "tamed": cfg.l2, "over": 0.0}
         self.opts = {k: make_optimizer("adam", list(m.parameters()), cfg.lr, l2[k]) for k, m in self.models.items()}
         self.loss_fn = nn.CrossEntropyLoss()

@@ -21,7 +21,7 @@ from torch import nn
 
 from core.datasets import DATASET_NAMES, LabelledData, labelled_from_csv, make_dataset
 from core.errors import ConfigError
-from core.nets import parameter_count, set_lr
+from core.nets import ACTIVATIONS, mlp, parameter_count, set_lr
 from core.targets2d import grid_points, plot_grid
 
 FEATURES = {  # name -> (label in the lecture's notation, function of the (n, 2) inputs)
@@ -33,7 +33,6 @@ FEATURES = {  # name -> (label in the lecture's notation, function of the (n, 2)
     "sin_x1": (r"\sin x_1", lambda x: torch.sin(x[:, 0])),
     "sin_x2": (r"\sin x_2", lambda x: torch.sin(x[:, 1])),
 }
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 OPTIMIZERS = ("sgd", "momentum", "adam")
 GRID = 80  # decision-boundary resolution (GRID x GRID)
 UNIT_GRID = 28  # resolution of the small per-unit heatmaps
@@ -81,12 +80,8 @@ def load_data(cfg: ClassifyConfig) -> LabelledData:
 
 
 def build_mlp(n_in: int, hidden: tuple[int, ...], n_out: int, activation: str) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    for width in hidden:
-        layers += [nn.Linear(n_in, width), ACTIVATIONS[activation]()]
-        n_in = width
-    layers.append(nn.Linear(n_in, n_out))
-    return nn.Sequential(*layers)
+    """core.nets.mlp under its former name, for core/vae.py (new code calls core.nets.mlp)."""
+    return mlp((n_in, *hidden, n_out), activation)
 
 
 def make_optimizer(name: str, params, lr: float, l2: float) -> torch.optim.Optimizer:
@@ -133,7 +128,7 @@ class ClassifyTrainer:
         self.F_train = self.features(self.X_train)  # (n, F)
         self.F_test = self.features(self.X_test)
 
-        self.model = build_mlp(len(cfg.features), cfg.hidden, self.data.n_classes, cfg.activation)
+        self.model = mlp((len(cfg.features), *cfg.hidden, self.data.n_classes), cfg.activation)
         self.opt = make_optimizer(cfg.optimizer, list(self.model.parameters()), cfg.lr, cfg.l2)
         self.loss_fn = nn.CrossEntropyLoss()
         self.steps = 0

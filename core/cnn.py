@@ -23,7 +23,7 @@ from torch import nn
 from core import digits
 from core.digits import SIDE
 from core.errors import ConfigError
-from core.nets import parameter_count, set_lr
+from core.nets import mlp, parameter_count, set_lr
 
 MAX_WRONG = 12  # misclassified examples in a snapshot
 MODEL_NAMES = ("cnn", "mlp")
@@ -71,7 +71,7 @@ class SmallCNN(nn.Module):
 
 def make_mlp(hidden: int) -> nn.Sequential:
     """64 pixels -> ``hidden`` ReLU units -> 10 classes."""
-    return nn.Sequential(nn.Linear(SIDE * SIDE, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+    return mlp((SIDE * SIDE, hidden, 10), "relu")
 
 
 class CnnVsMlpTrainer:

@@ -33,7 +33,7 @@ from torch import nn
 from core.errors import ConfigError
 from core.sample_metrics import normalised_energy_distance
 from core.targets2d import Target2D, make_target, standardise
-from core.nets import set_lr
+from core.nets import mlp, set_lr
 
 GRIDS = (32, 48, 64, 96, 128)
 IMAGE_DIMS = {"this page (2D)": 2, "8×8 digit": 64, "MNIST 28×28": 784, "CIFAR-10 32×32×3": 3072}
@@ -65,13 +65,7 @@ def grid_cells(d: np.ndarray | int, per_axis: int) -> np.ndarray:
 
 def energy_mlp(hidden: int, layers: int) -> nn.Sequential:
     """f_θ : R² → R, an MLP with SiLU (smooth, so ∇_x f_θ is smooth for Langevin)."""
-    mods: list[nn.Module] = []
-    width = 2
-    for _ in range(layers):
-        mods += [nn.Linear(width, hidden), nn.SiLU()]
-        width = hidden
-    mods.append(nn.Linear(width, 1))
-    return nn.Sequential(*mods)
+    return mlp((2, *(hidden,) * layers, 1), nn.SiLU)
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.errors import ConfigError
+from core.nets import mlp, parameter_count, set_lr
 from core.sample_metrics import sample_report
 from core.targets2d import Target2D, load_target, plot_grid, standardise
-from core.nets import parameter_count, set_lr
 
 LOSSES = {
     "nonsat": "Non-saturating",
@@ -160,16 +160,6 @@ def load_data(cfg: GanConfig, target: Target2D | None = None) -> GanData:
 # --------------------------------------------------------------------------- networks
 
 
-def mlp(n_in: int, depth: int, width: int, n_out: int, act: type[nn.Module], norm: bool = False) -> nn.Sequential:
-    """``depth`` hidden layers of ``width`` units; ``norm``: batch normalisation before each activation."""
-    layers: list[nn.Module] = []
-    for _ in range(depth):
-        layers += [nn.Linear(n_in, width), *([nn.BatchNorm1d(width)] if norm else []), act()]
-        n_in = width
-    layers.append(nn.Linear(n_in, n_out))
-    return nn.Sequential(*layers)
-
-
 class LeakyReLU(nn.LeakyReLU):
     def __init__(self):
         super().__init__(0.2)
@@ -211,10 +201,10 @@ class GanTrainer:
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
         # digits: batch norm keeps G's 64 outputs responsive to z (without it G collapses at once)
-        self.G = mlp(cfg.noise_dim, cfg.g_depth, cfg.g_width, d, nn.ReLU, norm=self.data.is_digits)
-        if self.data.is_digits:
-            self.G.append(nn.Tanh())
-        self.D = mlp(d * cfg.pack, cfg.d_depth, cfg.d_width, 1, LeakyReLU)
+        digits = self.data.is_digits
+        self.G = mlp((cfg.noise_dim, *(cfg.g_width,) * cfg.g_depth, d), nn.ReLU,
+                     final=nn.Tanh if digits else None, norm=nn.BatchNorm1d if digits else None)
+        self.D = mlp((d * cfg.pack, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU)
         betas = (0.5, 0.9)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=betas)

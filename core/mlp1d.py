@@ -16,9 +16,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.classify import ACTIVATIONS, build_mlp, make_optimizer
+from core.classify import make_optimizer
 from core.errors import ConfigError
-from core.nets import parameter_count, set_lr
+from core.nets import ACTIVATIONS, mlp, parameter_count, set_lr
 
 TARGETS = {  # name -> (label, function of x in [-2, 2])
     "sine": ("sin(2x)", lambda x: np.sin(2 * x)),
@@ -78,7 +78,7 @@ class Mlp1dTrainer:
         self.X, self.Y = torch.from_numpy(self.x)[:, None], torch.from_numpy(self.y)[:, None]  # (n, 1)
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
-        self.model = build_mlp(1, (cfg.width,) * cfg.depth, 1, cfg.activation)
+        self.model = mlp((1, *(cfg.width,) * cfg.depth, 1), cfg.activation)
         self.opt = make_optimizer(cfg.optimizer, list(self.model.parameters()), cfg.lr, 0.0)
         self.loss_fn = nn.MSELoss()
         self.grid = np.linspace(X_RANGE[0] - 0.25, X_RANGE[1] + 0.25, CURVE, dtype=np.float32)

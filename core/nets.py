@@ -7,13 +7,15 @@
 - ``EMA``: an exponential moving average of a model's weights, ``θ_ema ← d·θ_ema + (1 - d)·θ``, which
   the diffusion, score and flow models sample with (Song & Ermon 2020, "Improved techniques").
 - ``parameter_count(*modules)``: the number of trained numbers.
+- ``mlp(sizes, activation, final, norm)``: the plain multilayer perceptron the models build,
+  ``h^(k+1) = φ(W^(k) h^(k) + b^(k))`` through the hidden layers, then ``out = W^(K) h^(K) + b^(K)``.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 from torch import nn
@@ -55,3 +57,27 @@ class EMA:
 def parameter_count(*modules: nn.Module) -> int:
     """How many numbers training sets, over all ``modules``."""
     return sum(p.numel() for m in modules for p in m.parameters())
+
+
+# --------------------------------------------------------------------------- the multilayer perceptron
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
+
+
+def mlp(sizes: Sequence[int], activation: str | Callable[[], nn.Module] = "relu",
+        final: Callable[[], nn.Module] | None = None, norm: Callable[[int], nn.Module] | None = None) -> nn.Sequential:
+    """``sizes = (n_in, hidden..., n_out)``: a Linear layer between each two consecutive sizes.
+
+    After each hidden Linear layer ``norm(width)`` if given (e.g. ``nn.BatchNorm1d``), then the
+    activation φ (a name of ``ACTIVATIONS`` or a module class); after the output layer ``final()``
+    if given (e.g. ``nn.Sigmoid``), otherwise nothing. The modules are created in that order, so
+    the same torch seed gives the same weights.
+    """
+    act = ACTIVATIONS[activation] if isinstance(activation, str) else activation
+    layers: list[nn.Module] = []
+    for n_in, width in zip(sizes[:-2], sizes[1:-1]):
+        layers += [nn.Linear(n_in, width), *([norm(width)] if norm else []), act()]
+    layers.append(nn.Linear(sizes[-2], sizes[-1]))
+    if final is not None:
+        layers.append(final())
+    return nn.Sequential(*layers)

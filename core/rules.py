@@ -25,10 +25,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.classify import build_mlp, evaluate_parts, make_optimizer
+from core.classify import evaluate_parts, make_optimizer
 from core.datasets import LabelledData
 from core.errors import ConfigError
-from core.nets import parameter_count, set_lr
+from core.nets import mlp, parameter_count, set_lr
 from core.targets2d import plot_grid
 
 FEATURES = ("sepal length", "sepal width", "petal length", "petal width")  # in cm, Iris column order
@@ -206,7 +206,7 @@ class RulesTrainer:
         self.F_train, self.Y_train = self._features(X), torch.from_numpy(self.train.Y)
         self.F_test, self.Y_test = self._features(torch.from_numpy(self.test.X)), torch.from_numpy(self.test.Y)
         hidden = (cfg.hidden,) if cfg.kind == "mlp" else ()
-        self.model = build_mlp(2, hidden, len(SPECIES), "tanh")
+        self.model = mlp((2, *hidden, len(SPECIES)), "tanh")
         self.opt = make_optimizer("adam", list(self.model.parameters()), cfg.lr, 0.0)
         self.loss_fn = nn.CrossEntropyLoss()
         self.steps = 0

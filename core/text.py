@@ -38,7 +38,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.errors import ConfigError, DataError
-from core.nets import parameter_count, set_lr
+from core.nets import mlp, parameter_count, set_lr
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 CORPORA = {"persuasion": ("Persuasion (Jane Austen, 1818), chapters 1-16", ASSETS / "persuasion.txt")}
@@ -181,13 +181,7 @@ class NGramMLP(nn.Module):
         super().__init__()
         self.n, self.V = n, V
         self.embed = nn.Embedding(V + 1, width)  # row V is the padding "before the text"
-        layers: list[nn.Module] = []
-        n_in = n * width
-        for _ in range(depth):
-            layers += [nn.Linear(n_in, 2 * width), nn.Tanh()]
-            n_in = 2 * width
-        layers.append(nn.Linear(n_in, V))
-        self.mlp = nn.Sequential(*layers)
+        self.mlp = mlp((n * width, *(2 * width,) * depth, V), "tanh")
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         B, T = idx.shape
@@ -223,7 +217,7 @@ class Block(nn.Module):
         self.ln1, self.ln2 = nn.LayerNorm(width), nn.LayerNorm(width)
         self.qkv = nn.Linear(width, 3 * width)
         self.proj = nn.Linear(width, width)
-        self.mlp = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width))
+        self.mlp = mlp((width, 4 * width, width), nn.GELU)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, T, C = x.shape

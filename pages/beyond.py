@@ -8,18 +8,9 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from core.beyond import (
-    CORRUPTIONS,
-    PROCESSES,
-    DenoiseConfig,
-    DenoiseTrainer,
-    EstimateConfig,
-    EstimateTrainer,
-    OutlierConfig,
-    OutlierTrainer,
-    rates_at,
-    steps_to_reach,
-)
+from core.denoising import CORRUPTIONS, DenoiseConfig, DenoiseTrainer
+from core.estimation import PROCESSES, EstimateConfig, EstimateTrainer, steps_to_reach
+from core.outliers import OutlierConfig, OutlierTrainer, rates_at
 from core.targets2d import TARGET_LABELS, TARGET_NAMES
 from dashboard import controls as ui
 from dashboard import live

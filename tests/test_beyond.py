@@ -7,22 +7,10 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from core.beyond import (
-    DenoiseConfig,
-    DenoiseTrainer,
-    EstimateConfig,
-    EstimateTrainer,
-    OutlierConfig,
-    OutlierTrainer,
-    auc,
-    contaminated,
-    corrupt,
-    log_density,
-    rates_at,
-    roc_curve,
-    steps_to_reach,
-)
+from core.denoising import DenoiseConfig, DenoiseTrainer, corrupt
 from core.errors import ConfigError
+from core.estimation import EstimateConfig, EstimateTrainer, steps_to_reach
+from core.outliers import OutlierConfig, OutlierTrainer, auc, contaminated, log_density, rates_at, roc_curve
 
 # ------------------------------------------------------------------ ROC
 

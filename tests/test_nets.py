@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from core.nets import EMA, cosine_lr, parameter_count, set_lr
+from core.nets import EMA, cosine_lr, mlp, parameter_count, set_lr
 
 
 def test_set_lr_reaches_every_group_of_one_or_several_optimisers():
@@ -48,3 +48,21 @@ def test_ema_averages_the_weights_and_warms_up():
 def test_parameter_count_over_several_modules():
     assert parameter_count(nn.Linear(2, 3)) == 9
     assert parameter_count(nn.Linear(2, 3), nn.Linear(3, 1)) == 13
+
+
+def test_mlp_layers_in_order_with_norm_activation_and_final():
+    net = mlp((3, 8, 5, 2), nn.Tanh, final=nn.Sigmoid, norm=nn.BatchNorm1d)
+    assert [type(m) for m in net] == [nn.Linear, nn.BatchNorm1d, nn.Tanh, nn.Linear, nn.BatchNorm1d, nn.Tanh,
+                                      nn.Linear, nn.Sigmoid]
+    assert [(m.in_features, m.out_features) for m in net if isinstance(m, nn.Linear)] == [(3, 8), (8, 5), (5, 2)]
+    assert [type(m) for m in mlp((4, 6, 1), "relu")] == [nn.Linear, nn.ReLU, nn.Linear]
+    assert [type(m) for m in mlp((4, 1))] == [nn.Linear]  # no hidden layer: a linear model
+
+
+def test_mlp_same_seed_same_weights_as_the_layers_built_by_hand():
+    torch.manual_seed(3)
+    by_hand = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3))
+    torch.manual_seed(3)
+    built = mlp((2, 16, 16, 3), "relu")
+    assert all(torch.equal(a, b) for a, b in zip(by_hand.state_dict().values(), built.state_dict().values()))
+    assert list(by_hand.state_dict()) == list(built.state_dict())

@@ -1,0 +1,61 @@
+"""Presenter mode on a 1280x720 projector: every page's live figure on the first screen, changing as it trains."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.chromium import new_tab
+from tests.browser.test_app import BUILT, assert_no_exception, play
+
+pytestmark = pytest.mark.timeout(300)
+
+VIEW_W, VIEW_H = 1280, 720
+
+
+def wait_until_drawn(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h3', timeout=timeout_ms)
+    page.wait_for_function(
+        "() => { const w = document.querySelector('[data-testid=\"stStatusWidget\"]');"
+        " return !w || !/Running|Stop/.test(w.innerText); }", timeout=timeout_ms)
+    page.wait_for_timeout(800)
+
+
+def charts_on_screen(page) -> list[int]:
+    """Indexes of the plotly charts that lie fully inside the viewport (and are not slivers)."""
+    return page.evaluate(
+        """([w, h]) => Array.from(document.querySelectorAll('.js-plotly-plot')).map((el, i) => {
+               const r = el.getBoundingClientRect();
+               return (r.top >= 0 && r.left >= 0 && r.bottom <= h && r.right <= w && r.width > 250
+                       && r.height > 200) ? i : -1; }).filter(i => i >= 0)""",
+        [VIEW_W, VIEW_H])
+
+
+def chart_picture(page, index: int) -> bytes:
+    return page.locator(".js-plotly-plot").nth(index).screenshot()
+
+
+@pytest.mark.parametrize("topic", BUILT, ids=[t.url_path for t in BUILT])
+def test_presenter_mode_shows_a_live_figure_on_the_first_screen(server, browser, topic):
+    page = new_tab(browser)
+    try:
+        page.goto(f"{server}/{topic.url_path}?present=1")
+        wait_until_drawn(page)
+        assert_no_exception(page, topic.url_path)
+        assert page.locator('[data-testid="stMainBlockContainer"] h1').count() == 0  # the compact heading
+        play(page)
+        page.wait_for_function(  # the job's own status line, on screen
+            r"() => /(running|finished)[^\n]*step [\d,]+/.test(document.body.innerText)", timeout=60_000)
+        page.wait_for_timeout(1500)
+        on_screen = charts_on_screen(page)
+        assert on_screen, f"{topic.url_path}: no chart lies fully inside {VIEW_W}x{VIEW_H}"
+        before = {i: chart_picture(page, i) for i in on_screen}
+        changed = []
+        for _ in range(20):  # up to ~20 s on a busy machine
+            page.wait_for_timeout(1000)
+            changed = [i for i in charts_on_screen(page) if i in before and chart_picture(page, i) != before[i]]
+            if changed:
+                break
+        assert changed, f"{topic.url_path}: no on-screen chart changed while training"
+        assert_no_exception(page, f"{topic.url_path} after Play")
+    finally:
+        page.context.close()
