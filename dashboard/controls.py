@@ -68,9 +68,28 @@ def _bound(key: str) -> dict[str, Any]:
 OPTIONS = "_genlab_options"
 
 
-def _remember(key: str, options: Sequence[Any]) -> None:
-    """Keep a choice widget's raw options (AppTest sees only their formatted labels)."""
+FORMATS = "_genlab_formats"
+
+
+def _remember(key: str, options: Sequence[Any], format_func: Callable[[Any], str] = str) -> None:
+    """Keep a choice widget's raw options (AppTest sees only their formatted labels) and how it writes
+    a value into the URL (its label)."""
     st.session_state.setdefault(OPTIONS, {})[key] = list(options)
+    st.session_state.setdefault(FORMATS, {})[key] = format_func
+
+
+def url_value(key: str, value: Any) -> str | list[str]:
+    """How the widget ``key`` writes ``value`` into the URL (so a link can set it)."""
+    fmt = st.session_state.get(FORMATS, {}).get(key)
+    if isinstance(value, (list, tuple)):
+        return [str(fmt(v) if fmt else v) for v in value]
+    if fmt is not None:
+        return str(fmt(value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return str(int(value))
+    return str(value)
 
 
 def slider(label: str, key: str, lo: float, hi: float, default: float, step: float | None = None, **kw) -> Any:
@@ -83,19 +102,20 @@ def slider(label: str, key: str, lo: float, hi: float, default: float, step: flo
 def log_slider(label: str, key: str, options: Sequence[float], default: float, **kw) -> float:
     """A slider over a fixed ladder of values (learning rates on a log scale)."""
     _check_options(key, options, default)
+    _remember(key, options)
     return st.select_slider(label, options=list(options), value=default, **_bound(key), **kw)
 
 
 def select(label: str, key: str, options: Sequence[Any], default: Any, format_func=str, **kw) -> Any:
     _check_options(key, options, default, format_func)
-    _remember(key, options)
+    _remember(key, options, format_func)
     return st.selectbox(label, list(options), index=list(options).index(default), format_func=format_func,
                         **_bound(key), **kw)
 
 
 def multiselect(label: str, key: str, options: Sequence[Any], default: Sequence[Any], format_func=str, **kw) -> list:
     _check_options(key, options, list(default), format_func)
-    _remember(key, options)
+    _remember(key, options, format_func)
     return st.multiselect(label, list(options), default=list(default), format_func=format_func, **_bound(key), **kw)
 
 

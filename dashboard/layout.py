@@ -20,10 +20,14 @@ twice the resolution) in both modes: figures can be taken into slides.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
 
 import plotly.graph_objects as go
 import streamlit as st
+
+from dashboard import controls as ui
 
 
 PRESENT = "present"
@@ -45,6 +49,7 @@ _PRESENT_CSS = """
 """
 _TRUE = ("1", "true", "yes", "on")
 _SEEN = "_genlab_present_seen"  # the URL value the switch last wrote
+_PRESET_SHOWN = "_genlab_preset_shown"  # the preset just applied, whose lesson the page shows once
 
 
 def presenting() -> bool:
@@ -107,6 +112,50 @@ def explanation(label: str = "How it works") -> Iterator[None]:
         st.divider()
         st.subheader(label)
         yield
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A "Try this" idea as one click: the controls it sets (widget key -> value) and its lesson."""
+
+    name: str
+    lesson: str
+    values: dict[str, Any]
+
+
+def preset_query(preset: Preset) -> dict[str, str | list[str]]:
+    """The URL parameters that open the page with this preset's controls (as the widgets write them)."""
+    return {key: ui.url_value(key, value) for key, value in preset.values.items()}
+
+
+def preset_link(page_path: str, preset: Preset) -> str:
+    return f"{page_path}?{urllib.parse.urlencode(preset_query(preset), doseq=True)}"
+
+
+def _apply(preset: Preset) -> None:
+    for key, value in preset.values.items():
+        st.session_state[key] = value  # before the widgets are drawn: they take these values, and the URL
+    st.session_state[_PRESET_SHOWN] = preset
+
+
+def presets(items: Sequence[Preset]) -> None:
+    """One button per preset (in the sidebar's essentials); ``preset_note`` then shows its lesson."""
+    st.caption("Try this: one click sets the controls")
+    for i, item in enumerate(items):
+        st.button(item.name, key=f"preset_{i}", on_click=_apply, args=(item,), width="stretch", help=item.lesson)
+
+
+def preset_note(page_path: str) -> None:
+    """Under the controls: the lesson of the preset just chosen, and the link that opens it."""
+    chosen = st.session_state.pop(_PRESET_SHOWN, None)
+    if chosen is not None:
+        st.info(f"**{chosen.name}**: {chosen.lesson} [Link to this preset]({preset_link(page_path, chosen)})",
+                icon=":material/lightbulb:")
+
+
+def preset_list(items: Sequence[Preset], page_path: str) -> None:
+    """The presets in the explanation, each a link a lecturer can copy."""
+    st.markdown("\n".join(f"- [{p.name}]({preset_link(page_path, p)}): {p.lesson}" for p in items))
 
 
 def chart_config(name: str) -> dict:

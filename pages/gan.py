@@ -10,18 +10,17 @@ import streamlit as st
 from core.gan import LOSSES, NOISE_LAWS, PRESETS, RECOMMENDED, GanConfig, GanTrainer, preset
 from dashboard import controls as ui
 from dashboard import layout, live
+from dashboard.presets import GAN as TRY
+from dashboard.presets import GAN_FIELDS as FIELDS
 from dashboard.fig_gan import game_figure, manifold_figure
 from dashboard.figures import curves
 from dashboard.targets_ui import target_picker
 
 NAME = "gan"
+URL = "gan"  # the page's url_path (dashboard/topics.py)
 LR_LADDER = (1e-5, 3e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
 WIDTHS = (4, 8, 16, 32, 64, 128, 256)
 BUDGET = 30_000
-# widget key -> GanConfig field: the preset select writes these
-FIELDS = {"loss": "loss", "zlaw": "noise", "zdim": "noise_dim", "gl": "g_depth", "gw": "g_width",
-          "dl": "d_depth", "dw": "d_width", "dsteps": "d_steps", "lrg": "lr_g", "lrd": "lr_d",
-          "batch": "batch_size", "pack": "pack"}
 LOSS_LATEX = {
     "minimax": r"\min_\theta\; \mathbb{E}_{z}\big[\log\big(1 - D_\phi(G_\theta(z))\big)\big]"
                r"\quad\text{(the original game: flat while } D \text{ wins)}",
@@ -54,6 +53,7 @@ with st.sidebar:
     chosen = ui.select("Preset (fills the settings below)", "preset", list(PRESETS), RECOMMENDED,
                        on_change=apply_preset)
     start = live.start_from()
+    layout.presets(TRY)
 with layout.settings():
     st.header("Game")
     base = GanConfig()
@@ -104,6 +104,7 @@ else:
         st.caption(scratch_why)
 
 live.control_bar(job, NAME, weights=True)
+layout.preset_note(URL)
 
 
 def half_step(job, phase: str) -> None:
@@ -177,18 +178,9 @@ with layout.explanation():
              r" + \mathbb{E}_{z\sim p(z)}\big[\log\big(1 - D_\phi(G_\theta(z))\big)\big]")
     st.markdown("With the chosen loss, the players minimise:")
     st.latex(LOSS_LATEX[loss])
-    st.markdown("**Try this**")
+    st.markdown("**Try this** (each a link that opens the page with its settings; or the buttons in the sidebar)")
+    layout.preset_list(TRY, URL)
     st.markdown(
-        "- **Mode collapse**: choose the preset *mode collapse* on the ring and press Play: D is much "
-        "stronger and faster than G, and G piles its points on the few modes D rates highest. Watch the "
-        "mode-coverage curve stall, then go back to the recommended preset (balanced rates, packing 2).\n"
-        "- **Packing**: with the recommended preset, set *Packing* to 1 and Reset: the modes fill unevenly.\n"
-        "- **Saturation**: choose the *original min-max* loss, set D steps per G step to 10 and press Step "
-        "ten times. D now rejects G's points (D(G(z)) near 0) and the gradient G gets, |∇ₓ L_G| under the "
-        "picture, is about 50 times smaller than with the non-saturating loss in the same situation.\n"
         "- **Step mode**: press D step five times, then G step once, and watch the arrows.\n"
-        "- **1D noise**: set the noise dimension to 1: the manifold is one curve, so G must draw thin "
-        "bridges between the modes of the ring.\n"
-        "- **The 25-Gaussian grid** is much harder: in a minute the recommended preset finds only some of "
-        "the 25 modes. *WGAN-GP* is steady but slow here (five D steps per G step)."
+        "- *WGAN-GP* (in the preset list) is steady but slow: five D steps per G step."
     )

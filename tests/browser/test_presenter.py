@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.chromium import new_tab
+from tests.browser.conftest import ROOT
 from tests.browser.test_app import BUILT, assert_no_exception, play
 
 pytestmark = pytest.mark.timeout(300)
@@ -57,5 +58,10 @@ def test_presenter_mode_shows_a_live_figure_on_the_first_screen(server, browser,
                 break
         assert changed, f"{topic.url_path}: no on-screen chart changed while training"
         assert_no_exception(page, f"{topic.url_path} after Play")
+    except BaseException:
+        shots = ROOT / ".pytest_cache"
+        if shots.is_dir():  # what the projector would have shown, for the failure's reader
+            page.screenshot(path=str(shots / f"presenter-{topic.url_path}.png"))
+        raise
     finally:
         page.context.close()
