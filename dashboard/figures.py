@@ -67,13 +67,22 @@ def curves(
     log_y: bool = False,
     y_range: tuple[float, float] | None = None,
     height: int = 300,
+    reference: dict[str, np.ndarray] | None = None,
 ) -> go.Figure:
-    """Lines of ``history[column]`` against ``history['step']`` for each (label, column)."""
+    """Lines of ``history[column]`` against ``history['step']`` for each (label, column); a kept run's
+    ``reference`` history, if given, faded and dotted under them (A/B on the same axes)."""
     steps = history.get("step", np.zeros(0))
     present = [(label, col) for label, col in series if col in history and len(steps)]
     if not present:
         return empty_figure("Press ▶ Play or Step to start training", height)
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=title))
+    ref_steps = (reference or {}).get("step", np.zeros(0))
+    for (label, col), colour in zip(series, colours):
+        if reference and col in reference and len(ref_steps):
+            y = np.asarray(reference[col], dtype=float)
+            keep = np.isfinite(y)
+            fig.add_trace(go.Scatter(x=ref_steps[keep], y=y[keep], name=f"{label} (kept run)", mode="lines",
+                                     opacity=0.45, line=dict(color=colour, width=2, dash="dot")))
     for (label, col), colour in zip(present, colours):
         y = np.asarray(history[col], dtype=float)
         keep = np.isfinite(y)

@@ -186,11 +186,24 @@ def control_bar(job: Job | None, name: str, *, weights: bool = False) -> None:
                    disabled=job.active or done, width="stretch", help="One training step")
     cols[2].button(":material/restart_alt: Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),
                    width="stretch", help="New initial weights, same settings and seed")
-    with cols[3].popover(":material/download: Export", width="stretch", help="Take the run away"):
+    with cols[3].popover(":material/save: Save", width="stretch", help="Compare runs, take a run away"):
         exports(job, name, weights=weights)
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         cols[4].info(notice, icon=":material/restart_alt:")
+
+
+def _keep(job: Job, name: str) -> None:
+    st.session_state[f"_genlab_kept_{name}"] = {k: np.asarray(v).copy() for k, v in job.metrics().items()}
+
+
+def _forget(name: str) -> None:
+    st.session_state.pop(f"_genlab_kept_{name}", None)
+
+
+def kept(name: str) -> dict[str, np.ndarray] | None:
+    """The metric history pinned by "Keep this run" (drawn faded under the live curves), or None."""
+    return st.session_state.get(f"_genlab_kept_{name}")
 
 
 def csv_of(columns: dict[str, np.ndarray]) -> bytes:
@@ -219,7 +232,13 @@ def _samples(job: Job) -> bytes:
 
 
 def exports(job: Job, name: str, *, weights: bool = False) -> None:
-    """Downloads, made only when clicked: the metric history, the samples, the weights."""
+    """A/B and downloads (made only when clicked): keep this run's curves as a reference; the metric
+    history, the samples, the weights."""
+    if kept(name) is None:
+        st.button("Keep this run's curves", key=f"{name}_keep", on_click=_keep, args=(job, name), width="stretch",
+                  help="Pin the current curves, faded, under the next run's: compare settings on the same axes")
+    else:
+        st.button("Forget the kept run", key=f"{name}_forget", on_click=_forget, args=(name,), width="stretch")
     st.download_button("Metric history (CSV)", data=lambda: csv_of(job.metrics()), file_name=f"genlab-{name}-metrics.csv",
                        mime="text/csv", on_click="ignore", key=f"{name}_dl_metrics", width="stretch")
     if _sample_key(job.snapshot()):

@@ -154,13 +154,17 @@ def draw(job) -> None:
     c1, c2 = st.columns(2)
     with c1:
         layout.chart(curves(history, [("D loss", "d_loss"), ("G loss", "g_loss")], "D and G losses", "loss",
-                            height=280), "losses")
+                            height=280, reference=live.kept(NAME)), "losses")
     with c2:
         if modes is not None and "modes_captured" in history:
             history = dict(history, modes_share=history["modes_captured"] / len(modes))
+            kept_share = live.kept(NAME)
+            if kept_share is not None and "modes_captured" in kept_share:
+                kept_share = dict(kept_share, modes_share=kept_share["modes_captured"] / len(modes))
             layout.chart(curves(history, [("modes captured (share)", "modes_share"),
                                           ("high-quality samples", "high_quality")],
-                                "Mode coverage", "share", y_range=(0, 1.02), height=280), "coverage")
+                                "Mode coverage", "share", y_range=(0, 1.02), height=280,
+                                reference=kept_share), "coverage")
         else:
             layout.chart(curves(history, [("energy distance", "energy")], "Distance to the data",
                                 "normalised energy", height=280), "coverage")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import layout
@@ -81,3 +84,31 @@ def test_every_chart_keeps_its_png_export():
     config = layout.chart_config("game")
     assert config["toImageButtonOptions"]["format"] == "png"
     assert "displayModeBar" not in config or config["displayModeBar"] is not False
+
+
+def test_a_kept_run_is_drawn_faded_under_the_live_curves():
+    from dashboard.figures import curves
+
+    now = {"step": np.arange(5), "d_loss": np.linspace(1, 0.5, 5)}
+    before = {"step": np.arange(8), "d_loss": np.linspace(2, 1, 8)}
+    fig = curves(now, [("D loss", "d_loss")], "losses", "loss", reference=before)
+    names = [t.name for t in fig.data]
+    assert names == ["D loss (kept run)", "D loss"]
+    assert fig.data[0].opacity < 1 and fig.data[0].line.dash == "dot" and len(fig.data[0].x) == 8
+    assert [t.name for t in curves(now, [("D loss", "d_loss")], "losses", "loss").data] == ["D loss"]
+
+
+def test_keep_this_run_pins_the_gan_curves_for_the_next_run():
+    from tests.pagetest import press
+
+    at = open_page("gan.py", {"gw": "16", "dw": "16", "start": "scratch"})
+    for _ in range(3):
+        press(at, "gan_step")
+    next(b for b in at.button if b.key == "gan_keep").click().run()
+    press(at, "gan_reset")
+    press(at, "gan_step")
+    traces = [t.get("name", "") for c in at.get("plotly_chart") for t in json.loads(c.proto.spec).get("data", [])]
+    assert "D loss (kept run)" in traces and "D loss" in traces
+    next(b for b in at.button if b.key == "gan_forget").click().run()
+    traces = [t.get("name", "") for c in at.get("plotly_chart") for t in json.loads(c.proto.spec).get("data", [])]
+    assert "D loss (kept run)" not in traces
