@@ -42,9 +42,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from core import replay
 from core.errors import ConfigError
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
 from core.noise_conditional import ConditionalMLP, DataPool, check_training, report, report_arrays
+from core.replay import REPLAY_POINTS
 from core.targets2d import Target2D, load_target
 
 SCHEDULES = ("linear", "cosine")
@@ -260,6 +262,16 @@ class DiffusionTrainer:
                     out[f"quality_{method}_{key}"] = np.asarray([r[key] for r in rows], dtype=float)
         self.quality, self._quality_step = out, self.steps
         return out
+
+    QUERIES = ("trajectory",)
+
+    @torch.no_grad()
+    def trajectory(self, n: int = REPLAY_POINTS) -> dict[str, Any]:
+        """The page's sampler from noise (t = T) to data (t = 0), for a replay."""
+        cfg = self.cfg
+        _, paths = self.sample(n, cfg.sample_steps, cfg.sampler, seed=21, return_paths=True)
+        times = np.concatenate([[self.sched.T], self.sched.timesteps(cfg.sample_steps)])  # x_T, then each x_t
+        return replay.frames(paths, times, "t", self.pool.data)
 
     @torch.no_grad()
     def snapshot(self) -> dict[str, Any]:

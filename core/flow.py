@@ -34,9 +34,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from core import gmm_exact
+from core import gmm_exact, replay
 from core.errors import ConfigError
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
+from core.replay import REPLAY_POINTS
 from core.sample_metrics import sample_report
 from core.targets2d import Standardiser, Target2D, load_target, standardise
 from core.transport import minibatch_ot_pairing, straightness
@@ -264,6 +265,14 @@ class FlowTrainer:
         x, path = integrate(self.velocity, noise, steps or self.n_steps, solver or self.solver, keep_path=keep_path)
         x = self.std.to_data(x.numpy())
         return (x, self.std.to_data(path.numpy())) if keep_path else x
+
+    QUERIES = ("trajectory",)
+
+    @torch.no_grad()
+    def trajectory(self, n: int = REPLAY_POINTS) -> dict[str, Any]:
+        """The flow from noise (t = 0) to data (t = 1) with the page's solver and steps, for a replay."""
+        _, path = self.sample(n, seed=21, keep_path=True)
+        return replay.frames(path, np.linspace(0.0, 1.0, len(path)), "t", self.data)
 
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:

@@ -10,6 +10,9 @@ The **Trainer protocol** (every model of ``core`` follows it; nothing else is lo
     done: bool                              optional attribute: nothing left to do (a sweep that has
                                             fitted every capacity); the run then finishes early
     divergence_advice: str                  optional attribute: shown when a metric becomes NaN or inf
+    QUERIES: tuple[str, ...]                optional: names of methods a page may call on demand with
+                                            plain keyword values (``trajectory`` for a replay); their
+                                            answers are plain data, computed in the worker
 
 A trainer knows nothing of threads, processes or Streamlit. A **Run** owns one trainer and is
 stepped by whoever hosts it: a worker process slices many runs round-robin (``core/worker.py``),

@@ -28,10 +28,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from core import replay
 from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
 from core.noise_conditional import ConditionalMLP, DataPool, check_training, report, report_arrays
+from core.replay import REPLAY_POINTS
 from core.targets2d import Target2D, load_target, plot_grid
 
 FIELD_GRID = 15  # arrows per side of a drawn score field
@@ -231,6 +233,16 @@ class ScoreTrainer:
         exact = exact_score(x, self.pool.std.mixture(self.target), 1.0, sigma)
         diff = np.linalg.norm(self.score(x, sigma) - exact, axis=1).mean()
         return float(diff / np.linalg.norm(exact, axis=1).mean())
+
+    QUERIES = ("trajectory",)
+
+    @torch.no_grad()
+    def trajectory(self, n: int = REPLAY_POINTS) -> dict[str, Any]:
+        """Annealed Langevin from σ_1 down to σ_L (and the denoised end), for a replay."""
+        _, paths = self.sample(n, seed=21, return_paths=True)
+        times = [float(self.sigmas[0])] + [float(s) for s in self.sigmas for _ in range(PATH_STATES_PER_LEVEL)]
+        times += [0.0] * (len(paths) - len(times))  # the denoised end
+        return replay.frames(paths, np.asarray(times), "σ", self.pool.data)
 
     def snapshot(self) -> dict[str, Any]:
         cfg = self.cfg

@@ -426,6 +426,16 @@ class Job:
         except (WorkerGone, RequestTimeout, GenLabError):
             return None
 
+    def query(self, name: str, **kwargs: Any) -> Any:
+        """Ask the trainer an on-demand question it lists in ``QUERIES`` (``trajectory`` for a replay);
+        None when the worker cannot answer now."""
+        if self._dropped:
+            return None
+        try:
+            return self.worker.call("query", self.id, (name, kwargs), self.generation, timeout=60.0)
+        except (WorkerGone, RequestTimeout, GenLabError):
+            return None
+
     def stop(self) -> None:
         """End for good and free the worker's memory; never waits (safe on session end)."""
         if not self._dropped:

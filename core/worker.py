@@ -102,6 +102,11 @@ class WorkerHost:
                 return run.poll(*payload)
             if op == "weights":  # a download: the trainer's networks as a checkpoint file
                 return checkpoints.as_bytes(run.trainer, str(payload))
+            if op == "query":  # an on-demand question the trainer lists in QUERIES (a replay's frames)
+                name, kwargs = payload
+                if name not in getattr(run.trainer, "QUERIES", ()):
+                    raise ValueError(f"this model cannot answer {name!r}")
+                return getattr(run.trainer, name)(**kwargs)
             if op == "start":
                 run.start(renew=self.running_count() == 0)
             elif op == "pause":
