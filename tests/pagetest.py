@@ -147,9 +147,9 @@ def exercise_extremes(at: AppTest, play_key: str | None = None, skip: tuple[str,
     """Set every keyed widget to each of its ends in turn, checking the page each time.
 
     With ``play_key`` (``<name>_play``), the job trains one step at every end (its ``<name>_step``
-    button, or Play and a poll where a page has no step button), and at the end it plays and is
-    polled once. Returns the keys exercised, so a test can assert that the widgets it cares about
-    were reached.
+    button, or Play until the page has drawn a step where it has none), and at the end it plays
+    until the page has drawn a step. Returns the keys exercised, so a test can assert that the
+    widgets it cares about were reached.
     """
     step_key = play_key.replace("_play", "_step") if play_key else None
     seen: list[str] = []
