@@ -1,12 +1,14 @@
 """Helpers for AppTest tests of pages: open a page, press Play, poll, push every widget to its ends.
 
-AppTest does not fire ``st.fragment(run_every=...)``: ``poll(at)`` waits and calls ``at.run()``
-again, as the browser's timer would.
+AppTest does not fire ``st.fragment(run_every=...)``: ``poll(at)`` calls ``at.run()`` again, as the
+browser's timer would, and ``wait_until(at, predicate)`` polls until the page shows a state (a step
+count, a word in a job's status line) or a deadline passes: no test sleeps for a fixed time and hopes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from dashboard.controls import OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # one script run; generous because CI machines are shared and noisy
+DEADLINE = 90.0  # waiting for a state the page should reach (only a failing test waits this long)
+POLL_S = 0.1  # between two polls: lets the worker train without rerunning the page in a tight loop
 
 
 def open_page(page: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
@@ -70,11 +74,50 @@ def chart_texts(at: AppTest) -> list[str]:
     return [t for t in out if t]
 
 
-def poll(at: AppTest, seconds: float = 1.0) -> AppTest:
-    time.sleep(seconds)
+def poll(at: AppTest) -> AppTest:
+    """One rerun of the page, as the live fragment's timer would do in a browser."""
     at.run()
     assert_clean(at)
     return at
+
+
+def wait_until(at: AppTest, predicate, what: str = "", timeout: float = DEADLINE) -> AppTest:
+    """Poll the page until ``predicate(at)`` holds; fail after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while not predicate(at):
+        assert time.monotonic() < end, f"the page did not reach {what or predicate} within {timeout:.0f} s"
+        time.sleep(POLL_S)
+        poll(at)
+    return at
+
+
+def status_lines(at: AppTest) -> list[str]:
+    """The jobs' status lines ('**running · step 1,234 / 30,000 · 310 steps/s** ... server: ...'), in page order."""
+    return [str(m.value) for m in at.markdown if "server:" in str(m.value)]
+
+
+def status(at: AppTest, which: int | str = 0) -> str:
+    """One job's status line: the ``which``-th of the page, or the one whose budget reads ``/ which``."""
+    lines = status_lines(at)
+    if isinstance(which, int):
+        assert len(lines) > which, f"no status line {which} on the page: {lines}"
+        return lines[which]
+    for line in lines:
+        if re.search(rf"/ {re.escape(which)}(\*\*| ·)", line):
+            return line
+    raise AssertionError(f"no status line with budget {which}: {lines}")
+
+
+def step_of(line: str) -> int:
+    """The step count of a status line."""
+    match = re.search(r"step ([\d,]+)", line)
+    assert match, f"no step count in {line!r}"
+    return int(match.group(1).replace(",", ""))
+
+
+def still_view(at: AppTest) -> str:
+    """The page's text without the server's load (other sessions' jobs move it): what a pause freezes."""
+    return re.sub(r"<small>server:.*?</small>", "", texts(at))
 
 
 def press(at: AppTest, key: str) -> AppTest:
@@ -104,9 +147,9 @@ def exercise_extremes(at: AppTest, play_key: str | None = None, skip: tuple[str,
     """Set every keyed widget to each of its ends in turn, checking the page each time.
 
     With ``play_key`` (``<name>_play``), the job trains one step at every end (its ``<name>_step``
-    button, or Play and a poll where a page has no step button), and at the end it plays and is
-    polled once. Returns the keys exercised, so a test can assert that the widgets it cares about
-    were reached.
+    button, or Play until the page has drawn a step where it has none), and at the end it plays
+    until the page has drawn a step. Returns the keys exercised, so a test can assert that the
+    widgets it cares about were reached.
     """
     step_key = play_key.replace("_play", "_step") if play_key else None
     seen: list[str] = []
@@ -137,14 +180,19 @@ def exercise_extremes(at: AppTest, play_key: str | None = None, skip: tuple[str,
 
 
 def _play_briefly(at: AppTest, play_key: str) -> None:
+    """Play, poll until the page has drawn at least one more step (or the job has ended), pause."""
+    before = sum(step_of(line) for line in status_lines(at))
     at.button(key=play_key).click().run()
     assert_clean(at)
-    time.sleep(0.15)
-    at.run()
-    assert_clean(at)
-    if _has_button(at, play_key) and "Pause" in at.button(key=play_key).label:
+    wait_until(at, lambda a: sum(step_of(line) for line in status_lines(a)) > before or not _playing(a, play_key),
+               f"{play_key}: one more step")
+    if _playing(at, play_key):
         at.button(key=play_key).click().run()
         assert_clean(at)
+
+
+def _playing(at: AppTest, play_key: str) -> bool:
+    return _has_button(at, play_key) and "Pause" in at.button(key=play_key).label
 
 
 def _widgets(at: AppTest) -> list:

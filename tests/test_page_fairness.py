@@ -7,7 +7,7 @@ import re
 
 from core.service import service
 from dashboard import live
-from tests.pagetest import open_page, poll, press, texts
+from tests.pagetest import open_page, press, texts, wait_until
 
 
 def steps(at) -> dict[str, int]:
@@ -20,11 +20,10 @@ def test_starting_one_job_too_many_pauses_the_oldest_with_a_notice(monkeypatch):
     monkeypatch.setattr(live, "SESSION_JOBS", 1)
     at = open_page("autoencoders.py")
     press(at, "ae_play")
-    poll(at, 0.5)
     assert "running" in steps(at)
     press(at, "vae_play")
     assert "each student trains at most 1 models at once" in texts(at)
-    poll(at, 0.5)
+    wait_until(at, lambda a: steps(a).get("running", 0) > 0, "the VAE's first step")
     assert set(steps(at)) == {"running", "paused"}  # the VAE trains, the auto-encoders wait
     press(at, "vae_play")
 
@@ -32,10 +31,9 @@ def test_starting_one_job_too_many_pauses_the_oldest_with_a_notice(monkeypatch):
 def test_play_trains_in_a_worker_process_and_the_steps_advance():
     at = open_page("gan.py", {"gw": "16", "dw": "16", "batch": "64"})
     press(at, "gan_play")
-    poll(at, 1.5)
+    wait_until(at, lambda a: steps(a).get("running", 0) > 0, "a first step")
     first = steps(at)["running"]
-    poll(at, 1.5)
-    assert steps(at)["running"] > first > 0  # training goes on between two polls
+    wait_until(at, lambda a: steps(a).get("running", 0) > first, f"more steps than {first}")  # between two polls
     busy = [w for w in service().worker_stats() if w.get("running")]
     assert busy and all(w["pid"] != os.getpid() for w in busy)  # not in the page's process
     press(at, "gan_reset")

@@ -1,6 +1,6 @@
 """AppTest tests of the text-generation page."""
 
-from tests.pagetest import errors, exercise_extremes, open_page, poll, press, texts
+from tests.pagetest import errors, open_page, press, status, texts, wait_until
 
 PAGE = "text.py"
 POEM = ("Whose woods these are I think I know.\nHis house is in the village though;\n"
@@ -9,58 +9,6 @@ POEM = ("Whose woods these are I think I know.\nHis house is in the village thou
 
 def chart_text(at) -> str:
     return " ".join(c.proto.spec for c in at.get("plotly_chart"))
-
-
-def test_play_trains_and_pause_stops():
-    at = open_page(PAGE)
-    assert "idle" in texts(at)
-    press(at, "text_play")
-    poll(at, 1.5)
-    assert "running" in texts(at)
-    press(at, "text_play")
-    assert "paused" in texts(at)
-    frozen = texts(at)
-    poll(at, 0.5)
-    assert texts(at) == frozen  # paused: nothing moves
-    assert "bigram counts" in chart_text(at) and "uniform log V" in chart_text(at)  # the reference lines
-
-
-def test_step_and_reset():
-    at = open_page(PAGE)
-    press(at, "text_step")
-    assert "step 1 /" in texts(at)
-    assert "step 1)" in texts(at)  # the sample is of the model after that step
-    press(at, "text_reset")
-    assert "step 0 /" in texts(at)
-
-
-def test_every_widget_at_its_extremes():
-    at = open_page(PAGE)
-    seen = exercise_extremes(at, play_key="text_play")
-    for key in ("corpus", "model", "ctx", "width", "depth", "heads", "lr", "batch", "seed", "temp", "topk"):
-        assert key in seen
-
-
-def test_url_reproduces_settings():
-    at = open_page(PAGE, {"model": "Transformer (attention)", "ctx": "48", "width": "32", "depth": "2",
-                          "heads": "2", "temp": "0.5", "topk": "5", "seed": "7", "prompt": "Captain"})
-    assert at.selectbox(key="model").value == "transformer"
-    assert at.slider(key="ctx").value == 48 and at.select_slider(key="width").value == 32
-    assert at.slider(key="depth").value == 2 and at.select_slider(key="heads").value == 2
-    assert at.slider(key="temp").value == 0.5 and at.slider(key="topk").value == 5
-    assert at.number_input(key="seed").value == 7 and at.text_input(key="prompt").value == "Captain"
-    assert not at.warning
-    assert "Captain" in chart_text(at)  # the bars are for this prompt
-
-
-def test_bad_url_values_fall_back_with_a_notice():
-    at = open_page(PAGE, {"model": "lstm", "ctx": "9999", "temp": "nan", "width": "63", "lr": "abc"})
-    notice = " ".join(str(w.value) for w in at.warning)
-    for key in ("model=lstm", "ctx=9999", "temp=nan", "width=63", "lr=abc"):
-        assert key in notice
-    assert at.selectbox(key="model").value == "gru" and at.slider(key="ctx").value == 32
-    press(at, "text_step")  # and the page still trains
-    assert "step 1 /" in texts(at)
 
 
 def test_pasted_text_empty_one_character_binary_then_good_then_bad_keeps_the_good():
@@ -100,9 +48,6 @@ def test_prompt_bars_sampling_and_lr_apply_without_reset():
 def test_bigram_counts_the_text_and_meets_its_baseline():
     at = open_page(PAGE, {"model": "Bigram counts (Markov chain)"})
     press(at, "text_play")
-    for _ in range(20):
-        poll(at, 0.5)
-        if "finished" in texts(at):
-            break
+    wait_until(at, lambda a: "finished" in status(a), "the counts' end")
     metrics = {m.label: m.value for m in at.metric}
     assert abs(float(metrics["Validation loss"]) - float(metrics["Bigram baseline"])) < 0.1

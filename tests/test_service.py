@@ -153,7 +153,11 @@ def test_a_non_finite_loss_diverges_in_the_worker(svc):
 def test_unwatched_jobs_pause(svc):
     job = svc.create(RunSpec.of(Counter, delay=0.001), max_steps=10**9, idle_timeout=0.3)
     job.start()
-    time.sleep(2.5)  # nobody polls: the worker pauses it (it checks once a second)
+    running = job.worker.call("stats", 0, timeout=5.0)["running"]  # the worker's count: not a poll of the job
+    end = time.monotonic() + 30
+    while job.worker.call("stats", 0, timeout=5.0)["running"] >= running:  # nobody polls: the worker pauses it
+        assert time.monotonic() < end, "the unwatched job was not paused"
+        time.sleep(0.05)
     job.poll()
     assert job.state == PAUSED and "nobody" in job.message
 
@@ -177,8 +181,7 @@ def test_the_status_line_count_never_waits_for_a_worker(svc, monkeypatch):
     os.kill(worker.pid, signal.SIGSTOP)
     try:
         monkeypatch.setattr(type(worker), "call", lambda *a, **k: pytest.fail("stats() waited for a worker"))
-        time.sleep(1.1)  # the last count is stale now: stats() asks again, without waiting
-        assert svc.stats()["workers"] == 2
+        assert svc.stats(fresh_s=0.0)["workers"] == 2  # every count is stale: stats() asks again, without waiting
         monkeypatch.undo()
     finally:
         os.kill(worker.pid, signal.SIGCONT)
