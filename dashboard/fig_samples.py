@@ -120,3 +120,33 @@ def trajectories(paths: np.ndarray, title: str, *, data: np.ndarray | None = Non
         fig.add_trace(go.Scatter(x=paths[-1, :, 0], y=paths[-1, :, 1], mode="markers", name="end",
                                  marker=dict(size=6, color=FAKE_COLOUR)))
     return square_layout(fig, bounds or bounds_of(data, paths.reshape(-1, 2) if paths.size else None), height)
+
+
+def replay_figure(replay: dict, title: str, *, height: int = 460, frame_ms: int = 120) -> go.Figure:
+    """A sampler's cloud from noise to data as a Plotly animation: a Play button and a time scrubber that
+    run in the browser (``replay`` from ``core/replay.frames``: frames (F, n, 2), times (F,))."""
+    frames, times, label = replay["frames"], replay["times"], replay["time_label"]
+    data = replay.get("data")
+    fig = go.Figure()
+    if data is not None and len(data):
+        fig.add_trace(go.Scatter(x=data[:, 0], y=data[:, 1], mode="markers", name="data",
+                                 marker=dict(size=4, color="#999999", opacity=0.35)))
+    fig.add_trace(go.Scatter(x=frames[0][:, 0], y=frames[0][:, 1], mode="markers", name="samples",
+                             marker=dict(size=5, color=PALETTE[0], opacity=0.8)))
+    moving = len(fig.data) - 1  # only the samples change from frame to frame
+    names = [f"{label} = {t:.3g}" for t in times]
+    fig.frames = [go.Frame(data=[go.Scatter(x=f[:, 0], y=f[:, 1])], traces=[moving], name=n)
+                  for f, n in zip(frames, names)]
+    step_args = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=-0.08, xanchor="left", yanchor="top",
+                          buttons=[dict(label="▶ Play", method="animate",
+                                        args=[None, dict(frame=dict(duration=frame_ms, redraw=False),
+                                                         transition=dict(duration=0), fromcurrent=True)]),
+                                   dict(label="❚❚", method="animate", args=[[None], step_args])])],
+        sliders=[dict(active=0, x=0.12, len=0.88, y=-0.04, currentvalue=dict(prefix=""),
+                      steps=[dict(label=n, method="animate", args=[[n], step_args]) for n in names])],
+    )
+    fig = square_layout(fig, bounds_of(*frames, *([data] if data is not None else [])), height)
+    fig.update_layout(title=title, margin=dict(b=110))
+    return fig

@@ -206,6 +206,28 @@ def kept(name: str) -> dict[str, np.ndarray] | None:
     return st.session_state.get(f"_genlab_kept_{name}")
 
 
+def replay(job: Job, name: str, title: str = "Sampling, replayed from noise to data") -> None:
+    """A Replay button: the worker computes the sampler's whole trajectory once (500 particles), and the
+    figure animates it in the browser (a Play button and a time scrubber), costing the server nothing more."""
+    from dashboard import layout
+    from dashboard.fig_samples import replay_figure
+
+    held_key = f"_genlab_replay_{name}"
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    if left.button(":material/movie: Replay sampling", key=f"{name}_replay", width="stretch",
+                   help="Run the sampler once more, keeping every step, and scrub it from noise to data"):
+        trajectory = job.query("trajectory")
+        if trajectory is None:
+            right.warning("The server did not answer in time: press Replay again.", icon=":material/hourglass:")
+        else:
+            st.session_state[held_key] = (job.step_count, trajectory)
+    held = st.session_state.get(held_key)
+    if held is not None:
+        step, trajectory = held
+        right.caption(f"The model at step {step:,}. Press ▶ under the picture, or drag the slider.")
+        layout.chart(replay_figure(trajectory, title), f"{name}_replay_fig")
+
+
 def csv_of(columns: dict[str, np.ndarray]) -> bytes:
     """Columns of equal length as CSV (a 2D array becomes x1, x2, ...)."""
     flat: dict[str, np.ndarray] = {}

@@ -1,0 +1,51 @@
+"""Replays: the diffusion, score and flow samplers' trajectories, asked on demand through the worker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.diffusion import DiffusionConfig, DiffusionTrainer
+from core.flow import FlowConfig, FlowTrainer
+from core.replay import MAX_FRAMES, frames
+from core.score import ScoreConfig, ScoreTrainer
+from dashboard.fig_samples import replay_figure
+
+
+@pytest.mark.parametrize("trainer,label", [(DiffusionTrainer(DiffusionConfig()), "t"),
+                                           (ScoreTrainer(ScoreConfig()), "σ"),
+                                           (FlowTrainer(FlowConfig()), "t")])
+def test_each_sampler_replays_its_cloud_from_noise_to_its_samples(trainer, label):
+    replay = trainer.trajectory(n=200)
+    f, t = replay["frames"], replay["times"]
+    assert f.shape[1:] == (200, 2) and 2 <= len(f) <= MAX_FRAMES and len(t) == len(f)
+    assert replay["time_label"] == label and np.isfinite(f).all()
+    # the first frame is noise, the last near the data: the cloud's spread changes along the way
+    assert not np.allclose(f[0], f[-1])
+    assert "trajectory" in type(trainer).QUERIES
+    fig = replay_figure(replay, "replay")
+    assert len(fig.frames) == len(f) and len(fig.layout.sliders[0].steps) == len(f)
+
+
+def test_frames_keep_the_first_and_last_state_and_thin_the_rest():
+    paths = np.arange(100 * 3 * 2, dtype=float).reshape(100, 3, 2)
+    out = frames(paths, np.linspace(1, 0, 100), "t", np.zeros((5, 2)), max_frames=10)
+    assert len(out["frames"]) == 10 and out["times"][0] == 1 and out["times"][-1] == 0
+    assert np.array_equal(out["frames"][-1], paths[-1]) and out["frames"].dtype == np.float32
+    with pytest.raises(ValueError):
+        frames(paths, np.zeros(3), "t", np.zeros((5, 2)))
+
+
+def test_a_job_answers_a_listed_query_and_refuses_others():
+    from core.service import RunSpec, TrainingService
+
+    service = TrainingService(workers=1, memory_mb=1500)
+    try:
+        job = service.create(RunSpec.of(FlowTrainer, FlowConfig()), name="flow")
+        replay = job.query("trajectory", n=50)
+        assert replay["frames"].shape[1:] == (50, 2)
+        assert job.query("step") is None  # not in QUERIES: refused, and the page gets None, not an error
+        assert job.state == "idle"
+        job.stop()
+    finally:
+        service.shutdown()
