@@ -68,9 +68,16 @@ words = rules.first.describe()
 if rules.second is not None:
     words += f"; and for flowers {r2side} {r1t:g} cm: {rules.second.describe()}"
 st.markdown(f"**Your rule:** {words}.")
-st.info(f"**The best single-threshold rule**, found by trying every feature and every threshold: "
-        f"{BEST.describe()} ({BEST_ACC:.1%} of the 150 flowers). One threshold splits the flowers in two, "
-        "so it can name at most two of the three species.", icon=":material/search:")
+
+
+def best_rule_note() -> None:
+    st.info(f"**The best single-threshold rule**, found by trying every feature and every threshold: "
+            f"{BEST.describe()} ({BEST_ACC:.1%} of the 150 flowers). One threshold splits the flowers in two, "
+            "so it can name at most two of the three species.", icon=":material/search:")
+
+
+if not layout.presenting():  # in presenter mode it moves to the explanation: the plane stays on screen
+    best_rule_note()
 
 # ------------------------------------------------------------------ the job
 if fx == fy:
@@ -139,6 +146,8 @@ with layout.explanation():
         st.latex(r"L(\theta) = -\frac{1}{n}\sum_{i=1}^{n}\log f_\theta(x_i)_{y_i}")
         st.caption("x holds the two features on the plane's axes. A logistic regression has no hidden layer: "
                    "f_θ(x) = softmax(W x + b).")
+    if layout.presenting():
+        best_rule_note()
     st.markdown("**Try this**")
     st.markdown(
         "- Set the **best single rule** shown above, then press **Play**: the model passes it within seconds.\n"
