@@ -75,16 +75,14 @@ with reg_tab:
         snap = job.snapshot()
         done = st.session_state.setdefault(DONE, {})
         if snap["done"]:
-            st.caption("The sweep is complete. Change n or σ for another one: this curve stays, dotted, "
-                       "for comparison.")
             done.pop(sweep_key, None)
             done[sweep_key] = (snap["capacity"], snap["test_mse"])
             while len(done) > 8:  # keep the session's memory small
                 done.pop(next(iter(done)))
         left, right = st.columns([1.2, 1])
         with left:  # the U curve first: the main figure, on the first screen
-            layout.chart(u_curve(snap, unit, selected=capacity, ghost=ghost_for(done), log_x=model == "mlp"),
-                         "cap_u", main=True)
+            layout.chart(u_curve(snap, unit, selected=capacity, ghost=ghost_for(done), log_x=model == "mlp",
+                                 height=320 if layout.presenting() else 340), "cap_u", main=True)
         with right:
             curve, train_err, test_err = None, None, None
             if model == "poly":  # a polynomial fit is instant: fit the chosen degree right here
@@ -104,6 +102,9 @@ with reg_tab:
                 c1.metric("Train error", f"{train_err:.3f}")
                 c2.metric("Test error", f"{test_err:.3f}")
         layout.chart(fit_panels(snap, three_fits(snap), unit.split()[0]), "cap_panels")
+        if snap["done"]:  # below the figures: in presenter mode the U curve stays on the first screen
+            st.caption("The sweep is complete. Change n or σ for another one: this curve stays, dotted, "
+                       "for comparison.")
 
     live.live_view(job, SWEEP, draw_sweep)
     with layout.explanation():
