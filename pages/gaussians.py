@@ -44,8 +44,7 @@ EM_BUDGET, EM_RATE = 300, 6.0  # EM iterations per run; iterations per second, s
 
 notices = layout.page(
     "Gaussians and mixtures",
-    "**Learning = estimating the parameters, generating = sampling**: a Gaussian is fitted by maximum "
-    "likelihood in closed form, a mixture of K Gaussians by EM, and sampling from the fit gives new data.")
+    "**Learning = estimating the parameters; generating = sampling from the fit.**")
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
@@ -113,12 +112,14 @@ with fit_tab:
     def draw_fit(job) -> None:
         snap = job.snapshot()
         xs, seen, mu, cov, samples = snap["x"], int(snap["seen"]), snap["mean"], snap["cov"], snap["samples"]
+        charts = st.container()  # the fit's formula goes above the charts, or below them in presenter mode
+        formula = st.container() if layout.presenting() else charts.container()
         if xs.shape[1] == 1:
             var = float(cov[0, 0])
-            st.latex(rf"p(x) = \frac{{1}}{{\sqrt{{2\pi\cdot {var:.4g}}}}}\,"
-                     rf"\exp\!\Big(-\frac{{(x - {mu[0]:.4g})^2}}{{2\cdot {var:.4g}}}\Big)"
-                     rf"\qquad \hat\mu = {mu[0]:.4g},\ \hat\sigma = {np.sqrt(var):.4g}\quad (n = {seen})")
-            left, right = st.columns(2)
+            formula.latex(rf"p(x) = \frac{{1}}{{\sqrt{{2\pi\cdot {var:.4g}}}}}\,"
+                          rf"\exp\!\Big(-\frac{{(x - {mu[0]:.4g})^2}}{{2\cdot {var:.4g}}}\Big)"
+                          rf"\qquad \hat\mu = {mu[0]:.4g},\ \hat\sigma = {np.sqrt(var):.4g}\quad (n = {seen})")
+            left, right = charts.columns(2)
             with left:
                 layout.chart(gaussian_1d(xs, mu[0], var, f"Data and the fit N(μ̂, σ̂²) (first {seen} points)",
                                          x_title, seen=seen), "fit_curve", main=True)
@@ -127,11 +128,11 @@ with fit_tab:
                                         x_title), "fit_samples")
         else:
             det = float(np.linalg.det(cov))
-            st.latex(rf"p(x) = \frac{{1}}{{2\pi\sqrt{{{det:.4g}}}}}\exp\!\Big(-\tfrac12 (x-\hat\mu)^\top "
-                     rf"\hat\Sigma^{{-1}}(x-\hat\mu)\Big)")
-            st.latex(rf"\hat\mu = {_vec(mu)},\quad \hat\Sigma = {_mat(cov)}\quad (n = {seen})")
+            formula.latex(rf"p(x) = \frac{{1}}{{2\pi\sqrt{{{det:.4g}}}}}\exp\!\Big(-\tfrac12 (x-\hat\mu)^\top "
+                          rf"\hat\Sigma^{{-1}}(x-\hat\mu)\Big)")
+            formula.latex(rf"\hat\mu = {_vec(mu)},\quad \hat\Sigma = {_mat(cov)}\quad (n = {seen})")
             bounds = bounds_of(xs, samples)
-            left, right = st.columns(2)
+            left, right = charts.columns(2)
             with left:
                 layout.chart(gaussian_2d(xs, mu, cov, f"Data, density and 1σ/2σ ellipses (first {seen} points)",
                                          seen=seen), "fit_2d", main=True)
@@ -147,7 +148,8 @@ with fit_tab:
 
     live.live_view(fit_job, FIT, draw_fit)
     with layout.explanation():
-        st.markdown("The maximum-likelihood Gaussian is the mean and the covariance of the data. **Play** shows "
+        st.markdown("A Gaussian is fitted by maximum likelihood in closed form: the maximum-likelihood Gaussian "
+                    "is the mean and the covariance of the data. **Play** shows "
                     "the data to the fit a batch at a time: the estimate settles as n grows.")
         st.latex(r"\hat\mu = \frac1n\sum_{i=1}^n x_i,\qquad "
                  r"\hat\Sigma = \frac1n\sum_{i=1}^n (x_i-\hat\mu)(x_i-\hat\mu)^\top")
