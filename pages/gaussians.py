@@ -114,6 +114,7 @@ with fit_tab:
         xs, seen, mu, cov, samples = snap["x"], int(snap["seen"]), snap["mean"], snap["cov"], snap["samples"]
         charts = st.container()  # the fit's formula goes above the charts, or below them in presenter mode
         formula = st.container() if layout.presenting() else charts.container()
+        tall = 340 if layout.presenting() else 430  # presenter mode: on screen also under the "Finished" notice
         if xs.shape[1] == 1:
             var = float(cov[0, 0])
             formula.latex(rf"p(x) = \frac{{1}}{{\sqrt{{2\pi\cdot {var:.4g}}}}}\,"
@@ -122,10 +123,10 @@ with fit_tab:
             left, right = charts.columns(2)
             with left:
                 layout.chart(gaussian_1d(xs, mu[0], var, f"Data and the fit N(μ̂, σ̂²) (first {seen} points)",
-                                         x_title, seen=seen), "fit_curve", main=True)
+                                         x_title, seen=seen, height=tall), "fit_curve", main=True)
             with right:
                 layout.chart(samples_1d(xs[:seen], samples, f"{len(samples)} samples from the fit beside the data",
-                                        x_title), "fit_samples")
+                                        x_title, height=tall), "fit_samples")
         else:
             det = float(np.linalg.det(cov))
             formula.latex(rf"p(x) = \frac{{1}}{{2\pi\sqrt{{{det:.4g}}}}}\exp\!\Big(-\tfrac12 (x-\hat\mu)^\top "
@@ -135,10 +136,11 @@ with fit_tab:
             left, right = charts.columns(2)
             with left:
                 layout.chart(gaussian_2d(xs, mu, cov, f"Data, density and 1σ/2σ ellipses (first {seen} points)",
-                                         seen=seen), "fit_2d", main=True)
+                                         seen=seen, height=tall), "fit_2d", main=True)
             with right:
                 layout.chart(samples_figure(None, samples, f"{len(samples)} samples from N(μ̂, Σ̂)",
-                                            fake_name="samples", bounds=bounds), "fit_samples")
+                                            fake_name="samples", bounds=bounds, height=tall),
+                             "fit_samples")
         hist = job.metrics()
         if len(hist.get("step", [])):
             st.caption(f"Mean log-likelihood of all {len(xs)} points under the fit: "
@@ -195,8 +197,9 @@ with em_tab:
         left, right = st.columns([1.2, 1])
         title = "Responsibilities as colours, components as " + ("curves" if xs.shape[1] == 1 else "1σ/2σ ellipses")
         with left:
-            fig = (mixture_1d(xs, resp, w, mu, covs, title, x_title) if xs.shape[1] == 1
-                   else mixture_2d(xs, resp, w, mu, covs, title))
+            tall = 320 if layout.presenting() else 470  # presenter mode: on screen under the half-step row
+            fig = (mixture_1d(xs, resp, w, mu, covs, title, x_title, height=tall) if xs.shape[1] == 1
+                   else mixture_2d(xs, resp, w, mu, covs, title, height=tall))
             layout.chart(fig, "em_mix", main=True)
         with right:
             hist = job.metrics()

@@ -72,8 +72,9 @@ with tab_line:
             snap = job.snapshot()
             left, right = st.columns([1.15, 1])
             with left:
-                layout.chart(landscape_figure(snap, "MAE" if snap["loss_kind"] == "mae" else "MSE"), "lin_land",
-                             main=True)
+                # presenter mode: 340 px keeps it on screen under a "Finished" or "Diverged" notice
+                layout.chart(landscape_figure(snap, "MAE" if snap["loss_kind"] == "mae" else "MSE",
+                                              height=340 if layout.presenting() else 470), "lin_land", main=True)
             with right:
                 layout.chart(line_figure(snap), "lin_line")
                 layout.chart(curves(job.metrics(), [("L(θ), all points", "loss"), ("minibatch", "batch_loss")],
@@ -136,7 +137,7 @@ with tab_mlp:
             p = snap["parameter_count"]
             left, right = st.columns([1.1, 1])
             with left:
-                layout.chart(curve_fit_figure(snap), "mlp_fit", main=True)
+                layout.chart(curve_fit_figure(snap, height=340 if layout.presenting() else 380), "mlp_fit", main=True)
             with right:
                 layout.chart(curves(job.metrics(), [("L(θ), all points", "loss"), ("minibatch", "batch_loss")],
                                     "Loss curve", "mean squared error", log_y=True, height=320), "mlp_loss")
