@@ -108,7 +108,8 @@ def draw(job) -> None:
     snap = job.snapshot()
     left, right = st.columns([1.25, 1])
     with left:
-        fig, note = rules_plane(snap, rules, snap["fx"], snap["fy"], FEATURES, SPECIES, show_test=show_test)
+        fig, note = rules_plane(snap, rules, snap["fx"], snap["fy"], FEATURES, SPECIES, show_test=show_test,
+                                height=340 if layout.presenting() else 470)  # on screen under a "Finished" notice
         layout.chart(fig, "plane", main=True)
         st.caption("Colours: what the model predicts (fading where it is unsure). Dashed boxes: your rule's "
                    "regions. Filled dots train the model; rings are test flowers it never sees."
