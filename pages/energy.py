@@ -23,7 +23,7 @@ BUDGET, LANGEVIN_BUDGET = 5000, 3000
 
 notices = layout.page(
     "Densities e^{f_θ} / Z(θ)",
-    "Any network f_θ defines a density p_θ = e^{f_θ} / Z(θ) once divided by the normalising constant Z(θ): "
+    "Any network f_θ defines a density p_θ = exp(f_θ) / Z(θ) once divided by the normalising constant Z(θ): "
     "a sum over a grid in 2D, out of reach for images.")
 
 with st.sidebar:
