@@ -22,7 +22,7 @@ ETA_LADDER = (0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02)
 BUDGET, LANGEVIN_BUDGET = 5000, 3000
 
 notices = layout.page(
-    "Densities e^{f_θ} / Z(θ)",
+    "Densities exp(f_θ) / Z(θ)",
     "Any network f_θ defines a density p_θ = exp(f_θ) / Z(θ) once divided by the normalising constant Z(θ): "
     "a sum over a grid in 2D, out of reach for images.")
 
