@@ -8,7 +8,7 @@ from core.capacity import (MAX_DEGREE, MLP_WIDTHS, CapacityConfig, CapacitySweep
                            OverfitTrainer, fit_polynomial, mse, predict_polynomial, three_fits)
 from core.datasets import GENERATORS
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_capacity import boundary_panels, fit_figure, fit_panels, mark_steps, u_curve
 from dashboard.figures import curves
 
@@ -19,17 +19,10 @@ OVERFIT_BUDGET = 3000
 DONE = "cap_done_sweeps"  # finished sweeps of this session: {(model, n, noise, seed): (capacities, test errors)}
 MODEL_LABELS = {"poly": "Polynomial of degree d", "mlp": "MLP of width w (2 tanh layers)"}
 
-st.title("Capacity, generalisation and over-fitting")
-st.markdown(
-    "A model with too little capacity misses the pattern (**under-fit**: high train and test error). "
-    "One with too much learns the noise of its few training points by heart (**over-fit**: tiny train error, "
-    "large test error). In between lies the **right fit**. The test error against capacity has a U shape; "
-    "more data moves the bottom of the U to the right and flattens its right arm."
-)
-st.latex(r"\text{train error} = \frac{1}{n}\sum_{i=1}^{n}\big(f_\theta(x_i)-y_i\big)^2,\qquad "
-         r"\text{test error} = \frac{1}{m}\sum_{j=1}^{m}\big(f_\theta(x'_j)-y'_j\big)^2")
-st.latex(r"y = f(x) + \varepsilon,\quad \varepsilon\sim\mathcal N(0,\sigma^2)")
-notices = st.empty()
+notices = layout.page(
+    "Capacity, generalisation and over-fitting",
+    "Too little capacity misses the pattern (**under-fit**), too much learns the noise of the few training "
+    "points by heart (**over-fit**): the test error against capacity shows where the **right fit** lies.")
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
@@ -43,6 +36,7 @@ with st.sidebar:
     noise = ui.slider("Noise σ", "noise", 0.0, 1.0, 0.3, 0.05)
     seed = ui.number("Seed (regression)", "seed", 0, 9999, 0)
 
+with layout.settings():
     st.header("Classification")
     cdata = ui.select("Dataset", "cdata", ["xor", "circles", "moons", "gaussians", "spiral"], "xor",
                       format_func=lambda s: GENERATORS[s][0])
@@ -65,8 +59,9 @@ with reg_tab:
     sweep_key = (model, n_train, noise, seed)
     job = live.ensure_job(SWEEP, cfg, live.RunSpec.of(CapacitySweepTrainer, cfg), max_steps=cfg.total_steps(),
                           max_steps_per_s=4.0 if model == "poly" else None, reset_label="Data or model changed")
-    st.caption("Play runs a sweep: it fits every capacity in turn (degrees 0 to 20, or widths 1 to 256) "
-               "on the same training samples and adds its train and test error to the curve.")
+    if not layout.presenting():
+        st.caption("Play runs a sweep: it fits every capacity in turn (degrees 0 to 20, or widths 1 to 256) "
+                   "on the same training samples and adds its train and test error to the curve.")
     live.control_bar(job, SWEEP)
 
     def ghost_for(done: dict) -> tuple[str, object, object] | None:
@@ -80,18 +75,14 @@ with reg_tab:
         snap = job.snapshot()
         done = st.session_state.setdefault(DONE, {})
         if snap["done"]:
-            st.caption("The sweep is complete. Change n or σ for another one: this curve stays, dotted, "
-                       "for comparison.")
             done.pop(sweep_key, None)
             done[sweep_key] = (snap["capacity"], snap["test_mse"])
             while len(done) > 8:  # keep the session's memory small
                 done.pop(next(iter(done)))
-        st.plotly_chart(fit_panels(snap, three_fits(snap), unit.split()[0]), key="cap_panels",
-                        config={"displayModeBar": False})
         left, right = st.columns([1.2, 1])
-        with left:
-            st.plotly_chart(u_curve(snap, unit, selected=capacity, ghost=ghost_for(done), log_x=model == "mlp"),
-                            key="cap_u", config={"displayModeBar": False})
+        with left:  # the U curve first: the main figure, on the first screen
+            layout.chart(u_curve(snap, unit, selected=capacity, ghost=ghost_for(done), log_x=model == "mlp",
+                                 height=320 if layout.presenting() else 340), "cap_u", main=True)
         with right:
             curve, train_err, test_err = None, None, None
             if model == "poly":  # a polynomial fit is instant: fit the chosen degree right here
@@ -102,8 +93,7 @@ with reg_tab:
             elif capacity in snap["capacity"]:
                 i = list(snap["capacity"]).index(capacity)
                 curve, train_err, test_err = snap["curves"][i], snap["train_mse"][i], snap["test_mse"][i]
-            st.plotly_chart(fit_figure(snap, curve, f"Your model: {unit} = {capacity}"), key="cap_fit",
-                            config={"displayModeBar": False})
+            layout.chart(fit_figure(snap, curve, f"Your model: {unit} = {capacity}"), "cap_fit")
             if train_err is None:
                 st.info(f"Width {capacity} is not trained yet: the sweep reaches it soon (press Play).",
                         icon=":material/hourglass_top:")
@@ -111,29 +101,46 @@ with reg_tab:
                 c1, c2 = st.columns(2)
                 c1.metric("Train error", f"{train_err:.3f}")
                 c2.metric("Test error", f"{test_err:.3f}")
+        layout.chart(fit_panels(snap, three_fits(snap), unit.split()[0]), "cap_panels")
+        if snap["done"]:  # below the figures: in presenter mode the U curve stays on the first screen
+            st.caption("The sweep is complete. Change n or σ for another one: this curve stays, dotted, "
+                       "for comparison.")
 
     live.live_view(job, SWEEP, draw_sweep)
-    with st.expander("Try this", expanded=False):
+    with layout.explanation():
+        st.markdown(
+            "A model with too little capacity misses the pattern (**under-fit**: high train and test error). "
+            "One with too much learns the noise of its few training points by heart (**over-fit**: tiny train "
+            "error, large test error). In between lies the **right fit**. The test error against capacity has a "
+            "U shape; more data moves the bottom of the U to the right and flattens its right arm."
+        )
+        st.latex(r"\text{train error} = \frac{1}{n}\sum_{i=1}^{n}\big(f_\theta(x_i)-y_i\big)^2,\qquad "
+                 r"\text{test error} = \frac{1}{m}\sum_{j=1}^{m}\big(f_\theta(x'_j)-y'_j\big)^2")
+        st.latex(r"y = f(x) + \varepsilon,\quad \varepsilon\sim\mathcal N(0,\sigma^2)")
+        st.markdown(
+            "**Double descent.** A polynomial of degree d has d + 1 coefficients. At the **interpolation "
+            "threshold** d = n − 1 there are exactly as many coefficients as training points: the least-squares "
+            "fit is forced through every noisy point and swings wildly between them, so the test error peaks. "
+            "Past the threshold many polynomials pass through every point, and the fit takes the one with the "
+            "smallest coefficients c in the Legendre basis P_k (the minimum-norm solution), which is smoother: "
+            "the test error falls again. With n = 15 and σ = 0.3 (seeds 0 to 4) the peak lay at degree 14, once "
+            "at 13, and by degree 20 the test error had fallen a thousandfold or more, though it stayed far "
+            "above the bottom of the U."
+        )
+        st.latex(r"d \ge n - 1:\quad \hat c = \arg\min\big\{\lVert c\rVert^2 : "
+                 r"\textstyle\sum_k c_k P_k(x_i) = y_i \text{ for every } i\big\}")
+        st.markdown("**Try this**")
         st.markdown(
             "- Run the sweep with **n = 30**, then with **n = 150**: the dotted curve is the earlier run. "
             "With more data the over-fit arm of the U drops, and the best degree tends to grow.\n"
             "- **Noise σ = 0**: no over-fitting at all, the test error keeps falling with the degree.\n"
-            "- **n = 15**: at degree 14 the polynomial passes through every point and the test error explodes.\n"
+            "- **n = 15**: at degree 14 = n − 1 the polynomial passes through every point and the test error "
+            "explodes; past it, the error falls again (double descent, above).\n"
             "- Switch to the **MLP**: width plays the role of the degree, but the network's curve stays smoother."
         )
 
 # ------------------------------------------------------------------ classification: over-fitting and taming it
 with cls_tab:
-    st.markdown(
-        "Three classifiers learn from the same few noisy points. The **linear** model cannot bend "
-        "(under-fit). A large MLP left alone wraps its boundary around every noisy point (over-fit). "
-        "The same MLP, from the same start, **tamed** by L2 weight decay and early stopping: training "
-        "stops once the loss on separate validation points has not improved for *patience* steps, and "
-        "the weights of the best validation loss are restored."
-    )
-    st.latex(r"L_\lambda(\theta) = -\frac{1}{n}\sum_{i=1}^{n}\log f_\theta(x_i)_{y_i} "
-             r"+ \frac{\lambda}{2}\sum_k\lVert W^{(k)}\rVert^2,\qquad "
-             r"\hat\theta = \theta_{t^*},\ t^* = \arg\min_t L_{\text{val}}(\theta_t)")
     ocfg = OverfitConfig(data=cdata, n_train=cn, noise=cnoise, hidden=(width, width), l2=l2,
                          early_stopping=early, patience=patience, seed=cseed)
     ojob = live.ensure_job(OVERFIT, ocfg, live.RunSpec.of(OverfitTrainer, ocfg), max_steps=OVERFIT_BUDGET)
@@ -145,9 +152,8 @@ with cls_tab:
         tamed = f"Tamed: λ = {l2:g}" + (", early stopping" if early else "")
         if stopped >= 0:
             tamed += f"<br><sub>stopped at step {stopped:,}, restored step {best:,}</sub>"
-        st.plotly_chart(boundary_panels(snap, [("under", "Under-fit: linear model"), ("tamed", tamed),
-                                               ("over", f"Over-fit: 2×{width} MLP, no taming")]),
-                        key="of_panels", config={"displayModeBar": False})
+        layout.chart(boundary_panels(snap, [("under", "Under-fit: linear model"), ("tamed", tamed),
+                                            ("over", f"Over-fit: 2×{width} MLP, no taming")]), "of_panels", main=True)
         if last:
             cols = st.columns(3)
             for col, key in zip(cols, ("under", "tamed", "over")):
@@ -160,10 +166,21 @@ with cls_tab:
         if len(history.get("step", [])) and best > 0:
             marks = [(best, "best validation")] + ([(stopped, "stopped")] if stopped >= 0 else [])
             mark_steps(fig, marks)
-        st.plotly_chart(fig, key="of_loss", config={"displayModeBar": False})
+        layout.chart(fig, "of_loss")
 
     live.live_view(ojob, OVERFIT, draw_overfit)
-    with st.expander("Try this", expanded=False):
+    with layout.explanation():
+        st.markdown(
+            "Three classifiers learn from the same few noisy points. The **linear** model cannot bend "
+            "(under-fit). A large MLP left alone wraps its boundary around every noisy point (over-fit). "
+            "The same MLP, from the same start, **tamed** by L2 weight decay and early stopping: training "
+            "stops once the loss on separate validation points has not improved for *patience* steps, and "
+            "the weights of the best validation loss are restored."
+        )
+        st.latex(r"L_\lambda(\theta) = -\frac{1}{n}\sum_{i=1}^{n}\log f_\theta(x_i)_{y_i} "
+                 r"+ \frac{\lambda}{2}\sum_k\lVert W^{(k)}\rVert^2,\qquad "
+                 r"\hat\theta = \theta_{t^*},\ t^* = \arg\min_t L_{\text{val}}(\theta_t)")
+        st.markdown("**Try this**")
         st.markdown(
             "- Turn **early stopping off** and set **λ = 0**: the tamed model becomes the over-fit one.\n"
             "- **400 training points**: even the untamed MLP hardly over-fits any more.\n"

@@ -9,7 +9,7 @@ import streamlit as st
 from core.classify import ACTIVATIONS, FEATURES, OPTIMIZERS, ClassifyConfig, ClassifyTrainer
 from core.datasets import GENERATORS, labelled_from_csv
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.figures import curves, decision_boundary, unit_heatmaps
 
 NAME = "classify"
@@ -19,17 +19,10 @@ UPLOAD = "upload"
 BUDGET = 20_000
 CSV_STATE = "cls_csv"  # the last good upload: (digest, LabelledData)
 
-st.title("Neural networks: classification")
-st.markdown(
-    "A neural network maps the input features of a point to the probability of each class. "
-    "Training chooses the weights θ that make the training points' labels likely; the colours show "
-    "what the network currently believes over the whole plane. The input layer h⁽⁰⁾ holds the chosen "
-    "features of x = (x₁, x₂)."
-)
-st.latex(r"h^{(k+1)} = \varphi\big(W^{(k)} h^{(k)} + b^{(k)}\big),\qquad "
-         r"f_\theta(x) = \operatorname{softmax}\big(W^{(K)} h^{(K)} + b^{(K)}\big)")
-st.latex(r"L(\theta) = -\frac{1}{n}\sum_{i=1}^{n} \log f_\theta(x_i)_{y_i} \;+\; \frac{\lambda}{2}\sum_k \lVert W^{(k)}\rVert^2")
-notices = st.empty()
+notices = layout.page(
+    "Neural networks: classification",
+    "A neural network f_θ maps a point's features to the probability of each class; training chooses the "
+    "weights θ that make the training points' labels likely.")
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
@@ -43,6 +36,7 @@ with st.sidebar:
     n_points = ui.slider("Number of points", "n", 50, 2000, 400, 50, disabled=source == UPLOAD)
     train_pct = ui.slider("Training share (%)", "train", 10, 90, 50, 5)
 
+with layout.settings():
     st.header("Features")
     features = ui.multiselect("Input features", "feat", list(FEATURES), ["x1", "x2"],
                               format_func=lambda f: f.replace("^2", "²").replace("*", "·").replace("_", " "))
@@ -95,13 +89,13 @@ def draw(job) -> None:
     history = job.metrics()
     left, right = st.columns([1.15, 1])
     with left:
-        st.plotly_chart(decision_boundary(snap, snap["class_names"], show_test=show_test,
-                                          discretise=discretise), key="boundary", config={"displayModeBar": False})
+        layout.chart(decision_boundary(snap, snap["class_names"], show_test=show_test, discretise=discretise),
+                     "boundary", main=True)
     with right:
-        st.plotly_chart(curves(history, [("train", "train_loss"), ("test", "test_loss")], "Loss L(θ)",
-                               "cross-entropy"), key="loss", config={"displayModeBar": False})
-        st.plotly_chart(curves(history, [("train", "train_accuracy"), ("test", "test_accuracy")], "Accuracy",
-                               "share correct", y_range=(0, 1.02)), key="acc", config={"displayModeBar": False})
+        layout.chart(curves(history, [("train", "train_loss"), ("test", "test_loss")], "Loss L(θ)",
+                            "cross-entropy"), "loss")
+        layout.chart(curves(history, [("train", "train_accuracy"), ("test", "test_accuracy")], "Accuracy",
+                            "share correct", y_range=(0, 1.02)), "acc")
         last = job.last_metrics
         if last:
             c1, c2, c3 = st.columns(3)
@@ -111,12 +105,46 @@ def draw(job) -> None:
     units = unit_heatmaps(snap)
     if units is not None:
         st.caption("What each hidden unit computes over the plane (first two layers, up to 16 units each).")
-        st.plotly_chart(units, key="units", config={"displayModeBar": False})
+        layout.chart(units, "units")
 
 
 live.live_view(job, NAME, draw)
 
-with st.expander("Try this", expanded=False):
+with layout.explanation():
+    st.markdown(
+        "**The supervised setting.** The data are n points with d features each, stacked as the rows of X, "
+        "and their labels Y; learning finds a function f_θ that predicts the label of a new point."
+    )
+    st.latex(r"X = (x_1, \dots, x_n)^\top \in \mathbb{R}^{n\times d},\qquad Y = (y_1, \dots, y_n),\qquad "
+             r"\{(x_i, y_i)\}_{i=1}^{n},\quad x_i \in \mathbb{R}^d,\ y_i \in \mathcal{Y}")
+    st.latex(r"\text{classification: } \mathcal{Y} = \{1, \dots, m\}\qquad\text{regression: } "
+             r"\mathcal{Y} = \mathbb{R}^p\qquad \hat y = f_\theta(x)")
+    st.markdown(
+        "We want θ to do well on points we have not seen, on average over the unknown distribution of (x, y): "
+        "the **expected risk**. We cannot compute it, so training minimises the **empirical risk**, the average "
+        "loss on the n training points; the test points estimate the expected risk."
+    )
+    st.latex(r"\min_\theta\; \mathbb{E}_{(x, y)}\big[L(y, f_\theta(x))\big]"
+             r"\qquad\text{is replaced by}\qquad "
+             r"\min_\theta\; \frac{1}{n}\sum_{i=1}^{n} L\big(y_i, f_\theta(x_i)\big)")
+    st.markdown(
+        "Here d is the number of chosen input features, m the number of classes (two for the built-in data "
+        "sets), and n the training share of the points. A network with one hidden layer (Hidden layers = 1) "
+        "is the function below, σ being the activation φ; its m outputs are scores that the softmax turns "
+        "into class probabilities, and L is the cross-entropy, minus the log-probability of the true class."
+    )
+    st.latex(r"f_\theta(x) = W_2\,\sigma(W_1 x + b_1) + b_2,\qquad \theta = (W_1, b_1, W_2, b_2)")
+    st.markdown(
+        "A neural network maps the input features of a point to the probability of each class. "
+        "Training chooses the weights θ that make the training points' labels likely; the colours show "
+        "what the network currently believes over the whole plane. The input layer h⁽⁰⁾ holds the chosen "
+        "features of x = (x₁, x₂). With K hidden layers:"
+    )
+    st.latex(r"h^{(k+1)} = \varphi\big(W^{(k)} h^{(k)} + b^{(k)}\big),\qquad "
+             r"f_\theta(x) = \operatorname{softmax}\big(W^{(K)} h^{(K)} + b^{(K)}\big)")
+    st.latex(r"L(\theta) = -\frac{1}{n}\sum_{i=1}^{n} \log f_\theta(x_i)_{y_i} \;+\; "
+             r"\frac{\lambda}{2}\sum_k \lVert W^{(k)}\rVert^2")
+    st.markdown("**Try this**")
     st.markdown(
         "- **Circles with no hidden layer** cannot be separated by a line: add the features x₁² and x₂², "
         "and a network with no hidden layer suddenly can.\n"

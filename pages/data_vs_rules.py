@@ -9,7 +9,7 @@ import streamlit as st
 from core.rules import FEATURES, SIDES, SPECIES, RulesConfig, RulesTrainer, RuleSet, Split, accuracy, \
     best_single_rule, confusion_matrix, load_iris_data
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_rules import confusion_figure, pipelines_dot, rules_plane
 from dashboard.figures import curves
 
@@ -18,29 +18,14 @@ LR_LADDER = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BUDGET = 1500
 PACE = 60  # steps per second: the boundary visibly moves for a few seconds
 MODEL_LABELS = {"logistic": "Logistic regression (no hidden layer)", "mlp": "MLP (one hidden layer)"}
-CHART = {"displayModeBar": False}
 
 iris = load_iris_data()
 BEST, BEST_ACC = best_single_rule(iris.X, iris.Y)
 
-st.title("Learning from data versus expert rules")
-st.markdown(
-    "An **expert system** runs a program a person wrote: *data + program → results*. "
-    "**Machine learning** turns this around: from data and the results we want, the computer finds the "
-    "program, *data + results → program*. Below, you write a rule for the 150 Iris flowers "
-    "(three species, four measurements in cm) while a model learns one from the same flowers."
-)
-diagram, equations = st.columns([1, 1.3], vertical_alignment="center")
-diagram.graphviz_chart(pipelines_dot(), width="content")
-with equations:
-    st.latex(r"\text{your rule: }\hat y(x) = \begin{cases} c_{\text{below}} & \text{if } x_j < t \\ "
-             r"c_{\text{above}} & \text{otherwise}\end{cases}")
-    st.latex(r"\text{accuracy} = \frac{1}{n}\sum_{i=1}^{n} \mathbf{1}\big[\hat y(x_i) = y_i\big]")
-    st.latex(r"f_\theta(x) = \operatorname{softmax}\big(W^{(1)}\varphi(W^{(0)}x + b^{(0)}) + b^{(1)}\big)")
-    st.latex(r"L(\theta) = -\frac{1}{n}\sum_{i=1}^{n}\log f_\theta(x_i)_{y_i}")
-    st.caption("x holds the two features on the plane's axes. A logistic regression has no hidden layer: "
-               "f_θ(x) = softmax(W x + b).")
-notices = st.empty()
+notices = layout.page(
+    "Learning from data versus expert rules",
+    "An expert system runs the program a person wrote (*data + program → results*); machine learning finds "
+    "the program from the data and the results we want (*data + results → program*).")
 
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
@@ -58,6 +43,7 @@ with st.sidebar:
     r2lo = ui.select("then", "r2lo", SPECIES, "versicolor", disabled=not second)
     r2hi = ui.select("otherwise", "r2hi", SPECIES, "virginica", disabled=not second)
 
+with layout.settings():
     st.header("The plane (model inputs)")
     fx = ui.select("Horizontal axis", "fx", FEATURES, "petal length")
     fy = ui.select("Vertical axis", "fy", FEATURES, "petal width")
@@ -82,9 +68,16 @@ words = rules.first.describe()
 if rules.second is not None:
     words += f"; and for flowers {r2side} {r1t:g} cm: {rules.second.describe()}"
 st.markdown(f"**Your rule:** {words}.")
-st.info(f"**The best single-threshold rule**, found by trying every feature and every threshold: "
-        f"{BEST.describe()} ({BEST_ACC:.1%} of the 150 flowers). One threshold splits the flowers in two, "
-        "so it can name at most two of the three species.", icon=":material/search:")
+
+
+def best_rule_note() -> None:
+    st.info(f"**The best single-threshold rule**, found by trying every feature and every threshold: "
+            f"{BEST.describe()} ({BEST_ACC:.1%} of the 150 flowers). One threshold splits the flowers in two, "
+            "so it can name at most two of the three species.", icon=":material/search:")
+
+
+if not layout.presenting():  # in presenter mode it moves to the explanation: the plane stays on screen
+    best_rule_note()
 
 # ------------------------------------------------------------------ the job
 if fx == fy:
@@ -107,16 +100,17 @@ def rule_panel(test_rows) -> None:
     c1.metric("Rule accuracy (150 flowers)", f"{accuracy(iris.Y, pred):.1%}")
     if test_rows is not None:
         c2.metric("Rule accuracy (test flowers)", f"{accuracy(iris.Y[test_rows], pred[test_rows]):.1%}")
-    st.plotly_chart(confusion_figure(confusion_matrix(iris.Y, pred), SPECIES, "Your rule (rows: true species)",
-                                     height=250), key="cm_rule", config=CHART)
+    layout.chart(confusion_figure(confusion_matrix(iris.Y, pred), SPECIES, "Your rule (rows: true species)",
+                                  height=250), "cm_rule")
 
 
 def draw(job) -> None:
     snap = job.snapshot()
     left, right = st.columns([1.25, 1])
     with left:
-        fig, note = rules_plane(snap, rules, snap["fx"], snap["fy"], FEATURES, SPECIES, show_test=show_test)
-        st.plotly_chart(fig, key="plane", config=CHART)
+        fig, note = rules_plane(snap, rules, snap["fx"], snap["fy"], FEATURES, SPECIES, show_test=show_test,
+                                height=340 if layout.presenting() else 470)  # on screen under a "Finished" notice
+        layout.chart(fig, "plane", main=True)
         st.caption("Colours: what the model predicts (fading where it is unsure). Dashed boxes: your rule's "
                    "regions. Filled dots train the model; rings are test flowers it never sees."
                    + (f" {note}" if note else ""))
@@ -126,18 +120,36 @@ def draw(job) -> None:
         c1, c2 = st.columns(2)
         c1.metric("Model accuracy (test flowers)", f"{last['test_accuracy']:.1%}" if last else "—")
         c2.metric("Parameters θ", f"{snap['parameter_count']:,}")
-        st.plotly_chart(confusion_figure(snap["confusion_test"], SPECIES, "The model, test flowers (rows: true)",
-                                         height=250), key="cm_model", config=CHART)
-    st.plotly_chart(curves(job.metrics(), [("train", "train_accuracy"), ("test", "test_accuracy")],
-                           "Model accuracy while it learns", "share correct", y_range=(0, 1.02), height=260),
-                    key="acc", config=CHART)
+        layout.chart(confusion_figure(snap["confusion_test"], SPECIES, "The model, test flowers (rows: true)",
+                                      height=250), "cm_model")
+    layout.chart(curves(job.metrics(), [("train", "train_accuracy"), ("test", "test_accuracy")],
+                        "Model accuracy while it learns", "share correct", y_range=(0, 1.02), height=260), "acc")
 
 
 if job is None:
     rule_panel(None)
 live.live_view(job, NAME, draw)
 
-with st.expander("Try this", expanded=False):
+with layout.explanation():
+    st.markdown(
+        "An **expert system** runs a program a person wrote: *data + program → results*. "
+        "**Machine learning** turns this around: from data and the results we want, the computer finds the "
+        "program, *data + results → program*. Above, you write a rule for the 150 Iris flowers "
+        "(three species, four measurements in cm) while a model learns one from the same flowers."
+    )
+    diagram, equations = st.columns([1, 1.3], vertical_alignment="center")
+    diagram.graphviz_chart(pipelines_dot(), width="content")
+    with equations:
+        st.latex(r"\text{your rule: }\hat y(x) = \begin{cases} c_{\text{below}} & \text{if } x_j < t \\ "
+                 r"c_{\text{above}} & \text{otherwise}\end{cases}")
+        st.latex(r"\text{accuracy} = \frac{1}{n}\sum_{i=1}^{n} \mathbf{1}\big[\hat y(x_i) = y_i\big]")
+        st.latex(r"f_\theta(x) = \operatorname{softmax}\big(W^{(1)}\varphi(W^{(0)}x + b^{(0)}) + b^{(1)}\big)")
+        st.latex(r"L(\theta) = -\frac{1}{n}\sum_{i=1}^{n}\log f_\theta(x_i)_{y_i}")
+        st.caption("x holds the two features on the plane's axes. A logistic regression has no hidden layer: "
+                   "f_θ(x) = softmax(W x + b).")
+    if layout.presenting():
+        best_rule_note()
+    st.markdown("**Try this**")
     st.markdown(
         "- Set the **best single rule** shown above, then press **Play**: the model passes it within seconds.\n"
         "- **Add a second rule** on the side above the first threshold (petal width < 1.75 cm): your two "

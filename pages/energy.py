@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.energy import GRIDS, IMAGE_DIMS, EnergyConfig, EnergyTrainer, LangevinTrainer, grid_cells
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_energy import density_figure, grid_cost_figure
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories
 from dashboard.figures import curves
@@ -20,23 +20,16 @@ NAME, SAMPLER = "energy", "langevin"
 LR_LADDER = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 ETA_LADDER = (0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02)
 BUDGET, LANGEVIN_BUDGET = 5000, 3000
-CHART = {"displayModeBar": False}
 
-st.title("Densities e^{f_θ} / Z(θ)")
-st.markdown(
-    "Any network f_θ(x) can define a density, but only after dividing by the **normalising constant** Z(θ), "
-    "an integral over the whole space. In 2D that integral is a sum over a grid, so we can train f_θ by plain "
-    "maximum likelihood here, and see why nobody can do it for images."
-)
-st.latex(r"p_\theta(x) = \frac{e^{f_\theta(x)}}{Z(\theta)},\qquad Z(\theta) = \int e^{f_\theta(x)}\,dx "
-         r"\;\approx\; \sum_{g=1}^{G^2} e^{f_\theta(x_g)}\,\Delta A")
-st.latex(r"L(\theta) = -\frac1n\sum_{i=1}^n f_\theta(x_i) + \log Z(\theta),\qquad "
-         r"\nabla_\theta L = -\mathbb E_{\text{data}}[\nabla_\theta f_\theta] + \mathbb E_{p_\theta}[\nabla_\theta f_\theta]")
-notices = st.empty()
+notices = layout.page(
+    "Densities exp(f_θ) / Z(θ)",
+    "Any network f_θ defines a density p_θ = exp(f_θ) / Z(θ) once divided by the normalising constant Z(θ): "
+    "a sum over a grid in 2D, out of reach for images.")
 
 with st.sidebar:
     st.header("Data")
     target, data_key = target_picker(default="ring", default_spread=0.1)
+with layout.settings():
     st.header("Energy network f_θ")
     layers = ui.slider("Hidden layers", "layers", 1, 4, 2)
     hidden = ui.slider("Units per layer", "hidden", 8, 128, 32, 8)
@@ -64,14 +57,13 @@ def draw(job) -> None:
     hist = job.metrics()
     left, right = st.columns([1.1, 1])
     with left:
-        st.plotly_chart(density_figure(snap["grid_x"], snap["grid_y"], snap["density"], snap["data"],
-                                       f"p_θ on the {len(snap['grid_x'])}×{len(snap['grid_x'])} grid"),
-                        key="density", config=CHART)
+        layout.chart(density_figure(snap["grid_x"], snap["grid_y"], snap["density"], snap["data"],
+                                    f"p_θ on the {len(snap['grid_x'])}×{len(snap['grid_x'])} grid"),
+                     "density", main=True)
     with right:
-        st.plotly_chart(curves(hist, [("L(θ) on the batch", "loss"), ("−log-likelihood, all data", "nll")],
-                               "Negative log-likelihood per point", "nats", height=280), key="nll", config=CHART)
-        st.plotly_chart(curves(hist, [("log Z(θ)", "log_z")], "The normaliser log Z(θ)", "log Z", height=230),
-                        key="logz", config=CHART)
+        layout.chart(curves(hist, [("L(θ) on the batch", "loss"), ("−log-likelihood, all data", "nll")],
+                            "Negative log-likelihood per point", "nats", height=280), "nll")
+        layout.chart(curves(hist, [("log Z(θ)", "log_z")], "The normaliser log Z(θ)", "log Z", height=230), "logz")
         last = job.last_metrics
         if last:
             c1, c2, c3 = st.columns(3)
@@ -82,38 +74,9 @@ def draw(job) -> None:
 
 live.live_view(job, NAME, draw)
 
-st.caption("Quadrature: f_θ is evaluated at the centre of every cell of a box around the data (area ΔA each); "
-           "log Z is a log-sum-exp of those values. Autograd through that sum gives the second expectation "
-           "of ∇L exactly (p_θ restricted to the box), so this is maximum likelihood with no approximation "
-           "beyond the grid's resolution.")
-
-# ------------------------------------------------------------------ why this fails in high dimension
-st.subheader("Why Z(θ) is out of reach for images")
-st.markdown(f"The same resolution in d dimensions needs G^d cells. With G = {grid}:")
-measured = float(job.snapshot().get("cells_per_s", 0.0)) if job is not None else 0.0
-left, right = st.columns([1.3, 1])
-left.plotly_chart(grid_cost_figure(grid, measured), key="cost", config=CHART)
-def _duration(log10_seconds: float) -> str:
-    if not np.isfinite(log10_seconds):
-        return ""
-    if log10_seconds < 6:
-        return f"{10 ** log10_seconds:.3g} s"
-    return f"10^{log10_seconds - np.log10(3.15e7):,.0f} years"
-
-
-rows = []
-for name, d in IMAGE_DIMS.items():
-    log_cells = float(grid_cells(d, grid))
-    log_seconds = log_cells - np.log10(measured) if measured > 0 else float("nan")
-    rows.append({"data": name, "d": d, "cells": f"10^{log_cells:,.1f}", "time at this server's rate": _duration(log_seconds)})
-right.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-right.caption("Measured: the grid cells per second this server evaluates f_θ at (with its gradient) while "
-              "training. Score matching, contrastive divergence and diffusion models avoid Z altogether.")
-
 # ------------------------------------------------------------------ Langevin
 st.subheader("Sampling without Z: Langevin dynamics")
-st.latex(r"x_{t+1} = x_t + \frac{\eta}{2}\,\nabla_x f_\theta(x_t) + \sqrt{\eta}\,\varepsilon_t,\qquad "
-         r"\varepsilon_t\sim\mathcal N(0, I)\quad(\nabla_x \log p_\theta = \nabla_x f_\theta:\ Z\text{ drops out})")
+st.caption("Langevin dynamics follows the gradient of f_θ plus noise; its equation is in *How it works* below.")
 sampler = None
 if job is not None and "weights" in job.snapshot():  # a copy of f_θ as the page last saw it
     sampler = live.ensure_job(SAMPLER, (job.id, particles, eta, seed),
@@ -130,10 +93,12 @@ def draw_sampler(sampler) -> None:
     data = snap["data"]
     bounds = bounds_of(data)
     left, right = st.columns(2)
-    left.plotly_chart(samples_figure(data, snap["particles"], f"{len(snap['particles'])} particles",
-                                     fake_name="particles", bounds=bounds), key="lv_particles", config=CHART)
-    right.plotly_chart(trajectories(snap["paths"], "Recent paths of a few particles", data=data, bounds=bounds),
-                       key="lv_paths", config=CHART)
+    with left:
+        layout.chart(samples_figure(data, snap["particles"], f"{len(snap['particles'])} particles",
+                                    fake_name="particles", bounds=bounds), "lv_particles")
+    with right:
+        layout.chart(trajectories(snap["paths"], "Recent paths of a few particles", data=data, bounds=bounds),
+                     "lv_paths")
     last = sampler.last_metrics
     if last:
         st.caption(f"Energy distance of the particles to the data: {last['energy_distance']:.3f} "
@@ -142,7 +107,52 @@ def draw_sampler(sampler) -> None:
 
 live.live_view(sampler, SAMPLER, draw_sampler)
 
-with st.expander("Try this", expanded=False):
+
+def _duration(log10_seconds: float) -> str:
+    if not np.isfinite(log10_seconds):
+        return ""
+    if log10_seconds < 6:
+        return f"{10 ** log10_seconds:.3g} s"
+    return f"10^{log10_seconds - np.log10(3.15e7):,.0f} years"
+
+
+with layout.explanation():
+    st.markdown(
+        "Any network f_θ(x) can define a density, but only after dividing by the **normalising constant** Z(θ), "
+        "an integral over the whole space. In 2D that integral is a sum over a grid, so we can train f_θ by plain "
+        "maximum likelihood here, and see why nobody can do it for images."
+    )
+    st.latex(r"p_\theta(x) = \frac{e^{f_\theta(x)}}{Z(\theta)},\qquad Z(\theta) = \int e^{f_\theta(x)}\,dx "
+             r"\;\approx\; \sum_{g=1}^{G^2} e^{f_\theta(x_g)}\,\Delta A")
+    st.latex(r"L(\theta) = -\frac1n\sum_{i=1}^n f_\theta(x_i) + \log Z(\theta),\qquad "
+             r"\nabla_\theta L = -\mathbb E_{\text{data}}[\nabla_\theta f_\theta] + \mathbb E_{p_\theta}[\nabla_\theta f_\theta]")
+    st.caption("Quadrature: f_θ is evaluated at the centre of every cell of a box around the data (area ΔA each); "
+               "log Z is a log-sum-exp of those values. Autograd through that sum gives the second expectation "
+               "of ∇L exactly (p_θ restricted to the box), so this is maximum likelihood with no approximation "
+               "beyond the grid's resolution.")
+
+    # ------------------------------------------------------------------ why this fails in high dimension
+    st.markdown("**Why Z(θ) is out of reach for images**")
+    st.markdown(f"The same resolution in d dimensions needs G^d cells. With G = {grid}:")
+    measured = float(job.snapshot().get("cells_per_s", 0.0)) if job is not None else 0.0
+    left, right = st.columns([1.3, 1])
+    with left:
+        layout.chart(grid_cost_figure(grid, measured), "cost")
+
+    rows = []
+    for name, d in IMAGE_DIMS.items():
+        log_cells = float(grid_cells(d, grid))
+        log_seconds = log_cells - np.log10(measured) if measured > 0 else float("nan")
+        rows.append({"data": name, "d": d, "cells": f"10^{log_cells:,.1f}",
+                     "time at this server's rate": _duration(log_seconds)})
+    right.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    right.caption("Measured: the grid cells per second this server evaluates f_θ at (with its gradient) while "
+                  "training. Score matching, contrastive divergence and diffusion models avoid Z altogether.")
+
+    st.markdown("**Sampling without Z: Langevin dynamics**")
+    st.latex(r"x_{t+1} = x_t + \frac{\eta}{2}\,\nabla_x f_\theta(x_t) + \sqrt{\eta}\,\varepsilon_t,\qquad "
+             r"\varepsilon_t\sim\mathcal N(0, I)\quad(\nabla_x \log p_\theta = \nabla_x f_\theta:\ Z\text{ drops out})")
+    st.markdown("**Try this**")
     st.markdown(
         "- **Grid 32 on the ring**: the cells are wider than a mode, Z is computed badly and p_θ looks blocky. "
         "Grid 128 is sharp but every step costs four times as much as 64.\n"

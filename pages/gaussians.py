@@ -22,7 +22,7 @@ from core.gmm import (
 )
 from core.runner import TERMINAL
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_gaussians import (
     criteria_figure,
     gaussian_1d,
@@ -41,15 +41,10 @@ CSV_STATE = "gmm_csv"  # the last good upload: (digest, (n, d) array)
 FLOORS = (0.000001, 0.00001, 0.0001, 0.001, 0.01, 0.1, 1.0)
 SPREADS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
 EM_BUDGET, EM_RATE = 300, 6.0  # EM iterations per run; iterations per second, slow enough to watch
-CHART = {"displayModeBar": False}
 
-st.title("Gaussians and mixtures")
-st.markdown(
-    "**Learning = estimating the parameters, generating = sampling.** A Gaussian is fitted by maximum "
-    "likelihood in closed form; a mixture of K Gaussians by EM, which alternates two easy steps and never "
-    "lowers the likelihood. Sampling from the fit gives new data."
-)
-notices = st.empty()
+notices = layout.page(
+    "Gaussians and mixtures",
+    "**Learning = estimating the parameters; generating = sampling from the fit.**")
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
@@ -64,6 +59,7 @@ with st.sidebar:
                            disabled=source in (UPLOAD, "voltage"))
     clusters = ui.slider("Clusters (blobs)", "clusters", 1, 10, 4, disabled=source != "blobs")
 
+with layout.settings():
     st.header("Mixture")
     k = ui.slider("Components K", "k", 1, K_MAX, 4)
     init = ui.select("Initial means", "init", INITS, "kmeans++",
@@ -105,10 +101,6 @@ def _mat(m: np.ndarray) -> str:
 
 # ------------------------------------------------------------------ tab 1: one Gaussian
 with fit_tab:
-    st.markdown("The maximum-likelihood Gaussian is the mean and the covariance of the data. **Play** shows "
-                "the data to the fit a batch at a time: the estimate settles as n grows.")
-    st.latex(r"\hat\mu = \frac1n\sum_{i=1}^n x_i,\qquad \hat\Sigma = \frac1n\sum_{i=1}^n (x_i-\hat\mu)(x_i-\hat\mu)^\top")
-    st.latex(r"\text{sample: } x = \hat\mu + L z,\quad LL^\top = \hat\Sigma,\quad z\sim\mathcal N(0, I)")
     fit_job = None
     if x is not None:
         fit_job = live.ensure_job(FIT, (data_key, floor, n_samples),
@@ -120,40 +112,59 @@ with fit_tab:
     def draw_fit(job) -> None:
         snap = job.snapshot()
         xs, seen, mu, cov, samples = snap["x"], int(snap["seen"]), snap["mean"], snap["cov"], snap["samples"]
+        charts = st.container()  # the fit's formula goes above the charts, or below them in presenter mode
+        formula = st.container() if layout.presenting() else charts.container()
+        tall = 340 if layout.presenting() else 430  # presenter mode: on screen also under the "Finished" notice
         if xs.shape[1] == 1:
             var = float(cov[0, 0])
-            st.latex(rf"p(x) = \frac{{1}}{{\sqrt{{2\pi\cdot {var:.4g}}}}}\,"
-                     rf"\exp\!\Big(-\frac{{(x - {mu[0]:.4g})^2}}{{2\cdot {var:.4g}}}\Big)"
-                     rf"\qquad \hat\mu = {mu[0]:.4g},\ \hat\sigma = {np.sqrt(var):.4g}\quad (n = {seen})")
-            left, right = st.columns(2)
-            left.plotly_chart(gaussian_1d(xs, mu[0], var, f"Data and the fit N(μ̂, σ̂²) (first {seen} points)",
-                                          x_title, seen=seen), key="fit_curve", config=CHART)
-            right.plotly_chart(samples_1d(xs[:seen], samples, f"{len(samples)} samples from the fit beside the data",
-                                          x_title), key="fit_samples", config=CHART)
+            formula.latex(rf"p(x) = \frac{{1}}{{\sqrt{{2\pi\cdot {var:.4g}}}}}\,"
+                          rf"\exp\!\Big(-\frac{{(x - {mu[0]:.4g})^2}}{{2\cdot {var:.4g}}}\Big)"
+                          rf"\qquad \hat\mu = {mu[0]:.4g},\ \hat\sigma = {np.sqrt(var):.4g}\quad (n = {seen})")
+            left, right = charts.columns(2)
+            with left:
+                layout.chart(gaussian_1d(xs, mu[0], var, f"Data and the fit N(μ̂, σ̂²) (first {seen} points)",
+                                         x_title, seen=seen, height=tall), "fit_curve", main=True)
+            with right:
+                layout.chart(samples_1d(xs[:seen], samples, f"{len(samples)} samples from the fit beside the data",
+                                        x_title, height=tall), "fit_samples")
         else:
             det = float(np.linalg.det(cov))
-            st.latex(rf"p(x) = \frac{{1}}{{2\pi\sqrt{{{det:.4g}}}}}\exp\!\Big(-\tfrac12 (x-\hat\mu)^\top "
-                     rf"\hat\Sigma^{{-1}}(x-\hat\mu)\Big)")
-            st.latex(rf"\hat\mu = {_vec(mu)},\quad \hat\Sigma = {_mat(cov)}\quad (n = {seen})")
+            formula.latex(rf"p(x) = \frac{{1}}{{2\pi\sqrt{{{det:.4g}}}}}\exp\!\Big(-\tfrac12 (x-\hat\mu)^\top "
+                          rf"\hat\Sigma^{{-1}}(x-\hat\mu)\Big)")
+            formula.latex(rf"\hat\mu = {_vec(mu)},\quad \hat\Sigma = {_mat(cov)}\quad (n = {seen})")
             bounds = bounds_of(xs, samples)
-            left, right = st.columns(2)
-            left.plotly_chart(gaussian_2d(xs, mu, cov, f"Data, density and 1σ/2σ ellipses (first {seen} points)",
-                                          seen=seen), key="fit_2d", config=CHART)
-            right.plotly_chart(samples_figure(None, samples, f"{len(samples)} samples from N(μ̂, Σ̂)",
-                                              fake_name="samples", bounds=bounds), key="fit_samples", config=CHART)
+            left, right = charts.columns(2)
+            with left:
+                layout.chart(gaussian_2d(xs, mu, cov, f"Data, density and 1σ/2σ ellipses (first {seen} points)",
+                                         seen=seen, height=tall), "fit_2d", main=True)
+            with right:
+                layout.chart(samples_figure(None, samples, f"{len(samples)} samples from N(μ̂, Σ̂)",
+                                            fake_name="samples", bounds=bounds, height=tall),
+                             "fit_samples")
         hist = job.metrics()
         if len(hist.get("step", [])):
             st.caption(f"Mean log-likelihood of all {len(xs)} points under the fit: "
-                       f"{hist['log_likelihood'][-1]:.4f} (it can only grow to its maximum, reached at n = {len(xs)}).")
+                       f"{hist['log_likelihood'][-1]:.4f} (largest for the fit to all n = {len(xs)} points, the "
+                       "maximum-likelihood fit; on the way there it can fall as well as rise from one batch to the "
+                       "next).")
 
     live.live_view(fit_job, FIT, draw_fit)
+    with layout.explanation():
+        st.markdown("A Gaussian is fitted by maximum likelihood in closed form: the maximum-likelihood Gaussian "
+                    "is the mean and the covariance of the data. **Play** shows "
+                    "the data to the fit a batch at a time: the estimate settles as n grows.")
+        st.latex(r"\hat\mu = \frac1n\sum_{i=1}^n x_i,\qquad "
+                 r"\hat\Sigma = \frac1n\sum_{i=1}^n (x_i-\hat\mu)(x_i-\hat\mu)^\top")
+        st.latex(r"\text{sample: } x = \hat\mu + L z,\quad LL^\top = \hat\Sigma,\quad z\sim\mathcal N(0, I)")
+        st.markdown(
+            "The caption under the charts scores every fit on **all** the points. The fit to all of them is the "
+            "maximum-likelihood fit, so no fit to fewer points can score higher; but a fit to the first m "
+            "points is not always better than the fit to fewer: a batch of unusual points can pull it away "
+            "for a while, and the score falls before it rises again."
+        )
 
 # ------------------------------------------------------------------ tab 2: the mixture by EM
 with em_tab:
-    st.latex(r"p_\theta(x) = \sum_{k=1}^K \pi_k\,\mathcal N(x\mid\mu_k,\Sigma_k),\qquad "
-             r"\text{E: } r_{ik} = \frac{\pi_k\,\mathcal N(x_i\mid\mu_k,\Sigma_k)}{\sum_j \pi_j\,\mathcal N(x_i\mid\mu_j,\Sigma_j)}")
-    st.latex(r"\text{M: } N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{n},\quad \mu_k = \frac{1}{N_k}\sum_i r_{ik}x_i,"
-             r"\quad \Sigma_k = \frac{1}{N_k}\sum_i r_{ik}(x_i-\mu_k)(x_i-\mu_k)^\top \succeq \varepsilon I")
     em_job = None
     if x is not None:
         cfg = GmmConfig(data="page", k=k, init=init, covariance=kind, floor=floor, seed=seed)
@@ -186,13 +197,14 @@ with em_tab:
         left, right = st.columns([1.2, 1])
         title = "Responsibilities as colours, components as " + ("curves" if xs.shape[1] == 1 else "1σ/2σ ellipses")
         with left:
-            fig = (mixture_1d(xs, resp, w, mu, covs, title, x_title) if xs.shape[1] == 1
-                   else mixture_2d(xs, resp, w, mu, covs, title))
-            st.plotly_chart(fig, key="em_mix", config=CHART)
+            tall = 320 if layout.presenting() else 470  # presenter mode: on screen under the half-step row
+            fig = (mixture_1d(xs, resp, w, mu, covs, title, x_title, height=tall) if xs.shape[1] == 1
+                   else mixture_2d(xs, resp, w, mu, covs, title, height=tall))
+            layout.chart(fig, "em_mix", main=True)
         with right:
             hist = job.metrics()
-            st.plotly_chart(curves(hist, [("ℓ(θ)", "log_likelihood")], "Mean log-likelihood per point",
-                                   "(1/n) Σ log p_θ(xᵢ)", height=280), key="em_ll", config=CHART)
+            layout.chart(curves(hist, [("ℓ(θ)", "log_likelihood")], "Mean log-likelihood per point",
+                                "(1/n) Σ log p_θ(xᵢ)", height=280), "em_ll")
             last = job.last_metrics
             if last:
                 c1, c2, c3 = st.columns(3)
@@ -205,9 +217,10 @@ with em_tab:
                                icon=":material/check_circle:")
         samples, comps = sample_mixture(w, mu, covs, n_samples, seed)
         left, right = st.columns([1.2, 1])
-        left.plotly_chart(samples_by_component(samples, comps, len(w), f"{n_samples} samples, coloured by component",
-                                               x_title, data=xs if xs.shape[1] == 2 else None, height=380),
-                          key="em_samples", config=CHART)
+        with left:
+            layout.chart(samples_by_component(samples, comps, len(w), f"{n_samples} samples, coloured by component",
+                                              x_title, data=xs if xs.shape[1] == 2 else None, height=380),
+                         "em_samples")
         right.markdown("**Generating = sampling.** For each new point, pick a component k with probability π_k, "
                        "then draw from that Gaussian:")
         right.latex(r"k \sim \mathrm{Categorical}(\pi_1,\dots,\pi_K),\qquad x = \mu_k + L_k z,\ "
@@ -216,13 +229,19 @@ with em_tab:
                       "(sidebar: Samples to draw).")
 
     live.live_view(em_job, EM, draw_em)
+    with layout.explanation():
+        st.markdown("A mixture of K Gaussians is fitted by EM, which alternates two easy steps and never lowers "
+                    "the likelihood: the E-step gives every point its responsibilities r_ik, the M-step refits "
+                    "every component to the points it is responsible for.")
+        st.latex(r"p_\theta(x) = \sum_{k=1}^K \pi_k\,\mathcal N(x\mid\mu_k,\Sigma_k),\qquad "
+                 r"\text{E: } r_{ik} = \frac{\pi_k\,\mathcal N(x_i\mid\mu_k,\Sigma_k)}"
+                 r"{\sum_j \pi_j\,\mathcal N(x_i\mid\mu_j,\Sigma_j)}")
+        st.latex(r"\text{M: } N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{n},\quad "
+                 r"\mu_k = \frac{1}{N_k}\sum_i r_{ik}x_i,"
+                 r"\quad \Sigma_k = \frac{1}{N_k}\sum_i r_{ik}(x_i-\mu_k)(x_i-\mu_k)^\top \succeq \varepsilon I")
 
 # ------------------------------------------------------------------ tab 3: choosing K
 with k_tab:
-    st.markdown("More components always fit the data better, so the likelihood alone cannot choose K. "
-                "BIC and AIC charge for every free parameter p; the K with the lowest value wins. "
-                "**Play** fits K = 1 … 10 (best of 3 starts each) in the background.")
-    st.latex(r"\mathrm{BIC} = -2\log L(\hat\theta) + p\log n,\qquad \mathrm{AIC} = -2\log L(\hat\theta) + 2p")
     sweep_job = None
     if x is not None:
         sweep_job = live.ensure_job(SWEEP, (data_key, init, kind, floor, seed),
@@ -233,7 +252,7 @@ with k_tab:
 
     def draw_sweep(job) -> None:
         snap = job.snapshot()
-        st.plotly_chart(criteria_figure(snap["k"], snap["bic"], snap["aic"], K_MAX), key="sweep", config=CHART)
+        layout.chart(criteria_figure(snap["k"], snap["bic"], snap["aic"], K_MAX), "sweep", main=True)
         if len(snap["k"]):
             best_b = int(snap["k"][np.nanargmin(snap["bic"])]) if np.isfinite(snap["bic"]).any() else None
             best_a = int(snap["k"][np.nanargmin(snap["aic"])]) if np.isfinite(snap["aic"]).any() else None
@@ -241,8 +260,14 @@ with k_tab:
                         f"(fitted K = 1 … {len(snap['k'])}).")
 
     live.live_view(sweep_job, SWEEP, draw_sweep)
+    with layout.explanation():
+        st.markdown("More components always fit the data better, so the likelihood alone cannot choose K. "
+                    "BIC and AIC charge for every free parameter p; the K with the lowest value wins. "
+                    "**Play** fits K = 1 … 10 (best of 3 starts each) in the background.")
+        st.latex(r"\mathrm{BIC} = -2\log L(\hat\theta) + p\log n,\qquad "
+                 r"\mathrm{AIC} = -2\log L(\hat\theta) + 2p")
 
-with st.expander("Try this", expanded=False):
+with layout.explanation("Try this"):
     st.markdown(
         "- **Ring of 8 Gaussians, K = 8, random initial means**: EM often ends with two components on one mode "
         "and one spanning two: a local maximum. Change the seed, or use k-means++.\n"

@@ -10,7 +10,7 @@ from core.classify import ACTIVATIONS
 from core.linreg import LinRegConfig, LinRegTrainer
 from core.mlp1d import TARGETS, Mlp1dConfig, Mlp1dTrainer
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_linreg import curve_fit_figure, landscape_figure, line_figure
 from dashboard.figures import curves
 
@@ -20,15 +20,21 @@ LR_MLP = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 OPT_LABELS = {"gd": "Gradient descent (all points)", "sgd": "SGD (minibatches)", "momentum": "SGD with momentum",
               "adam": "Adam"}
 LOSS_LABELS = {"mse": "Mean squared error", "mae": "Mean absolute error"}
-CHART = {"displayModeBar": False}
 
-st.title("Models and choosing θ")
-st.markdown(
-    "A model is a family of functions f_θ; **learning** picks the parameters θ that make the loss L(θ) "
-    "small on the data. With two parameters the loss is a landscape we can draw, and an optimiser is a "
-    "walker going downhill on it, one gradient step at a time."
-)
-notices = st.empty()
+notices = layout.page(
+    "Models and choosing θ",
+    "**Learning** picks the parameters θ of a model f_θ that make the loss L(θ) small: an optimiser walks "
+    "downhill on the loss landscape, one gradient step at a time.")
+# Presenter mode: the tabs' forms fold into the one Settings panel, so the figures get the page's width.
+SETTINGS = layout.settings() if layout.presenting() else None
+
+
+def form_and_view(title: str):
+    """The tab's form beside its live view; in presenter mode the form goes into the Settings panel."""
+    if SETTINGS is None:
+        return st.columns([1, 3.2])
+    SETTINGS.subheader(title)
+    return SETTINGS, st.container()
 
 
 def lr_job(name: str, cfg, model_class, **job_kw):
@@ -41,15 +47,7 @@ tab_line, tab_mlp = st.tabs(["Straight line y = a·x + b", "Tiny MLP on 1D data"
 
 # ================================================================== the line
 with tab_line:
-    st.latex(r"f_\theta(x) = a\,x + b,\quad \theta = (a, b),\qquad "
-             r"L(a, b) = \frac{1}{n}\sum_{i=1}^{n}\big(y_i - a x_i - b\big)^2 \;\text{ or }\; "
-             r"\frac{1}{n}\sum_{i=1}^{n}\big|y_i - a x_i - b\big|")
-    st.latex(r"\text{GD / SGD: }\theta \leftarrow \theta - \eta\,\nabla_\theta L_B(\theta)\qquad"
-             r"\text{momentum: } v \leftarrow 0.9\,v + \nabla_\theta L_B,\ \theta \leftarrow \theta - \eta v")
-    st.latex(r"\text{Adam: } \theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)")
-    st.caption("L_B is the loss on a minibatch B of points (all of them for gradient descent); η is the "
-               "learning rate.")
-    controls, view = st.columns([1, 3.2])
+    controls, view = form_and_view("Straight line y = a·x + b")
     with controls:
         n_points = ui.slider("Number of points n", "n", 5, 200, 30, 5)
         noise = ui.slider("Noise", "noise", 0.0, 3.0, 0.5, 0.1)
@@ -74,13 +72,13 @@ with tab_line:
             snap = job.snapshot()
             left, right = st.columns([1.15, 1])
             with left:
-                st.plotly_chart(landscape_figure(snap, "MAE" if snap["loss_kind"] == "mae" else "MSE"),
-                                key="lin_land", config=CHART)
+                # presenter mode: 340 px keeps it on screen under a "Finished" or "Diverged" notice
+                layout.chart(landscape_figure(snap, "MAE" if snap["loss_kind"] == "mae" else "MSE",
+                                              height=340 if layout.presenting() else 470), "lin_land", main=True)
             with right:
-                st.plotly_chart(line_figure(snap), key="lin_line", config=CHART)
-                st.plotly_chart(curves(job.metrics(), [("L(θ), all points", "loss"), ("minibatch", "batch_loss")],
-                                       "Loss along the path", "L", log_y=True, height=250),
-                                key="lin_loss", config=CHART)
+                layout.chart(line_figure(snap), "lin_line")
+                layout.chart(curves(job.metrics(), [("L(θ), all points", "loss"), ("minibatch", "batch_loss")],
+                                    "Loss along the path", "L", log_y=True, height=250), "lin_loss")
             a, b = snap["theta"]
             best = snap["best"]
             limit = snap["max_stable_lr"]
@@ -90,7 +88,21 @@ with tab_line:
                        f"b* = {best[1]:.3f}.{stable}")
 
         live.live_view(line_job, LINE, draw_line)
-    with st.expander("Try this", expanded=False):
+    with layout.explanation():
+        st.markdown(
+            "A model is a family of functions f_θ; **learning** picks the parameters θ that make the loss L(θ) "
+            "small on the data. With two parameters the loss is a landscape we can draw, and an optimiser is a "
+            "walker going downhill on it, one gradient step at a time."
+        )
+        st.latex(r"f_\theta(x) = a\,x + b,\quad \theta = (a, b),\qquad "
+                 r"L(a, b) = \frac{1}{n}\sum_{i=1}^{n}\big(y_i - a x_i - b\big)^2 \;\text{ or }\; "
+                 r"\frac{1}{n}\sum_{i=1}^{n}\big|y_i - a x_i - b\big|")
+        st.latex(r"\text{GD / SGD: }\theta \leftarrow \theta - \eta\,\nabla_\theta L_B(\theta)\qquad"
+                 r"\text{momentum: } v \leftarrow 0.9\,v + \nabla_\theta L_B,\ \theta \leftarrow \theta - \eta v")
+        st.latex(r"\text{Adam: } \theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)")
+        st.caption("L_B is the loss on a minibatch B of points (all of them for gradient descent); η is the "
+                   "learning rate.")
+        st.markdown("**Try this**")
         st.markdown(
             "- **Learning rate 0.25** with gradient descent zigzags across the valley; **0.3** overshoots a "
             "little more at every step and slowly diverges; **1** diverges at once: the run stops and says so.\n"
@@ -102,9 +114,7 @@ with tab_line:
 
 # ================================================================== the tiny MLP
 with tab_mlp:
-    st.latex(r"f_\theta(x) = W^{(K)}\varphi\big(\cdots\varphi(W^{(0)}x + b^{(0)})\cdots\big) + b^{(K)},\qquad "
-             r"L(\theta) = \frac{1}{n}\sum_{i=1}^{n}\big(y_i - f_\theta(x_i)\big)^2")
-    controls, view = st.columns([1, 3.2])
+    controls, view = form_and_view("Tiny MLP on 1D data")
     with controls:
         target = ui.select("Target function", "m_target", tuple(TARGETS), "sine", format_func=lambda t: TARGETS[t][0])
         m_n = ui.slider("Number of points", "m_n", 5, 200, 40, 5)
@@ -127,11 +137,10 @@ with tab_mlp:
             p = snap["parameter_count"]
             left, right = st.columns([1.1, 1])
             with left:
-                st.plotly_chart(curve_fit_figure(snap), key="mlp_fit", config=CHART)
+                layout.chart(curve_fit_figure(snap, height=340 if layout.presenting() else 380), "mlp_fit", main=True)
             with right:
-                st.plotly_chart(curves(job.metrics(), [("L(θ), all points", "loss"), ("minibatch", "batch_loss")],
-                                       "Loss curve", "mean squared error", log_y=True, height=320),
-                                key="mlp_loss", config=CHART)
+                layout.chart(curves(job.metrics(), [("L(θ), all points", "loss"), ("minibatch", "batch_loss")],
+                                    "Loss curve", "mean squared error", log_y=True, height=320), "mlp_loss")
             st.info(f"**Why no landscape here?** This network has θ with **{p:,} numbers**. Its loss L(θ) is a "
                     f"surface over a space of {p:,} dimensions, one axis per weight or bias; a contour map "
                     "shows two. The line had exactly two parameters, a and b, so its landscape fits on the "
@@ -139,7 +148,10 @@ with tab_mlp:
                     icon=":material/visibility_off:")
 
         live.live_view(mlp_job, MLP, draw_mlp)
-    with st.expander("Try this", expanded=False):
+    with layout.explanation():
+        st.latex(r"f_\theta(x) = W^{(K)}\varphi\big(\cdots\varphi(W^{(0)}x + b^{(0)})\cdots\big) + b^{(K)},\qquad "
+                 r"L(\theta) = \frac{1}{n}\sum_{i=1}^{n}\big(y_i - f_\theta(x_i)\big)^2")
+        st.markdown("**Try this**")
         st.markdown(
             "- **One hidden unit** can only bend the line once: the sine is out of reach.\n"
             "- The **step** target with ReLU against tanh: which one draws the jump more sharply?\n"
