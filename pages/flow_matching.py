@@ -70,9 +70,9 @@ def draw(job) -> None:
     snap = job.snapshot()
     left, right = st.columns(2)
     with left:
-        layout.chart(flow_field_figure(snap), "field", main=True)
+        layout.chart(flow_field_figure(snap, height=390), "field", main=True)
     with right:
-        layout.chart(flow_paths_figure(snap, SOLVER_LABELS[snap["solver"]]), "paths")
+        layout.chart(flow_paths_figure(snap, SOLVER_LABELS[snap["solver"]], height=390), "paths")
     left, right = st.columns(2)
     with left:
         layout.chart(flow_samples_figure(snap), "samples")
