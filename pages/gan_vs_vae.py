@@ -22,8 +22,8 @@ BUDGET = 30_000
 
 notices = layout.page(
     "GAN against VAE",
-    "The same data, two generators trained side by side: the GAN plays a game and is sharp but may drop "
-    "modes; the VAE (at β = 1) maximises a bound on the likelihood and covers the data, but blurs.")
+    "Two generators on the same data: the GAN (a game) is sharp but may drop modes; the VAE "
+    "(at β = 1, a bound on the likelihood) covers the data but blurs.")
 
 with st.sidebar:
     st.header("Data")
