@@ -13,22 +13,18 @@ from core.estimation import PROCESSES, EstimateConfig, EstimateTrainer, steps_to
 from core.outliers import OutlierConfig, OutlierTrainer, rates_at
 from core.targets2d import TARGET_LABELS, TARGET_NAMES
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_beyond import digit_rows, error_vs_n, estimates_vs_n, histogram_fit, outlier_plane, roc_figure
 from dashboard.figures import curves
 
 DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "estimate": "Parameter estimation"}
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 N_MAX_LADDER = (1_000, 3_000, 10_000, 30_000, 100_000)
-PLOT = {"displayModeBar": False}
 
-st.title("Beyond generation")
-st.markdown(
-    "A model of p_data is useful even if we never sample from it. Its likelihood tells how *typical* "
-    "a point is (outliers are unlikely), what a damaged image should have looked like (denoising, "
-    "restoration), and fitting it is estimating the parameters of the process that made the data."
-)
-notices = st.empty()
+notices = layout.page(
+    "Beyond generation",
+    "A model of p_data is useful even if we never sample from it: its likelihood finds outliers, it restores "
+    "damaged data, and fitting it estimates the parameters of the process that made the data.")
 
 with st.sidebar:
     demo = ui.select("Demonstration", "demo", list(DEMOS), "outlier", format_func=DEMOS.get)
@@ -37,19 +33,19 @@ with st.sidebar:
 # =========================================================================== outlier detection
 def outlier_demo() -> None:
     st.subheader("Outlier detection: flag what the density finds unlikely")
-    st.latex(r"p_\theta(x) = \sum_{k=1}^K \pi_k\,\mathcal N(x\mid\mu_k,\Sigma_k)\ \text{(EM on all points)}")
-    st.latex(r"\text{score}(x) = -\log p_\theta(x),\qquad \text{flag } x \text{ if score}(x) \ge \tau")
     with st.sidebar:
         st.header("Data")
         data = ui.select("Inliers", "o_data", TARGET_NAMES, "moons", format_func=TARGET_LABELS.get)
+        st.header("Decision")
+        flag = ui.slider("Flag the least likely (% of points)", "o_flag", 1, 50, 5)
+    with layout.settings():
+        st.header("Inliers and outliers")
         n = ui.slider("Number of inliers", "o_n", 50, 2000, 400, 50)
         share = ui.slider("Injected outliers (% of all points)", "o_share", 1, 30, 5)
         spread = ui.slider("Inlier noise (std)", "o_spread", 0.0, 0.3, 0.1, 0.01)
         st.header("Density model")
         k = ui.slider("Mixture components K", "o_k", 1, 12, 6)
         seed = ui.number("Seed", "seed", 0, 9999, 0)
-        st.header("Decision")
-        flag = ui.slider("Flag the least likely (% of points)", "o_flag", 1, 50, 5)
     ui.show_url_notices(notices)
     cfg = OutlierConfig(data=data, n_inliers=n, outlier_share=share / 100, spread=spread, k=k, seed=seed)
     job = live.ensure_job("outlier", cfg, live.RunSpec.of(OutlierTrainer, cfg), max_steps=300, max_steps_per_s=15)
@@ -62,10 +58,10 @@ def outlier_demo() -> None:
         rates = rates_at(score, truth, threshold)
         left, right = st.columns([1.15, 1])
         with left:
-            st.plotly_chart(outlier_plane(snap, threshold), key="o_plane", config=PLOT)
+            layout.chart(outlier_plane(snap, threshold), "o_plane", main=True)
         with right:
-            st.plotly_chart(roc_figure(snap["fpr"], snap["tpr"], float(snap["auc"]), (rates["fpr"], rates["tpr"])),
-                            key="o_roc", config=PLOT)
+            layout.chart(roc_figure(snap["fpr"], snap["tpr"], float(snap["auc"]), (rates["fpr"], rates["tpr"])),
+                         "o_roc")
             c1, c2, c3 = st.columns(3)
             c1.metric("Outliers found (TPR)", f"{rates['tpr']:.0%}")
             c2.metric("Inliers flagged (FPR)", f"{rates['fpr']:.0%}")
@@ -73,12 +69,19 @@ def outlier_demo() -> None:
             st.caption(f"Threshold τ = {threshold:.2f} (dashed contour: log p_θ(x) = −τ). "
                        f"{int(truth.sum())} of {len(truth)} points are injected outliers; the model was not told which. "
                        "Outliers that fall inside the data's region cannot be found by any density.")
-        st.plotly_chart(curves(job.metrics(), [("mean log-likelihood", "log_likelihood")],
-                               "EM: mean log-likelihood of all points", "(1/n) Σ log p_θ(xᵢ)", height=240),
-                        key="o_ll", config=PLOT)
+        layout.chart(curves(job.metrics(), [("mean log-likelihood", "log_likelihood")],
+                            "EM: mean log-likelihood of all points", "(1/n) Σ log p_θ(xᵢ)", height=240), "o_ll")
 
     live.live_view(job, "outlier", draw)
-    with st.expander("Try this", expanded=False):
+    with layout.explanation():
+        st.markdown(
+            "A model of p_data is useful even if we never sample from it. Its likelihood tells how *typical* "
+            "a point is (outliers are unlikely), what a damaged image should have looked like (denoising, "
+            "restoration), and fitting it is estimating the parameters of the process that made the data."
+        )
+        st.latex(r"p_\theta(x) = \sum_{k=1}^K \pi_k\,\mathcal N(x\mid\mu_k,\Sigma_k)\ \text{(EM on all points)}")
+        st.latex(r"\text{score}(x) = -\log p_\theta(x),\qquad \text{flag } x \text{ if score}(x) \ge \tau")
+        st.markdown("**Try this**")
         st.markdown(
             "- **K = 1**: one Gaussian cannot follow the moons; the ROC curve sags. Raise K and watch the AUC grow.\n"
             "- **Flag 5 %** when 5 % are outliers, then 20 %: more outliers found, but more inliers flagged "
@@ -90,9 +93,7 @@ def outlier_demo() -> None:
 # =========================================================================== denoising
 def denoise_demo() -> None:
     st.subheader("Denoising: an auto-encoder restores damaged digits")
-    st.latex(r"\tilde x = \mathrm{corrupt}(x),\qquad \min_{E,D}\ \mathbb E\,\big\lVert D(E(\tilde x)) - x\big\rVert^2"
-             r"\qquad\text{error before } \lVert \tilde x - x\rVert^2 \ \text{vs after } \lVert D(E(\tilde x)) - x\rVert^2")
-    with st.sidebar:
+    with layout.settings():
         st.header("Damage")
         kind = ui.select("Corruption", "d_kind", list(CORRUPTIONS), "noise", format_func=CORRUPTIONS.get)
         level = ui.slider("Level", "d_level", 0.0, 1.0, 0.4, 0.05)
@@ -113,14 +114,13 @@ def denoise_demo() -> None:
         snap = job.snapshot()
         left, right = st.columns([1.2, 1])
         with left:
-            st.plotly_chart(digit_rows([("clean x", snap.get("clean")), ("damaged x̃", snap.get("corrupted")),
-                                        ("restored", snap.get("restored"))]), key="d_digits", config=PLOT)
+            layout.chart(digit_rows([("clean x", snap.get("clean")), ("damaged x̃", snap.get("corrupted")),
+                                     ("restored", snap.get("restored"))]), "d_digits", main=True)
             st.caption("Test digits the auto-encoder never trained on, with one fixed damage.")
         with right:
-            st.plotly_chart(curves(job.metrics(), [("before: damaged", "error_before"),
-                                                   ("after: restored", "error_after")],
-                                   "Error on the test digits", "squared error per image", height=300),
-                            key="d_err", config=PLOT)
+            layout.chart(curves(job.metrics(), [("before: damaged", "error_before"),
+                                                ("after: restored", "error_after")],
+                                "Error on the test digits", "squared error per image", height=300), "d_err")
             last = job.last_metrics
             if last:
                 c1, c2 = st.columns(2)
@@ -129,7 +129,15 @@ def denoise_demo() -> None:
                           delta=f"{last['error_after'] - last['error_before']:+.2f}", delta_color="inverse")
 
     live.live_view(job, "denoise", draw)
-    with st.expander("Try this", expanded=False):
+    with layout.explanation():
+        st.markdown(
+            "A model of p_data is useful even if we never sample from it. Its likelihood tells how *typical* "
+            "a point is (outliers are unlikely), what a damaged image should have looked like (denoising, "
+            "restoration), and fitting it is estimating the parameters of the process that made the data."
+        )
+        st.latex(r"\tilde x = \mathrm{corrupt}(x),\qquad \min_{E,D}\ \mathbb E\,\big\lVert D(E(\tilde x)) - x\big\rVert^2"
+                 r"\qquad\text{error before } \lVert \tilde x - x\rVert^2 \ \text{vs after } \lVert D(E(\tilde x)) - x\rVert^2")
+        st.markdown("**Try this**")
         st.markdown(
             "- **Plain AE** (trained on clean digits) against the **denoising AE**: both project onto what "
             "digits look like, but the one trained on damage restores far better.\n"
@@ -142,10 +150,7 @@ def denoise_demo() -> None:
 # =========================================================================== parameter estimation
 def estimate_demo() -> None:
     st.subheader("Parameter estimation: maximum likelihood converges as n grows")
-    st.latex(r"\hat\theta_n = \arg\max_\theta \sum_{i=1}^n \log p_\theta(x_i),\qquad "
-             r"\text{Gaussian: } \hat\mu = \bar x,\ \hat\sigma^2 = \tfrac1n\textstyle\sum (x_i-\bar x)^2,\quad "
-             r"\text{exponential: } \hat\lambda = 1/\bar x,\qquad \lVert\hat\theta_n - \theta\rVert \sim 1/\sqrt n")
-    with st.sidebar:
+    with layout.settings():
         st.header("The process that makes the data")
         process = ui.select("Process", "e_proc", list(PROCESSES), "gaussian", format_func=PROCESSES.get)
         mu = sigma = rate = sep = None
@@ -174,17 +179,26 @@ def estimate_demo() -> None:
         truth, estimate = snap["truth"], snap["estimate"]
         c1, c2, c3 = st.columns(3)
         with c1:
-            st.plotly_chart(histogram_fit(snap), key="e_hist", config=PLOT)
+            layout.chart(histogram_fit(snap), "e_hist")
         with c2:
-            st.plotly_chart(estimates_vs_n(history, truth), key="e_est", config=PLOT)
+            layout.chart(estimates_vs_n(history, truth), "e_est", main=True)
         with c3:
-            st.plotly_chart(error_vs_n(history), key="e_err", config=PLOT)
+            layout.chart(error_vs_n(history), "e_err")
         if estimate:
             shown = " · ".join(f"{k}̂ = {v:.3f} (true {truth[k]:g})" for k, v in estimate.items())
             st.markdown(f"**n = {int(snap['n']):,}**: {shown}")
 
     live.live_view(job, "estimate", draw)
-    with st.expander("Try this", expanded=False):
+    with layout.explanation():
+        st.markdown(
+            "A model of p_data is useful even if we never sample from it. Its likelihood tells how *typical* "
+            "a point is (outliers are unlikely), what a damaged image should have looked like (denoising, "
+            "restoration), and fitting it is estimating the parameters of the process that made the data."
+        )
+        st.latex(r"\hat\theta_n = \arg\max_\theta \sum_{i=1}^n \log p_\theta(x_i),\qquad "
+                 r"\text{Gaussian: } \hat\mu = \bar x,\ \hat\sigma^2 = \tfrac1n\textstyle\sum (x_i-\bar x)^2,\quad "
+                 r"\text{exponential: } \hat\lambda = 1/\bar x,\qquad \lVert\hat\theta_n - \theta\rVert \sim 1/\sqrt n")
+        st.markdown("**Try this**")
         st.markdown(
             "- The error line follows the dashed slope −1/2: **100 times more data, 10 times smaller error**.\n"
             "- **Mixture** with the means 0.5 apart: the two bumps merge and EM needs far more samples to "

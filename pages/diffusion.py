@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.diffusion import METHODS, SCHEDULES, DiffusionConfig, DiffusionTrainer
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_diffusion import forward_panels, quality_vs_steps, schedule_figure
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories
 from dashboard.figures import curves
@@ -19,40 +19,26 @@ BUDGET = 20_000
 T_LADDER = (10, 20, 50, 100, 200, 500, 1000)
 SAMPLER_LABEL = {"ddpm": "DDPM (stochastic)", "ddim": "DDIM (deterministic)"}
 DEFAULT = DiffusionConfig()
-CHART = {"config": {"displayModeBar": False}}
 
-st.title("Diffusion models")
-st.markdown(
-    "The forward process adds a little Gaussian noise at each of T steps until the data are pure noise. "
-    "A network ε_θ learns to tell, from a noisy point x_t and the step t, which noise was added. "
-    "Sampling runs the process backwards: from noise, remove the predicted noise step by step — "
-    "*a long sequence of small denoisers*."
-)
-st.latex(r"q(x_t \mid x_0) = \mathcal N\big(\sqrt{\bar\alpha_t}\,x_0,\;(1-\bar\alpha_t)\,I\big),\qquad "
-         r"\bar\alpha_t = \prod_{s=1}^{t}(1-\beta_s)")
-st.latex(r"L(\theta) = \mathbb E_{x_0,\,t,\,\varepsilon}\,\big\lVert \varepsilon - "
-         r"\varepsilon_\theta\big(\sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon,\; t\big)\big\rVert^2")
-st.latex(r"\text{DDPM: } x_{t-1} = \frac{1}{\sqrt{\alpha_t}}\Big(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\,"
-         r"\varepsilon_\theta(x_t,t)\Big) + \sigma_t z,\quad z\sim\mathcal N(0,I),\quad x_T\sim\mathcal N(0,I)")
-st.latex(r"\text{DDIM: } x_{\tau'} = \sqrt{\bar\alpha_{\tau'}}\;\hat x_0 + \sqrt{1-\bar\alpha_{\tau'}}\;"
-         r"\varepsilon_\theta(x_\tau,\tau),\qquad \hat x_0 = \frac{x_\tau - \sqrt{1-\bar\alpha_\tau}\,"
-         r"\varepsilon_\theta(x_\tau,\tau)}{\sqrt{\bar\alpha_\tau}}")
-notices = st.empty()
+notices = layout.page(
+    "Diffusion models",
+    "Dissolve the data into noise in T small Gaussian steps; a network ε_θ(x_t, t) learns to undo each one: "
+    "sampling is *a long sequence of small denoisers*, from noise back to data.")
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
     st.header("Data")
     target, target_key = target_picker(default="ring")
 
+    st.header("Sampling (applies at once)")
+    sampler = ui.select("Sampler", "sampler", METHODS, DEFAULT.sampler, format_func=SAMPLER_LABEL.get)
+    sample_steps = ui.slider("Sampling steps", "ssteps", 1, 1000, DEFAULT.sample_steps)
+with layout.settings():
     st.header("Forward process")
     schedule = ui.select("β schedule", "sched", SCHEDULES, DEFAULT.schedule, format_func=str.capitalize)
     T = ui.log_slider("Diffusion steps T", "T", T_LADDER, DEFAULT.T)
 
     fourier, lr, batch, seed = network_controls(DEFAULT)
-
-    st.header("Sampling (applies at once)")
-    sampler = ui.select("Sampler", "sampler", METHODS, DEFAULT.sampler, format_func=SAMPLER_LABEL.get)
-    sample_steps = ui.slider("Sampling steps", "ssteps", 1, 1000, DEFAULT.sample_steps)
 
     st.header("Display")
     t_pct = ui.slider("Forward process: t as % of T", "t", 0, 100, 50, 5)
@@ -93,47 +79,79 @@ def draw(job) -> None:
     modes = snap.get("modes")
     T_ = len(snap["alpha_bar"])
     method = SAMPLER_LABEL[snap["sampler"]]
-
-    st.subheader("Forward process: the data dissolve into noise")
-    titles = [f"t = {int(round(t))}" for t in snap["forward_t"]]
     frac = t_pct / 100
-    panels = np.concatenate([snap["forward"], forward_state(snap, frac)[None]])
-    st.plotly_chart(forward_panels(panels, titles + [f"slider: t = {int(round(frac * T_))}"],
-                                   highlight=len(panels) - 1), key="forward", **CHART)
 
     box = bounds_of(snap["data"])
     left, mid, right = st.columns([1, 1, 1.1])
     with left:
-        st.plotly_chart(samples_figure(snap["data"], snap["samples"],
-                                       f"{method}, {snap['sample_steps']} steps", modes=modes, bounds=box,
-                                       height=380), key="samples", **CHART)
+        layout.chart(samples_figure(snap["data"], snap["samples"],
+                                    f"{method}, {snap['sample_steps']} steps", modes=modes, bounds=box,
+                                    height=380), "samples", main=True)
     with mid:
-        st.plotly_chart(trajectories(snap["paths"], "Reverse trajectories x_T → x_0", data=snap["data"],
-                                     bounds=bounds_of(snap["data"], snap["paths"][0]), height=380),
-                        key="paths", **CHART)
+        layout.chart(trajectories(snap["paths"], "Reverse trajectories x_T → x_0", data=snap["data"],
+                                  bounds=bounds_of(snap["data"], snap["paths"][0]), height=380), "paths")
     with right:
-        st.plotly_chart(curves(job.metrics(), [("ε-prediction loss", "loss")], "Loss L(θ)", "MSE", height=240),
-                        key="loss", **CHART)
+        layout.chart(curves(job.metrics(), [("ε-prediction loss", "loss")], "Loss L(θ)", "MSE", height=240), "loss")
         c1, c2, c3 = st.columns(3)
         if "metric_high_quality" in snap:
             c1.metric("Modes captured", f"{snap['metric_modes_captured']:.0f} / {snap['metric_n_modes']:.0f}")
             c2.metric("High quality", f"{snap['metric_high_quality']:.0%}")
         c3.metric("Energy dist.", f"{snap['metric_energy']:.3f}", help="0 = like the data, 1 = like noise")
-        st.plotly_chart(schedule_figure(snap["alpha_bar"], snap["betas"], t_mark=frac * T_, height=200),
-                        key="schedule", **CHART)
+        layout.chart(schedule_figure(snap["alpha_bar"], snap["betas"], t_mark=frac * T_, height=200), "schedule")
+
+    st.subheader("Forward process: the data dissolve into noise")
+    titles = [f"t = {int(round(t))}" for t in snap["forward_t"]]
+    panels = np.concatenate([snap["forward"], forward_state(snap, frac)[None]])
+    layout.chart(forward_panels(panels, titles + [f"slider: t = {int(round(frac * T_))}"],
+                                highlight=len(panels) - 1), "forward")
 
     key = "high_quality" if "quality_ddpm_high_quality" in snap else "energy"
     series = [(SAMPLER_LABEL[m], snap[f"quality_{m}_{key}"]) for m in METHODS if f"quality_{m}_{key}" in snap]
     label = "high-quality share" if key == "high_quality" else "energy distance"
-    st.plotly_chart(quality_vs_steps(snap.get("quality_steps"), series, label, higher_is_better=key != "energy",
-                                     height=280), key="quality", **CHART)
+    layout.chart(quality_vs_steps(snap.get("quality_steps"), series, label, higher_is_better=key != "energy",
+                                  height=280), "quality")
     st.caption("Each sampling step is one evaluation of the network ε_θ. Measured on 500 samples every "
                "1,000 training steps.")
 
 
 live.live_view(job, NAME, draw)
 
-with st.expander("Try this", expanded=False):
+with layout.explanation():
+    st.markdown(
+        "The forward process adds a little Gaussian noise at each of T steps until the data are pure noise. "
+        "A network ε_θ learns to tell, from a noisy point x_t and the step t, which noise was added. "
+        "Sampling runs the process backwards: from noise, remove the predicted noise step by step — "
+        "*a long sequence of small denoisers*."
+    )
+    st.latex(r"q(x_t \mid x_0) = \mathcal N\big(\sqrt{\bar\alpha_t}\,x_0,\;(1-\bar\alpha_t)\,I\big),\qquad "
+             r"\bar\alpha_t = \prod_{s=1}^{t}(1-\beta_s)")
+    st.latex(r"L(\theta) = \mathbb E_{x_0,\,t,\,\varepsilon}\,\big\lVert \varepsilon - "
+             r"\varepsilon_\theta\big(\sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon,\; t\big)\big\rVert^2")
+    st.markdown(
+        "**Sampling with all T steps.** DDPM draws x_T ~ N(0, I), then at each step removes the predicted noise "
+        "and adds fresh noise of standard deviation σ_t, the spread of the true reverse step "
+        "q(x_{t−1} | x_t, x₀) (its posterior variance β̃_t):"
+    )
+    st.latex(r"\text{DDPM: } x_{t-1} = \frac{1}{\sqrt{\alpha_t}}\Big(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\,"
+             r"\varepsilon_\theta(x_t,t)\Big) + \sigma_t z,\quad z\sim\mathcal N(0,I),\quad x_T\sim\mathcal N(0,I),"
+             r"\quad \sigma_t^2 = \tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\,\beta_t")
+    st.markdown(
+        "Here the code computes the same step from the denoised estimate x̂₀ (defined below), first clipped to "
+        "the data's range with a margin, so that a wild x̂₀ at a noisy step cannot throw the point far away: "
+        "the mean is that of q(x_{t−1} | x_t, x̂₀). Without clipping the two are equal (to rounding error).\n\n"
+        "**Sampling with fewer steps S < T** (the *Sampling steps* slider) visits an evenly spaced subsequence "
+        "τ_S > … > τ_1 of the T steps, and both samplers take the DDIM step from τ to the next τ′ "
+        "(ᾱ = 1 after the last one, which returns x̂₀). The sampler called DDPM here is this step with η = 1 "
+        "(stochastic: with all T steps it is exactly the DDPM step above); DDIM is η = 0 (no noise: "
+        "deterministic given x_T)."
+    )
+    st.latex(r"x_{\tau'} = \sqrt{\bar\alpha_{\tau'}}\;\hat x_0 + \sqrt{1-\bar\alpha_{\tau'}-\sigma^2}\;"
+             r"\varepsilon_\theta(x_\tau,\tau) + \sigma z,\qquad \hat x_0 = \frac{x_\tau - \sqrt{1-\bar\alpha_\tau}\,"
+             r"\varepsilon_\theta(x_\tau,\tau)}{\sqrt{\bar\alpha_\tau}}")
+    st.latex(r"\sigma = \eta\,\sqrt{\frac{1-\bar\alpha_{\tau'}}{1-\bar\alpha_\tau}}\,"
+             r"\sqrt{1-\frac{\bar\alpha_\tau}{\bar\alpha_{\tau'}}},\qquad "
+             r"\text{DDPM: } \eta = 1,\quad \text{DDIM: } \eta = 0")
+    st.markdown("**Try this**")
     st.markdown(
         "- **Few sampling steps**: set *Sampling steps* to 5 with DDPM, then with DDIM. Which sampler copes "
         "better with few steps, and which is better with 100? The curve at the bottom measures it for every "

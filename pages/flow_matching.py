@@ -9,7 +9,7 @@ import streamlit as st
 from core.flow import FIRST_LOOK, SOLVER_LABELS, SOLVERS, FlowConfig, FlowTrainer, steps_for_nfe
 from core.flow_vs_diffusion import COMPARE_NFE, FlowVsDiffusion
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_flow import comparison_figure, flow_field_figure, flow_paths_figure, flow_samples_figure
 from dashboard.figures import curves
 from dashboard.targets_ui import target_picker
@@ -20,31 +20,22 @@ LR_LADDER = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1)
 BUDGET = 25_000
 CMP_BUDGET = 8_000
 CMP_EVERY = 1_000
-PLOT = {"displayModeBar": False}
 
-st.title("Flow matching")
-st.markdown(
-    "Noise x₀ ~ π = N(0, I) is pushed to data by following a velocity field for one unit of time. "
-    "The network v_θ(t, x) learns it by plain regression: pick a noise point and a data point, a time t, "
-    "the point x_t on the straight segment between them, and ask v_θ for the segment's direction x₁ − x₀. "
-    "The average of those directions at x is the marginal velocity u_t(x); its flow φ_t carries "
-    "φ₀ = π to φ₁ = p_data. With minibatch optimal-transport pairing, each batch's noise points are first "
-    "matched to its data points so that the total squared distance is smallest: paths cross less and straighten."
-)
-st.latex(r"x_t = (1-t)\,x_0 + t\,x_1,\quad x_0\sim\pi=\mathcal N(0,I),\; x_1\sim p_{\text{data}}")
-st.latex(r"\mathcal L_{\text{CFM}}(\theta) = \mathbb E_{t\sim U[0,1],\,x_0,\,x_1}\,"
-         r"\big\lVert v_\theta(t, x_t) - (x_1 - x_0)\big\rVert^2")
-st.latex(r"\frac{d\varphi_t(x)}{dt} = v_\theta\big(t, \varphi_t(x)\big),\quad \varphi_0(x) = x \sim \pi,"
-         r"\qquad v_\theta(t, x) \approx u_t(x) = \mathbb E\,[\,x_1 - x_0 \mid x_t = x\,]")
-st.latex(r"\text{straightness} = \frac{\mathbb E\,\lVert \varphi_1 - \varphi_0\rVert^2}"
-         r"{\mathbb E\int_0^1 \lVert \dot\varphi_t\rVert^2\,dt}")
-notices = st.empty()
+notices = layout.page(
+    "Flow matching",
+    "A velocity field v_θ(t, x), learned by plain regression, whose flow φ_t carries noise to data: "
+    "p_t = (φ_t)_# π, from p₀ = π = N(0, I) to p₁ ≈ p_data.")
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
     st.header("Data")
     target, data_key = target_picker(default="ring")
 
+    st.header("View (applies at once)")
+    t_view = ui.slider("Time t of the drawn field", "t", 0.0, 0.95, 0.5, 0.05)
+    solver = ui.select("ODE solver", "solver", list(SOLVERS), "euler", format_func=SOLVER_LABELS.get)
+    nfe = ui.slider("Network evaluations (NFE) per sample", "nfe", 1, 100, 100)
+with layout.settings():
     st.header("Pairing and network")
     ot = ui.toggle("Minibatch optimal-transport pairing", "ot", False,
                    help="Pair each batch's noise and data points so the total squared distance is smallest: "
@@ -58,11 +49,6 @@ with st.sidebar:
     lr = ui.log_slider("Learning rate (applies at once)", "lr", LR_LADDER, 0.002)
     batch = ui.slider("Batch size", "batch", 16, 1024, 256, 16)
     seed = ui.number("Seed", "seed", 0, 9999, 0)
-
-    st.header("View (applies at once)")
-    t_view = ui.slider("Time t of the drawn field", "t", 0.0, 0.95, 0.5, 0.05)
-    solver = ui.select("ODE solver", "solver", list(SOLVERS), "euler", format_func=SOLVER_LABELS.get)
-    nfe = ui.slider("Network evaluations (NFE) per sample", "nfe", 1, 100, 100)
 
 ui.show_url_notices(notices)
 steps = steps_for_nfe(nfe, solver)
@@ -84,18 +70,18 @@ def draw(job) -> None:
     snap = job.snapshot()
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(flow_field_figure(snap), key="field", config=PLOT)
+        layout.chart(flow_field_figure(snap, height=390), "field", main=True)
     with right:
-        st.plotly_chart(flow_paths_figure(snap, SOLVER_LABELS[snap["solver"]]), key="paths", config=PLOT)
+        layout.chart(flow_paths_figure(snap, SOLVER_LABELS[snap["solver"]], height=390), "paths")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(flow_samples_figure(snap), key="samples", config=PLOT)
+        layout.chart(flow_samples_figure(snap), "samples")
     with right:
         history = job.metrics()
-        st.plotly_chart(curves(history, [("CFM loss", "loss")], "Loss L_CFM(θ)", "mean squared error", height=230),
-                        key="loss", config=PLOT)
-        st.plotly_chart(curves(history, [("straightness", "straightness")], "Straightness of the paths", "ratio",
-                               y_range=(0, 1.02), height=230), key="straight", config=PLOT)
+        layout.chart(curves(history, [("CFM loss", "loss")], "Loss L_CFM(θ)", "mean squared error", height=230),
+                     "loss")
+        layout.chart(curves(history, [("straightness", "straightness")], "Straightness of the paths", "ratio",
+                            y_range=(0, 1.02), height=230), "straight")
     last = job.last_metrics
     cols = st.columns(5)
     cols[0].metric("NFE per sample", f"{int(snap['nfe'])}")
@@ -141,14 +127,35 @@ def draw_comparison(job) -> None:
     shown = metric if f"flow_{metric}" in snap or not snap else "energy"
     if shown != metric:
         st.caption("This target has no modes: showing the energy distance.")
-    st.plotly_chart(comparison_figure(snap, shown), key="compare", config=PLOT)
+    layout.chart(comparison_figure(snap, shown), "compare")
     if not snap:
         st.caption(f"The first curves appear after {CMP_EVERY:,} steps of both models.")
 
 
 live.live_view(cmp_job, CMP, draw_comparison)
 
-with st.expander("Try this", expanded=False):
+with layout.explanation():
+    st.markdown(
+        "Noise x₀ ~ π = N(0, I) is pushed to data by following a velocity field for one unit of time. "
+        "The network v_θ(t, x) learns it by plain regression: pick a noise point and a data point, a time t, "
+        "the point x_t on the straight segment between them, and ask v_θ for the segment's direction x₁ − x₀. "
+        "The average of those directions at x is the marginal velocity u_t(x). Its flow φ_t is a map of the "
+        "plane: φ_t(x) is where a point that starts at x at time 0 is at time t. It pushes the noise "
+        "distribution forward, p_t = (φ_t)_# π, so that (φ₁)_# π = p_data: following u_t, noise points land "
+        "distributed like the data (with the learned v_θ, approximately). With minibatch optimal-transport "
+        "pairing, each batch's noise points are first matched to its data points so that the total squared "
+        "distance is smallest: paths cross less and straighten."
+    )
+    st.latex(r"x_t = (1-t)\,x_0 + t\,x_1,\quad x_0\sim\pi=\mathcal N(0,I),\; x_1\sim p_{\text{data}}")
+    st.latex(r"\mathcal L_{\text{CFM}}(\theta) = \mathbb E_{t\sim U[0,1],\,x_0,\,x_1}\,"
+             r"\big\lVert v_\theta(t, x_t) - (x_1 - x_0)\big\rVert^2")
+    st.latex(r"\frac{d\varphi_t(x)}{dt} = v_\theta\big(t, \varphi_t(x)\big),\quad \varphi_0(x) = x \sim \pi,"
+             r"\qquad v_\theta(t, x) \approx u_t(x) = \mathbb E\,[\,x_1 - x_0 \mid x_t = x\,]")
+    st.latex(r"p_t = (\varphi_t)_\#\,\pi,\qquad (\varphi_1)_\#\,\pi = p_{\text{data}}"
+             r"\quad\text{(for the exact field } u_t\text{)}")
+    st.latex(r"\text{straightness} = \frac{\mathbb E\,\lVert \varphi_1 - \varphi_0\rVert^2}"
+             r"{\mathbb E\int_0^1 \lVert \dot\varphi_t\rVert^2\,dt}")
+    st.markdown("**Try this**")
     st.markdown(
         "- **NFE 1 to 4 with Euler**: the samples collapse towards the mean, then spread out to the modes. "
         "RK4 at the same NFE takes only one step per four evaluations.\n"

@@ -9,7 +9,7 @@ import streamlit as st
 from core.gan import PRESETS, RECOMMENDED
 from core.gan_vs_vae import gan_side, real_digits_score, reference, vae_side
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_gan import class_bars, digit_grid
 from dashboard.fig_samples import bounds_of, samples_figure
 from dashboard.figures import curves
@@ -19,19 +19,11 @@ GAN, VAE = "gvv_gan", "gvv_vae"
 POINTS, DIGITS = "points", "digits"
 BETAS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 BUDGET = 30_000
-CHART = {"displayModeBar": False}
 
-st.title("GAN against VAE")
-st.markdown(
-    "Both draw noise and apply a network to sample. The GAN learns by a game against a discriminator: "
-    "sharp samples when it works, but it may drop modes. The VAE maximises a bound on the likelihood: "
-    "stable, covers the data, but blurry. Here both learn the same data at the same time and are "
-    "measured with the same yardstick."
-)
-st.latex(r"\text{GAN: }\min_G \max_D\; \mathbb{E}_{x\sim p_{\mathrm{data}}}[\log D(x)] + \mathbb{E}_{z}[\log(1 - D(G(z)))]")
-st.latex(r"\text{VAE: }\mathcal{L}_{\mathrm{VAE}} = \mathbb{E}_{q_\phi(z|x)}\big[-\log p_\theta(x|z)\big]"
-         r" + \beta\,\mathrm{KL}\big(q_\phi(z|x)\,\|\,p(z)\big)")
-notices = st.empty()
+notices = layout.page(
+    "GAN against VAE",
+    "Two generators on the same data: the GAN (a game) is sharp but may drop modes; the VAE "
+    "(at β = 1, a bound on the likelihood) covers the data but blurs.")
 
 with st.sidebar:
     st.header("Data")
@@ -41,9 +33,10 @@ with st.sidebar:
         target, target_key = target_picker(default="ring")
     else:
         target, target_key = None, DIGITS
-    seed = ui.number("Seed", "seed", 0, 9999, 0)
     st.header("GAN")
     gan_preset = ui.select("GAN preset", "gpreset", list(PRESETS), RECOMMENDED)
+with layout.settings():
+    seed = ui.number("Seed", "seed", 0, 9999, 0)
     st.header("VAE")
     latent = ui.slider("VAE latent dimension", "latent", 1, 16, 2)
     beta = ui.log_slider("VAE β (weight of the KL)", "beta", BETAS, 1.0)
@@ -66,21 +59,19 @@ def draw_side(title: str, kind: str, job) -> None:
     """One side's samples, metrics and quality curve; ``kind`` ("gan" or "vae") keys its charts."""
     snap, history, last = job.snapshot(), job.metrics(), job.last_metrics
     if snap.get("is_digits", source == DIGITS):
-        st.plotly_chart(digit_grid(snap.get("images", []), f"{title}: samples"), key=f"{kind}_grid",
-                        config=CHART)
+        layout.chart(digit_grid(snap.get("images", []), f"{title}: samples"), f"{kind}_grid", main=True)
         if last:
             m1, m2 = st.columns(2)
             m1.metric("Recognised with confidence > 0.9", f"{last.get('confident', 0):.0%}")
             m2.metric("Classes among them", f"{last.get('classes', 0):.0f} / 10")
-        st.plotly_chart(class_bars(snap.get("class_counts"), "Confident samples per class"),
-                        key=f"{kind}_bars", config=CHART)
+        layout.chart(class_bars(snap.get("class_counts"), "Confident samples per class"), f"{kind}_bars")
         if "classes" in history:
             history = dict(history, classes_share=history["classes"] / 10)
         series = [("confident share", "confident"), ("classes found (share)", "classes_share")]
     else:
         modes = snap.get("modes")
-        st.plotly_chart(samples_figure(snap.get("real"), snap.get("samples"), f"{title}: samples", modes=modes,
-                                       bounds=bounds, height=380), key=f"{kind}_samples", config=CHART)
+        layout.chart(samples_figure(snap.get("real"), snap.get("samples"), f"{title}: samples", modes=modes,
+                                    bounds=bounds, height=380), f"{kind}_samples", main=True)
         if last:
             cols = st.columns(3 if modes is not None else 1)
             cols[0].metric("Energy distance", f"{last.get('energy', float('nan')):.3f}",
@@ -93,8 +84,8 @@ def draw_side(title: str, kind: str, job) -> None:
             series = [("modes captured (share)", "modes_share"), ("high quality", "high_quality")]
         else:
             series = [("energy distance", "energy")]
-    st.plotly_chart(curves(history, series, "Quality over training", "share" if series[0][1] != "energy"
-                           else "normalised energy", height=260), key=f"{kind}_curves", config=CHART)
+    layout.chart(curves(history, series, "Quality over training", "share" if series[0][1] != "energy"
+                        else "normalised energy", height=260), f"{kind}_curves")
 
 
 if source == DIGITS:
@@ -127,7 +118,21 @@ if gan_job is not None and vae_job is not None:
     st.button("Start / pause both", key="gvv_both", on_click=both,
               help="Train the two models side by side, from the same moment")
 
-with st.expander("Try this", expanded=False):
+with layout.explanation():
+    st.markdown(
+        "Both draw noise and apply a network to sample. The GAN learns by a game against a discriminator: "
+        "sharp samples when it works, but it may drop modes. The VAE maximises a bound on the likelihood "
+        "(at β = 1: −L_VAE is the evidence lower bound, ELBO ≤ log p_θ(x)): stable, covers the data, but "
+        "blurry. With β ≠ 1 it weighs reconstruction against the KL instead: for β < 1 its objective is no "
+        "longer a bound on log p_θ(x), for β > 1 it is a looser one than the ELBO. Here both learn the same "
+        "data at the same time and are measured with the same yardstick."
+    )
+    st.latex(r"\text{GAN: }\min_G \max_D\; \mathbb{E}_{x\sim p_{\mathrm{data}}}[\log D(x)] + \mathbb{E}_{z}[\log(1 - D(G(z)))]")
+    st.latex(r"\text{VAE: }\mathcal{L}_{\mathrm{VAE}} = \mathbb{E}_{q_\phi(z|x)}\big[-\log p_\theta(x|z)\big]"
+             r" + \beta\,\mathrm{KL}\big(q_\phi(z|x)\,\|\,p(z)\big)")
+    st.latex(r"\beta = 1:\quad -\mathcal{L}_{\mathrm{VAE}} = \log p_\theta(x) - \mathrm{KL}\big(q_\phi(z|x)\,\|\,"
+             r"p_\theta(z|x)\big) \;\le\; \log p_\theta(x)")
+    st.markdown("**Try this**")
     st.markdown(
         "- **Ring**: the GAN's points sit tightly on the modes (high quality), the VAE's smear between "
         "them (lower high-quality share) but no mode is left empty.\n"

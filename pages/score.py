@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.score import ScoreConfig, ScoreTrainer
 from dashboard import controls as ui
-from dashboard import live
+from dashboard import layout, live
 from dashboard.fig_diffusion import capped
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories, vector_field
 from dashboard.figures import curves
@@ -20,31 +20,21 @@ SMAX_LADDER = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 SMIN_LADDER = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 EPS_LADDER = (1e-6, 3e-6, 1e-5, 2e-5, 5e-5, 1e-4, 3e-4, 1e-3)
 DEFAULT = ScoreConfig()
-CHART = {"config": {"displayModeBar": False}}
 
-st.title("Score-based models and Langevin dynamics")
-st.markdown(
-    "The *score* ∇ₓ log p(x) is an arrow field pointing towards where data are more likely. A network "
-    "s_θ(x, σ) learns it for the data blurred at several noise levels σ₁ > … > σ_L — blurred, the field is "
-    "defined everywhere; barely blurred, it is sharp. Langevin dynamics then follow the arrows, with a little "
-    "noise, from coarse to fine: noise becomes data."
-)
-st.latex(r"\mathcal L(\theta) = \frac{1}{2L}\sum_{i=1}^{L} \lambda(\sigma_i)\;\mathbb E_{x\sim p_{\text{data}},\,"
-         r"\tilde x\sim\mathcal N(x,\sigma_i^2 I)}\Big\lVert s_\theta(\tilde x,\sigma_i) + \frac{\tilde x - x}"
-         r"{\sigma_i^2}\Big\rVert^2,\qquad \lambda(\sigma) = \sigma^2")
-st.latex(r"\text{annealed Langevin: for } i = 1..L,\ \alpha_i = \epsilon\,\sigma_i^2/\sigma_L^2,\ "
-         r"T\text{ times: } x \leftarrow x + \tfrac{\alpha_i}{2}\,s_\theta(x,\sigma_i) + \sqrt{\alpha_i}\,z")
-st.latex(r"\text{forward SDE: } dx = f(x,t)\,dt + g(t)\,dw")
-st.latex(r"\text{reverse SDE: } dx = \big[f(x,t) - g(t)^2\,\nabla_x \log p_t(x)\big]\,dt + g(t)\,d\bar w")
-st.caption("Here the forward SDE is variance exploding: f = 0, g(t)² = dσ²(t)/dt, so p_t is the data blurred "
-           "by σ(t); the reverse SDE needs only the score, which s_θ(x, σ) provides.")
-notices = st.empty()
+notices = layout.page(
+    "Score-based models and Langevin dynamics",
+    "A network s_θ(x, σ) learns the score ∇ₓ log p_σ(x) of the data blurred at levels σ₁ > … > σ_L; "
+    "Langevin dynamics follow its arrows, with a little noise, from coarse to fine: noise becomes data.")
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
     st.header("Data")
     target, target_key = target_picker(default="ring")
 
+    st.header("Display")
+    level = ui.slider("Show the score at level i", "level", 1, 20, 5)
+    show_exact = ui.toggle("Exact score beside the learned one", "exact", True)
+with layout.settings():
     st.header("Noise levels (in data std units)")
     n_levels = ui.slider("Number of levels L", "L", 1, 20, DEFAULT.n_levels)
     sigma_max = ui.log_slider("σ_max = σ₁", "smax", SMAX_LADDER, DEFAULT.sigma_max)
@@ -56,10 +46,6 @@ with st.sidebar:
     step_size = ui.log_slider("Step size ε", "eps", EPS_LADDER, DEFAULT.step_size)
     steps_per_level = ui.slider("Steps per level T", "T", 1, 100, DEFAULT.steps_per_level)
     denoise = ui.toggle("Final denoising step (Tweedie)", "denoise", DEFAULT.denoise)
-
-    st.header("Display")
-    level = ui.slider("Show the score at level i", "level", 1, 20, 5)
-    show_exact = ui.toggle("Exact score beside the learned one", "exact", True)
 
 ui.show_url_notices(notices)
 
@@ -98,8 +84,7 @@ def draw(job) -> None:
         fields = [("learned s_θ", capped(learned, cap))]
         if exact is not None and show_exact:
             fields.append(("exact ∇ log p_σ", capped(exact[i], cap)))
-        st.plotly_chart(vector_field(grid, fields, title, data=data, bounds=box, height=400), key="field",
-                        **CHART)
+        layout.chart(vector_field(grid, fields, title, data=data, bounds=box, height=400), "field", main=True)
         st.caption("Near sharp modes the score grows like 1/σ: arrows longer than the field's 80th percentile "
                    "are drawn at that length, in both figures.")
     with right:
@@ -110,9 +95,9 @@ def draw(job) -> None:
             spacing = float(np.ptp(grid[:, 0])) / (np.sqrt(len(grid)) - 1)
             ratio = np.percentile(np.linalg.norm(capped(diff, cap), axis=1), 95) / max(
                 np.percentile(np.linalg.norm(capped(learned, cap), axis=1), 95), 1e-12)
-            st.plotly_chart(vector_field(grid, [("learned − exact", capped(diff, cap))], f"Difference, same scale "
-                                         f"(mean |Δ| / mean |exact| = {rel:.2f})", data=data, bounds=box,
-                                         spacing=spacing * max(ratio, 1e-6), height=400), key="diff", **CHART)
+            layout.chart(vector_field(grid, [("learned − exact", capped(diff, cap))], f"Difference, same scale "
+                                      f"(mean |Δ| / mean |exact| = {rel:.2f})", data=data, bounds=box,
+                                      spacing=spacing * max(ratio, 1e-6), height=400), "diff")
         else:
             st.info("The exact score is known in closed form for the Gaussian mixtures (ring, grid) only.",
                     icon=":material/info:")
@@ -120,19 +105,17 @@ def draw(job) -> None:
     left, mid, right = st.columns([1, 1, 1.1])
     with left:
         title = f"Annealed Langevin: {len(sigmas)} levels × {snap['steps_per_level']} steps"
-        st.plotly_chart(samples_figure(data, snap["samples"], title,
-                                       modes=snap.get("modes"), bounds=bounds_of(data), height=380),
-                        key="samples", **CHART)
+        layout.chart(samples_figure(data, snap["samples"], title,
+                                    modes=snap.get("modes"), bounds=bounds_of(data), height=380), "samples")
     with mid:
         paths = snap["paths"]
-        st.plotly_chart(trajectories(paths, "Particles from noise to data", data=data, height=380,
-                                     bounds=bounds_of(data, paths[len(paths) // 2:].reshape(-1, 2))),
-                        key="paths", **CHART)
+        layout.chart(trajectories(paths, "Particles from noise to data", data=data, height=380,
+                                  bounds=bounds_of(data, paths[len(paths) // 2:].reshape(-1, 2))), "paths")
         st.caption("Each particle's position after each noise level; the first levels lie outside the frame, "
                    "at the scale of σ₁.")
     with right:
-        st.plotly_chart(curves(job.metrics(), [("σ²-weighted DSM loss", "loss")], "Loss L(θ)", "loss",
-                               height=240), key="loss", **CHART)
+        layout.chart(curves(job.metrics(), [("σ²-weighted DSM loss", "loss")], "Loss L(θ)", "loss",
+                            height=240), "loss")
         c1, c2, c3 = st.columns(3)
         if "metric_high_quality" in snap:
             c1.metric("Modes captured", f"{snap['metric_modes_captured']:.0f} / {snap['metric_n_modes']:.0f}")
@@ -143,7 +126,23 @@ def draw(job) -> None:
 
 live.live_view(job, NAME, draw)
 
-with st.expander("Try this", expanded=False):
+with layout.explanation():
+    st.markdown(
+        "The *score* ∇ₓ log p(x) is an arrow field pointing towards where data are more likely. A network "
+        "s_θ(x, σ) learns it for the data blurred at several noise levels σ₁ > … > σ_L — blurred, the field is "
+        "defined everywhere; barely blurred, it is sharp. Langevin dynamics then follow the arrows, with a little "
+        "noise, from coarse to fine: noise becomes data."
+    )
+    st.latex(r"\mathcal L(\theta) = \frac{1}{2L}\sum_{i=1}^{L} \lambda(\sigma_i)\;\mathbb E_{x\sim p_{\text{data}},\,"
+             r"\tilde x\sim\mathcal N(x,\sigma_i^2 I)}\Big\lVert s_\theta(\tilde x,\sigma_i) + \frac{\tilde x - x}"
+             r"{\sigma_i^2}\Big\rVert^2,\qquad \lambda(\sigma) = \sigma^2")
+    st.latex(r"\text{annealed Langevin: for } i = 1..L,\ \alpha_i = \epsilon\,\sigma_i^2/\sigma_L^2,\ "
+             r"T\text{ times: } x \leftarrow x + \tfrac{\alpha_i}{2}\,s_\theta(x,\sigma_i) + \sqrt{\alpha_i}\,z")
+    st.latex(r"\text{forward SDE: } dx = f(x,t)\,dt + g(t)\,dw")
+    st.latex(r"\text{reverse SDE: } dx = \big[f(x,t) - g(t)^2\,\nabla_x \log p_t(x)\big]\,dt + g(t)\,d\bar w")
+    st.caption("Here the forward SDE is variance exploding: f = 0, g(t)² = dσ²(t)/dt, so p_t is the data blurred "
+               "by σ(t); the reverse SDE needs only the score, which s_θ(x, σ) provides.")
+    st.markdown("**Try this**")
     st.markdown(
         "- **One noise level**: L = 1 uses σ₁ = σ_max only. With σ_max = 0.5 Langevin samples the *blurred* "
         "data p_σ: compare the samples with and without the final denoising step. Then go back to L = 10.\n"

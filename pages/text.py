@@ -9,8 +9,8 @@ import streamlit as st
 from core.errors import quote
 from core.text import CORPORA, MAX_PASTE, MODEL_LABELS, MODELS, TextConfig, TextTrainer, Vocab, check_text
 from dashboard import controls as ui
-from dashboard import live
-from dashboard.fig_text import embedding_plane, loss_with_baselines, next_char_bars, show_char
+from dashboard import layout, live
+from dashboard.fig_text import embedding_plane, loss_with_baselines, next_char_bars
 
 NAME = "text"
 PASTE = "paste"
@@ -19,23 +19,11 @@ WIDTHS = (8, 16, 32, 64, 128)
 HEADS = (1, 2, 4, 8)
 BUDGET = 20_000
 TEXT_STATE = "text_pasted"  # the last good pasted text: (digest, text)
-PLOT = {"displayModeBar": False}
 
-st.title("Text generation")
-st.markdown(
-    "Texts are time series: a model reads the characters so far and gives a probability to every "
-    "possible next character. Training makes the real next character likely (the loss is its "
-    "negative log-probability, in nats); generating draws one character at a time and feeds it back. "
-    "From counting pairs of letters to attention over the last T characters, every model here has the "
-    "same job."
-)
-st.latex(r"p_\theta(x_1,\dots,x_N) = \prod_{t} p_\theta\big(x_{t+1}\mid x_{t-T+1},\dots,x_t\big),\qquad "
-         r"L(\theta) = -\frac{1}{N}\sum_{t}\log p_\theta\big(x_{t+1}\mid x_{\le t}\big)")
-st.latex(r"\text{bigram: } p(b\mid a) = \frac{N(a,b)+\alpha}{N(a)+\alpha V}\qquad"
-         r"\text{sampling: } p_\tau(c) \propto \exp\!\big(\mathrm{logit}_c/\tau\big)\ \text{over the top } k")
-st.latex(r"\text{GRU: } h_t = \mathrm{GRU}\big(h_{t-1}, e(x_t)\big)\qquad"
-         r"\text{attention: } \operatorname{softmax}\!\Big(\tfrac{QK^\top}{\sqrt{d}} + M_{\text{causal}}\Big)V")
-notices = st.empty()
+notices = layout.page(
+    "Text generation",
+    "A text is a sequence of tokens (here characters): a model gives the next one's probability "
+    "p_θ(x_t | x_<t) and generates by drawing one token at a time and feeding it back.")
 prompt = st.text_input("Prompt: the model continues it, and the bars show its next character",
                        "Anne ", max_chars=80, key="prompt", bind="query-params")
 
@@ -61,6 +49,12 @@ with st.sidebar:
                    "an MLP with one hidden layer per layer below.")
     elif model == "transformer":
         st.caption("Each layer: causal self-attention with the heads below, then an MLP.")
+
+    st.header("Sampling")
+    temperature = ui.slider("Temperature τ", "temp", 0.0, 2.0, 0.8, 0.05)
+    top_k = ui.slider("Top-k (0 = every character)", "topk", 0, 40, 0)
+with layout.settings():
+    st.header("Model size")
     context = ui.slider("Context length T (characters)", "ctx", 1, 128, 32)
     width = ui.log_slider("Width (embedding and hidden size)", "width", WIDTHS, 64)
     depth = ui.slider("Layers", "depth", 1, 4, 1)
@@ -70,10 +64,6 @@ with st.sidebar:
     lr = ui.log_slider("Learning rate (applies at once)", "lr", LR_LADDER, 0.003)
     batch = ui.slider("Batch size (windows)", "batch", 1, 128, 32)
     seed = ui.number("Seed", "seed", 0, 9999, 0)
-
-    st.header("Sampling")
-    temperature = ui.slider("Temperature τ", "temp", 0.0, 2.0, 0.8, 0.05)
-    top_k = ui.slider("Top-k (0 = every character)", "topk", 0, 40, 0)
 
 ui.show_url_notices(notices)
 
@@ -110,9 +100,21 @@ def draw(job) -> None:
             int(snap.get("sample_step", -1)) != job.step_count:
         job.set_live(refresh_sample=True)  # after a step or a pause: a sample of this very model
         snap = job.snapshot()
+    shown_prompt = str(snap.get("prompt", ""))
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(loss_with_baselines(job.metrics(), snap["baselines"]), key="loss", config=PLOT)
+        top = snap["top_k"]
+        st.markdown(f"**Sample** (τ = {snap['temperature']:g}, "
+                    f"{'all characters' if not top else f'top {top}'}, "
+                    f"step {int(snap.get('sample_step', 0)):,})")
+        st.code(shown_prompt + str(snap.get("sample", "")), language=None, wrap_lines=True, height=250)
+        st.caption(f"Vocabulary: {len(snap['vocab'])} characters; {snap['train_chars']:,} to train on, "
+                   f"{snap['val_chars']:,} to validate on.")
+    with right:
+        layout.chart(next_char_bars(snap.get("chars"), snap.get("next_probs"), shown_prompt), "bars", main=True)
+    loss, plane = st.columns([1, 1])
+    with loss:
+        layout.chart(loss_with_baselines(job.metrics(), snap["baselines"]), "loss")
         last = job.last_metrics
         c1, c2, c3 = st.columns(3)
         c1.metric("Validation loss", f"{last['val_loss']:.3f}" if "val_loss" in last else "–",
@@ -121,29 +123,50 @@ def draw(job) -> None:
         c3.metric("Parameters θ", f"{snap['parameter_count']:,}")
         if snap["context"] < snap["requested_context"]:
             st.caption(f"The text is short: the context is limited to {snap['context']} characters.")
-    with right:
-        shown_prompt = str(snap.get("prompt", ""))
-        top = snap["top_k"]
-        st.markdown(f"**Sample** (τ = {snap['temperature']:g}, "
-                    f"{'all characters' if not top else f'top {top}'}, "
-                    f"step {int(snap.get('sample_step', 0)):,})")
-        st.code(shown_prompt + str(snap.get("sample", "")), language=None, wrap_lines=True, height=250)
-        st.caption(f"Vocabulary: {len(snap['vocab'])} characters; {snap['train_chars']:,} to train on, "
-                   f"{snap['val_chars']:,} to validate on.")
-    bars, plane = st.columns([1, 1])
-    with bars:
-        st.plotly_chart(next_char_bars(snap.get("chars"), snap.get("next_probs"), shown_prompt), key="bars",
-                        config=PLOT)
     with plane:
         title = "rows of the bigram table" if snap["model"] == "bigram" else "learned character embeddings"
         st.markdown(f"**Characters in 2D** (PCA of the {title})")
-        st.plotly_chart(embedding_plane(snap.get("embedding_2d"), snap.get("chars"), snap.get("char_counts")),
-                        key="embed", config=PLOT)
+        layout.chart(embedding_plane(snap.get("embedding_2d"), snap.get("chars"), snap.get("char_counts")), "embed")
 
 
 live.live_view(job, NAME, draw)
 
-with st.expander("Try this", expanded=False):
+with layout.explanation():
+    st.markdown(
+        "Texts are time series. A text is cut into **tokens**, the units a model reads and writes: here single "
+        "characters (large models use pieces of words). A model reads the tokens so far and gives a "
+        "probability to every possible next token. Training makes the real next token likely (the loss is its "
+        "negative log-probability, in nats); generating draws one token at a time and feeds it back. "
+        "From counting pairs of letters to attention over the last T characters, every model here has the "
+        "same job."
+    )
+    st.markdown(
+        "By the chain rule of probability, the probability of a whole text is *exactly* the product of "
+        "next-token probabilities given everything before. A model that sees only the last T tokens replaces "
+        "each factor by one with the context cut to those T: an *approximation* (a Markov chain of order T). "
+        "The bigram model cuts it to 1 character, the n-gram MLP and the Transformer to the last T; the GRU "
+        "carries a hidden state along the text, but learns on windows of T characters."
+    )
+    st.latex(r"p(x_1,\dots,x_N) = \prod_{t=1}^{N} p\big(x_t\mid x_1,\dots,x_{t-1}\big)\quad\text{(exact)}"
+             r"\qquad\approx\ \prod_{t=1}^{N} p_\theta\big(x_t\mid x_{t-T},\dots,x_{t-1}\big)"
+             r"\quad\text{(the last } T \text{ only)}")
+    st.latex(r"L(\theta) = -\frac{1}{N}\sum_{t=1}^{N}\log p_\theta\big(x_t\mid x_{t-T},\dots,x_{t-1}\big)")
+    st.latex(r"\text{bigram: } p(b\mid a) = \frac{N(a,b)+\alpha}{N(a)+\alpha V}\qquad"
+             r"\text{sampling: } p_\tau(c) \propto \exp\!\big(\mathrm{logit}_c/\tau\big)\ \text{over the top } k")
+    st.latex(r"\text{GRU: } h_t = \mathrm{GRU}\big(h_{t-1}, e(x_t)\big)\qquad"
+             r"\text{attention: } \operatorname{softmax}\!\Big(\tfrac{QK^\top}{\sqrt{d}} + M_{\text{causal}}\Big)V")
+    st.markdown(
+        "**Self-supervised pre-training.** No one labels the data: in any text, the label of each position is "
+        "simply the next token. So a model can learn from as much raw text as there is. "
+        "**GPT** stands for *generative pre-trained transformer*: a Transformer like the one here, pre-trained "
+        "this way on next-token prediction. Large language models (LLMs) are exactly this at scale: tokens that "
+        "are pieces of words, billions of parameters and trillions of tokens of text, before further tuning "
+        "to follow instructions.\n\n"
+        "AI is more than LLMs, though: the same ideas generate images, sound and molecules (diffusion and flow "
+        "models), and much of AI is not generative at all: classifiers like those on the first pages of this "
+        "lecture, forecasting, planning and control."
+    )
+    st.markdown("**Try this**")
     st.markdown(
         "- **Bigram counts** first: a few steps count the whole text. Its samples have English-looking "
         "pairs of letters but no words. That loss is the dashed line every other model must beat.\n"
