@@ -11,9 +11,9 @@ import pytest
 
 import core.datasets
 import core.gmm
-import core.text
+import core.corpus
 import dashboard.targets_ui
-from core.text import MAX_PASTE
+from core.corpus import MAX_PASTE
 from tests.pagetest import assert_clean, errors, open_page
 from tests.test_safe_inputs import rows, unescaped
 
@@ -92,8 +92,8 @@ def test_pasted_text_is_capped_and_a_refused_text_is_checked_once(monkeypatch):
     box.set_value(good).run()
     assert not errors(at)
     calls = []
-    real = core.text.check_text
-    monkeypatch.setattr(core.text, "check_text", lambda text: calls.append(1) or real(text))
+    real = core.corpus.check_text
+    monkeypatch.setattr(core.corpus, "check_text", lambda text: calls.append(1) or real(text))
     at.text_area(key="text_paste").set_value("x" * 500).run()
     assert_clean(at)
     assert "one character" in " ".join(errors(at)) and "kept" in " ".join(errors(at)) and len(calls) == 1

@@ -1,7 +1,7 @@
 """Safe inputs (issue 10): every bad CSV, pasted text or URL value is refused in one readable line.
 
 Core only: the readers of core/csvdata.py (through the three page readers), core/errors.py ``quote``,
-core/text.py ``check_text``, and the caps in .streamlit/config.toml. The pages' side (URL notices,
+core/corpus.py ``check_text``, and the caps in .streamlit/config.toml. The pages' side (URL notices,
 kept uploads, the text box) is in tests/test_page_safe_inputs.py.
 """
 
@@ -14,12 +14,12 @@ import tomllib
 import numpy as np
 import pytest
 
-import core.text
+import core.corpus
 from core import gmm, targets2d
 from core.csvdata import MAX_ABS, MAX_BYTES, MAX_COLUMNS, MAX_ROWS
 from core.datasets import LabelledData, labelled_from_csv
 from core.errors import QUOTE_LIMIT, DataError, quote
-from core.text import MAX_CHARS, MAX_PASTE, check_text, load_corpus
+from core.corpus import MAX_CHARS, MAX_PASTE, check_text, load_corpus
 from tests.pagetest import ROOT
 
 READERS = {"targets2d": targets2d.points_from_csv, "gmm": gmm.points_from_csv, "classify": labelled_from_csv}
@@ -174,7 +174,7 @@ def test_pasted_text_is_capped_and_its_length_checked_before_any_scan(monkeypatc
     def no_scan(c):
         raise AssertionError("characters scanned before the length check")
 
-    monkeypatch.setattr(core.text.unicodedata, "category", no_scan)
+    monkeypatch.setattr(core.corpus.unicodedata, "category", no_scan)
     for text in ("ab" * MAX_PASTE, ("ab" * MAX_PASTE).encode(), b"\xff" * (4 * MAX_PASTE + 1)):
         with pytest.raises(DataError, match=f"at most {MAX_PASTE:,}"):
             check_text(text)
