@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 import core.datasets
-import core.gmm
 import core.corpus
+import core.gmm_data
 import dashboard.targets_ui
 from core.corpus import MAX_PASTE
 from tests.pagetest import assert_clean, errors, open_page
@@ -46,7 +46,7 @@ UPLOADS = [  # page, URL query choosing "Your CSV", uploader key, kept state, re
     ("classification.py", {"data": "Your CSV (x1, x2, label)"}, "cls_file", "cls_csv",
      core.datasets, "labelled_from_csv", rows(40)),
     ("gaussians.py", {"data": "Your CSV (1 or 2 numeric columns)"}, "gmm_file", "gmm_csv",
-     core.gmm, "points_from_csv", rows(40, label=False)),
+     core.gmm_data, "points_from_csv", rows(40, label=False)),
     ("score.py", {"target": "Your CSV of points (x1, x2)"}, "target_file", "_genlab_points",
      dashboard.targets_ui, "points_from_csv", rows(40, label=False)),
 ]
