@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from core.capacity import CapacityConfig, CapacitySweepTrainer, OverfitConfig, OverfitTrainer  # noqa: E402
+from core.capacity import CapacityConfig, CapacitySweepTrainer  # noqa: E402
 from core.cnn import CnnConfig, CnnVsMlpTrainer  # noqa: E402
+from core.overfit import OverfitConfig, OverfitTrainer  # noqa: E402
 
 
 def bench_cnn(steps: int, seed: int) -> dict[str, float]:

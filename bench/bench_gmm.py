@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 from sklearn.mixture import GaussianMixture as SkGaussianMixture  # noqa: E402
 
-from core.gmm import COVARIANCE_TYPES, initial_mixture, load_data  # noqa: E402
+from core.gmm import COVARIANCE_TYPES, initial_mixture  # noqa: E402
+from core.gmm_data import load_data  # noqa: E402
 
 FLOOR = 1e-6
 

@@ -17,111 +17,31 @@ The lecture's first generative models: "learning = estimate the parameters, gene
   ``reg_covar`` adds ``ε`` instead of clipping: the two agree when ``ε`` is small next to the
   data's variances (tests/test_gmm.py checks the log-likelihoods agree within 1e-3 per sample,
   and exactly when ``ε = 0``).
-- Choosing K: ``BIC = -2 log L + p log n`` and ``AIC = -2 log L + 2p`` with ``p`` free parameters.
+- Choosing K: ``BIC = -2 log L + p log n`` and ``AIC = -2 log L + 2p`` with ``p`` free parameters
+  (:meth:`GaussianMixture.criteria`; the sweep over K is in core/gmm_select.py).
 
-``GmmTrainer.step()`` runs one EM iteration (M-step, then the E-step that recolours the points and
-measures the log-likelihood); ``half_step()`` runs the next half alone, for the page's step mode
-(``set_live(half_step=True)`` from the page, the trainer living in a worker process).
-``SweepTrainer.step()`` fits one more K. Data: the 2D targets of core/targets2d.py, blobs, a 1D
-"voltage" set of spike amplitudes in µV, or a CSV of one or two numeric columns.
+``GaussianFitTrainer.step()`` fits one Gaussian to more of the points. ``GmmTrainer.step()`` runs one
+EM iteration (M-step, then the E-step that recolours the points and measures the log-likelihood);
+``half_step()`` runs the next half alone, for the page's step mode (``set_live(half_step=True)``
+from the page, the trainer living in a worker process). Data (core/gmm_data.py): the 2D targets of
+core/targets2d.py, blobs, a 1D "voltage" set of spike amplitudes in µV, or a CSV of one or two
+numeric columns.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.csvdata import MAX_ROWS, CsvSource, is_number, numeric_columns, read_csv_table
 from core.errors import ConfigError, DataError
-from core.targets2d import TARGET_LABELS, TARGET_NAMES, make_target
+from core.gmm_data import MIN_POINTS, check_points, data_warnings, load_data
 
 COVARIANCE_TYPES = ("full", "diag", "spherical")
 INITS = ("kmeans++", "random")
 K_MAX = 10
 EPS = 10 * np.finfo(float).eps  # added to N_k as scikit-learn does, so an empty component stays finite
 LOG_2PI = np.log(2 * np.pi)
-
-# ============================================================================ data
-
-DATA_NAMES = (*TARGET_NAMES, "blobs", "voltage")
-DATA_LABELS = {**TARGET_LABELS, "blobs": "Blobs (choose the clusters)", "voltage": "Spike amplitudes in µV (1D)"}
-# The "voltage" set: amplitudes of spikes of three neurons recorded on one electrode (µV).
-VOLTAGE = {"weights": (0.5, 0.3, 0.2), "means": (45.0, 70.0, 110.0), "stds": (6.0, 8.0, 12.0)}
-MIN_POINTS = 2
-
-
-def make_blobs(n: int, clusters: int, std: float, seed: int) -> np.ndarray:
-    """(n, 2) points around ``clusters`` random centres in [-3, 3]², at least 1.2 apart when possible."""
-    rng = np.random.default_rng(seed)
-    centres: list[np.ndarray] = []
-    for _ in range(clusters):
-        for _try in range(200):
-            c = rng.uniform(-3, 3, 2)
-            if all(np.linalg.norm(c - o) >= 1.2 for o in centres):
-                break
-        centres.append(c)
-    scales = std * rng.uniform(0.6, 1.4, (clusters, 2))  # (C, 2) a little different per cluster and axis
-    k = rng.integers(0, clusters, n)  # (n,)
-    return np.asarray(centres)[k] + scales[k] * rng.standard_normal((n, 2))
-
-
-def make_voltage(n: int, seed: int) -> np.ndarray:
-    """(n, 1) spike amplitudes in µV drawn from the VOLTAGE mixture."""
-    rng = np.random.default_rng(seed)
-    k = rng.choice(3, n, p=VOLTAGE["weights"])
-    return (np.take(VOLTAGE["means"], k) + np.take(VOLTAGE["stds"], k) * rng.standard_normal(n))[:, None]
-
-
-def points_from_csv(data: CsvSource, max_rows: int = MAX_ROWS) -> np.ndarray:
-    """(n, d) points with d = 1 or 2 from a CSV of one or two numeric columns (or columns x1, x2).
-
-    Text columns (labels) are ignored. Raises DataError with a student-readable reason.
-    """
-    table = read_csv_table(data, max_rows=max_rows)
-    lower = [str(c).lower() for c in table.columns]
-    if "x1" in lower and "x2" in lower:
-        cols = [table.columns[lower.index("x1")], table.columns[lower.index("x2")]]
-    else:
-        cols = [c for c in table.columns if table[c].dropna().map(is_number).mean() > 0.5]
-        if not 1 <= len(cols) <= 2:
-            raise DataError(f"Expected one or two numeric columns but found {len(cols)}: keep one or two, "
-                            "or name the two to use x1 and x2.")
-    values = numeric_columns(table, cols)  # (n, d)
-    check_points(values)
-    return values
-
-
-def check_points(x: np.ndarray) -> None:
-    """DataError if ``x`` (n, d) cannot be fitted at all: too few points, or all identical."""
-    if len(x) < MIN_POINTS:
-        raise DataError(f"Only {len(x)} point: a Gaussian needs at least {MIN_POINTS}.")
-    if np.all(x == x[0]):
-        raise DataError("All points are identical: there is no spread to fit (every variance would be 0).")
-
-
-def data_warnings(x: np.ndarray, floor: float) -> list[str]:
-    """Student-readable notes on a usable but degenerate data set (a constant column)."""
-    out = []
-    for j in np.flatnonzero(np.ptp(x, axis=0) == 0):
-        out.append(f"Column x{j + 1} is constant ({x[0, j]:g}): its variance is 0, so the fit uses the "
-                   f"covariance floor ε = {floor:g} there (a regularised fit).")
-    return out
-
-
-def load_data(name: str, n: int, spread: float, clusters: int, seed: int) -> np.ndarray:
-    """(n, d) float64 points: a target of core/targets2d.py, blobs, voltage (d = 1), or a CSV path."""
-    if name in TARGET_NAMES:
-        return make_target(name, spread).sample(n, seed=seed)
-    if name == "blobs":
-        return make_blobs(n, clusters, spread, seed)
-    if name == "voltage":
-        return make_voltage(n, seed)
-    if os.path.isfile(name):
-        return points_from_csv(name)
-    raise ConfigError(f"--data must be one of {', '.join(DATA_NAMES)} or the path of a CSV file.")
-
 
 # ============================================================================ one Gaussian
 
@@ -316,21 +236,6 @@ def initial_mixture(x: np.ndarray, k: int, init: str, kind: str, floor: float,
     return GaussianMixture(np.full(k, 1.0 / k), initial_means(x, k, init, rng), covs, kind, floor)
 
 
-def fit_em(x: np.ndarray, k: int, *, init: str = "kmeans++", kind: str = "full", floor: float = 1e-6,
-           seed: int = 0, max_iter: int = 300, tol: float = 1e-6) -> tuple[GaussianMixture, float, int]:
-    """EM from one initialisation until the mean log-likelihood gains less than ``tol``: (θ, ℓ, iterations)."""
-    gm = initial_mixture(x, k, init, kind, floor, np.random.default_rng(seed))
-    resp, ll = gm.e_step(x)
-    for it in range(1, max_iter + 1):
-        gm.m_step(x, resp)
-        resp, new = gm.e_step(x)
-        done = new - ll < tol
-        ll = new
-        if done:
-            return gm, ll, it
-    return gm, ll, max_iter
-
-
 class GmmTrainer:
     """EM, live: ``step()`` is one iteration; ``half_step()`` the next M-step or E-step alone.
 
@@ -411,51 +316,6 @@ class GmmTrainer:
         ll = self.gm.mean_log_likelihood(self.x)
         return {"log_likelihood": ll, **self.gm.criteria(ll, len(self.x)), "k": self.cfg.k, "n": len(self.x),
                 "dim": self.dim, "iterations": self.iterations}
-
-
-# ============================================================================ choosing K
-
-
-class SweepTrainer:
-    """BIC and AIC against K: each ``step()`` fits the next K (1, 2, … k_max) by EM to convergence.
-
-    Each K keeps the best of ``n_init`` initialisations (seeds seed, seed+1, …), as scikit-learn's
-    ``n_init`` does: one unlucky start would otherwise put a bump in the curves.
-    """
-
-    def __init__(self, data: np.ndarray, k_max: int = K_MAX, *, init: str = "kmeans++", kind: str = "full",
-                 floor: float = 1e-6, seed: int = 0, max_iter: int = 300, n_init: int = 3):
-        self.x = np.asarray(data, dtype=np.float64).reshape(len(data), -1)
-        check_points(self.x)
-        self.k_max = max(1, min(k_max, K_MAX, len(self.x)))
-        self.opts = dict(init=init, kind=kind, floor=floor, max_iter=max_iter)
-        self.seeds = range(seed, seed + max(1, n_init))
-        self.rows: list[dict[str, float]] = []
-
-    def _best_fit(self, k: int) -> tuple[GaussianMixture, float, int]:
-        fits = [fit_em(self.x, k, seed=s, **self.opts) for s in self.seeds]
-        return max(fits, key=lambda fit: fit[1] if np.isfinite(fit[1]) else -np.inf)
-
-    @property
-    def done(self) -> bool:
-        return len(self.rows) >= self.k_max
-
-    def step(self) -> dict[str, float]:
-        if self.done:
-            return dict(self.rows[-1])
-        k = len(self.rows) + 1
-        try:
-            gm, ll, iters = self._best_fit(k)
-        except np.linalg.LinAlgError:
-            ll, iters, gm = float("nan"), 0, None
-        crit = gm.criteria(ll, len(self.x)) if gm else {"bic": ll, "aic": ll, "n_params": 0.0}
-        row = {"k": float(k), "log_likelihood": ll, "iterations": float(iters), **crit}
-        self.rows.append(row)
-        return dict(row)
-
-    def snapshot(self) -> dict[str, np.ndarray]:
-        col = lambda name: np.array([r[name] for r in self.rows], dtype=float)  # noqa: E731
-        return {"k": col("k"), "bic": col("bic"), "aic": col("aic"), "log_likelihood": col("log_likelihood")}
 
 
 # ============================================================================ CLI

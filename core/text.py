@@ -1,13 +1,17 @@
 """Text generation as next-character prediction: from bigram counts to a tiny Transformer.
 
 "Texts are time series." A text is a sequence of characters ``x_1 … x_N`` from a vocabulary of
-``V`` characters; a model gives the next character's distribution ``p_θ(x_{t+1} | x_{≤t})`` and is
-trained by minimising the negative log-likelihood per character (nats), on the training part of
-the text, while the held-out validation part tells whether it generalises. Sampling draws one
-character at a time from ``softmax(logits / temperature)`` restricted to the ``k`` most likely.
+``V`` characters (core/corpus.py: the corpus, the vocabulary, the bigram baseline). By the chain
+rule, ``p(x_1 … x_N) = Π_t p(x_{t+1} | x_{≤t})``: a model of the text is a model of the next
+character given the past, ``p_θ(x_{t+1} | x_{≤t}) = softmax(logits_t)``. It is trained by minimising
+the negative log-likelihood per character (nats), ``-(1/N) Σ_t log p_θ(x_{t+1} | x_{≤t})``, on the
+training part of the text, while the held-out validation part tells whether it generalises.
+Sampling draws one character at a time from ``softmax(logits / temperature)`` restricted to the
+``k`` most likely, and feeds it back as the next input.
 
 Four models behind one interface (``forward(idx (B, T)) -> logits (B, T, V)``, position ``t``
-predicting character ``t+1`` from characters ``≤ t``), as in makemore:
+predicting character ``t+1`` from characters ``≤ t``; the networks are in core/text_models.py), as
+in makemore:
 
 - **bigram**: a Markov chain, ``p(x_{t+1} | x_t)`` = counts of the pair / counts of ``x_t``
   (add-α smoothing). Training is counting: each step counts the next chunk of the training text.
@@ -24,12 +28,8 @@ the student's prompt and the character embeddings projected to 2D by PCA.
 from __future__ import annotations
 
 import math
-import os
 import time
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,218 +37,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.errors import ConfigError, DataError
-from core.nets import mlp, parameter_count, set_lr
+from core.corpus import Vocab, bigram_counts, bigram_log_probs, bigram_nll, check_text, load_corpus, split
+from core.errors import ConfigError
+from core.nets import parameter_count, set_lr
+from core.text_models import GRUModel, build_model
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-CORPORA = {"persuasion": ("Persuasion (Jane Austen, 1818), chapters 1-16", ASSETS / "persuasion.txt")}
 MODELS = ("bigram", "ngram", "gru", "transformer")
 MODEL_LABELS = {"bigram": "Bigram counts (Markov chain)", "ngram": "n-gram MLP", "gru": "GRU (recurrent)",
                 "transformer": "Transformer (attention)"}
-MIN_CHARS = 200  # a pasted text shorter than this has too little to learn from and to validate on
-MAX_CHARS = 400_000  # a text file (the shipped corpus has 274k)
-MAX_PASTE = 200_000  # a pasted text: also the text box's max_chars
-MAX_VOCAB = 256
-BIGRAM_ALPHA = 0.1  # add-α smoothing of the bigram counts
 BIGRAM_CHUNK = 4096  # characters counted per bigram "training" step
 SAMPLE_CHARS = 200
 SAMPLE_EVERY_S = 1.0  # while training, a new sample at most this often
 
 
-# =========================================================================== text and vocabulary
-
-
-def check_text(text: str | bytes, what: str = "The pasted text", max_chars: int = MAX_PASTE) -> str:
-    """The text, normalised (\\r\\n -> \\n), or a DataError saying in one line why it cannot be used.
-
-    The length is checked first, before any scan of the characters.
-    """
-    too_long = DataError(f"{what} has more than {max_chars:,} characters: paste at most {max_chars:,}.")
-    if len(text) > max_chars * (4 if isinstance(text, (bytes, bytearray)) else 1):  # UTF-8: 1 to 4 bytes each
-        raise too_long
-    if isinstance(text, (bytes, bytearray)):
-        if b"\x00" in text[:4096]:
-            raise DataError(f"{what} looks binary (it contains NUL bytes), not text.")
-        try:
-            text = bytes(text).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DataError(f"{what} is not UTF-8 text: it looks binary.") from None
-    if len(text) > max_chars:
-        raise too_long
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise DataError(f"{what} is empty: paste some text (at least {MIN_CHARS} characters).")
-    control = sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\t")
-    if "\x00" in text or control > max(2, 0.01 * len(text)):
-        raise DataError(f"{what} looks binary: {control:,} of its {len(text):,} characters are control "
-                        "codes. Paste plain text.")
-    if len(set(text)) < 2:
-        raise DataError(f"{what} repeats one character only: there is nothing to predict. Paste real text.")
-    if len(text) < MIN_CHARS:
-        raise DataError(f"{what} has {len(text):,} characters: paste at least {MIN_CHARS} so that there is "
-                        "something to learn from and something to validate on.")
-    if len(set(text)) > MAX_VOCAB:
-        raise DataError(f"{what} uses {len(set(text)):,} different characters: at most {MAX_VOCAB} fit "
-                        "a character model this small.")
-    return text
-
-
-@lru_cache(maxsize=4)
-def load_corpus(name: str) -> str:
-    """A shipped corpus by name, or a text file by path."""
-    if name in CORPORA:
-        path = CORPORA[name][1]
-    elif os.path.isfile(name):
-        path = Path(name)
-    else:
-        raise ConfigError(f"The corpus must be one of {', '.join(CORPORA)} or the path of a text file.")
-    return check_text(path.read_bytes()[:MAX_CHARS * 4], f"The file {path.name}", MAX_CHARS)
-
-
-@dataclass(frozen=True)
-class Vocab:
-    chars: str  # the V characters, sorted
-
-    @classmethod
-    def of(cls, text: str) -> "Vocab":
-        return cls("".join(sorted(set(text))))
-
-    @property
-    def size(self) -> int:
-        return len(self.chars)
-
-    def encode(self, text: str) -> np.ndarray:
-        index = {c: i for i, c in enumerate(self.chars)}
-        return np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
-
-    def decode(self, ids) -> str:
-        return "".join(self.chars[int(i)] for i in ids)
-
-    def unknown(self, text: str) -> str:
-        """The characters of ``text`` the vocabulary lacks (each once, in order)."""
-        return "".join(dict.fromkeys(c for c in text if c not in self.chars))
-
-
-def split(ids: np.ndarray, val_ratio: float) -> tuple[np.ndarray, np.ndarray]:
-    """The first (1 - val_ratio) of the text to train on, the rest to validate on (no shuffling:
-    neighbouring characters are not independent, so a random split would leak)."""
-    n_val = max(MIN_CHARS // 10, int(round(len(ids) * val_ratio)))
-    return ids[:-n_val], ids[-n_val:]
-
-
-def bigram_counts(ids: np.ndarray, V: int) -> np.ndarray:
-    """(V, V) counts of each pair (previous, next)."""
-    return np.bincount(ids[:-1] * V + ids[1:], minlength=V * V).reshape(V, V).astype(np.float64)
-
-
-def bigram_log_probs(counts: np.ndarray, alpha: float = BIGRAM_ALPHA) -> np.ndarray:
-    smoothed = counts + alpha
-    return np.log(smoothed / smoothed.sum(1, keepdims=True))
-
-
-def bigram_nll(log_probs: np.ndarray, ids: np.ndarray) -> float:
-    """Mean negative log-likelihood (nats per character) of ``ids[1:]`` given ``ids[:-1]``."""
-    return float(-log_probs[ids[:-1], ids[1:]].mean())
-
-
-# =========================================================================== models
-# Each maps idx (B, T) of character ids to logits (B, T, V); position t sees only idx[:, :t+1].
-
-
-class Bigram(nn.Module):
-    """p(x_{t+1} | x_t) from counts: the table is a buffer filled by counting, not by gradients."""
-
-    def __init__(self, V: int):
-        super().__init__()
-        self.register_buffer("counts", torch.zeros(V, V, dtype=torch.float64))
-        self.register_buffer("log_probs", torch.full((V, V), -math.log(V)))
-
-    def add_counts(self, ids: np.ndarray) -> None:
-        self.counts += torch.from_numpy(bigram_counts(ids, self.counts.shape[0]))
-        self.log_probs.copy_(torch.from_numpy(bigram_log_probs(self.counts.numpy())).float())
-
-    def forward(self, idx: torch.Tensor) -> torch.Tensor:
-        return self.log_probs[idx]  # (B, T, V)
-
-    def embedding(self) -> torch.Tensor:
-        return self.log_probs  # each character's row of next-character log-probabilities
-
-
-class NGramMLP(nn.Module):
-    """Concatenate the embeddings of the last n characters (padded at the start), then an MLP."""
-
-    def __init__(self, V: int, n: int, width: int, depth: int):
-        super().__init__()
-        self.n, self.V = n, V
-        self.embed = nn.Embedding(V + 1, width)  # row V is the padding "before the text"
-        self.mlp = mlp((n * width, *(2 * width,) * depth, V), "tanh")
-
-    def forward(self, idx: torch.Tensor) -> torch.Tensor:
-        B, T = idx.shape
-        padded = F.pad(idx, (self.n - 1, 0), value=self.V)  # (B, T + n - 1)
-        windows = padded.unfold(1, self.n, 1)  # (B, T, n): the n characters up to and including t
-        return self.mlp(self.embed(windows).reshape(B, T, -1))  # (B, T, V)
-
-    def embedding(self) -> torch.Tensor:
-        return self.embed.weight[: self.V]
-
-
-class GRUModel(nn.Module):
-    def __init__(self, V: int, width: int, depth: int):
-        super().__init__()
-        self.embed = nn.Embedding(V, width)
-        self.rnn = nn.GRU(width, width, num_layers=depth, batch_first=True)
-        self.head = nn.Linear(width, V)
-
-    def forward(self, idx: torch.Tensor) -> torch.Tensor:
-        h, _ = self.rnn(self.embed(idx))  # (B, T, width)
-        return self.head(h)
-
-    def embedding(self) -> torch.Tensor:
-        return self.embed.weight
-
-
-class Block(nn.Module):
-    """x + attention(LN(x)), then x + MLP(LN(x))."""
-
-    def __init__(self, width: int, heads: int):
-        super().__init__()
-        self.heads = heads
-        self.ln1, self.ln2 = nn.LayerNorm(width), nn.LayerNorm(width)
-        self.qkv = nn.Linear(width, 3 * width)
-        self.proj = nn.Linear(width, width)
-        self.mlp = mlp((width, 4 * width, width), nn.GELU)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        B, T, C = x.shape
-        q, k, v = self.qkv(self.ln1(x)).split(C, dim=2)  # each (B, T, C)
-        q, k, v = (z.view(B, T, self.heads, C // self.heads).transpose(1, 2) for z in (q, k, v))  # (B, H, T, C/H)
-        att = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # softmax(q kᵀ/√d + mask) v
-        x = x + self.proj(att.transpose(1, 2).reshape(B, T, C))
-        return x + self.mlp(self.ln2(x))
-
-
-class TinyTransformer(nn.Module):
-    def __init__(self, V: int, context: int, width: int, depth: int, heads: int):
-        super().__init__()
-        self.embed = nn.Embedding(V, width)
-        self.pos = nn.Embedding(context, width)
-        self.blocks = nn.Sequential(*(Block(width, heads) for _ in range(depth)))
-        self.ln = nn.LayerNorm(width)
-        self.head = nn.Linear(width, V)
-        for module in self.modules():
-            if isinstance(module, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(module.weight, std=0.02)
-                if getattr(module, "bias", None) is not None:
-                    nn.init.zeros_(module.bias)
-
-    def forward(self, idx: torch.Tensor) -> torch.Tensor:
-        T = idx.shape[1]
-        x = self.embed(idx) + self.pos(torch.arange(T))  # (B, T, width)
-        return self.head(self.ln(self.blocks(x)))
-
-    def embedding(self) -> torch.Tensor:
-        return self.embed.weight
+# =========================================================================== sampling
 
 
 def pick(logits: torch.Tensor, temperature: float, top_k: int, gen: torch.Generator) -> int:
@@ -293,16 +95,6 @@ class TextConfig:
             raise ConfigError("The learning rate and the batch size must be positive.")
         if not 0.02 <= self.val_ratio <= 0.5:
             raise ConfigError("Keep the validation share between 2 % and 50 %.")
-
-
-def build_model(cfg: TextConfig, V: int, context: int) -> nn.Module:
-    if cfg.model == "bigram":
-        return Bigram(V)
-    if cfg.model == "ngram":
-        return NGramMLP(V, context, cfg.width, cfg.depth)
-    if cfg.model == "gru":
-        return GRUModel(V, cfg.width, cfg.depth)
-    return TinyTransformer(V, context, cfg.width, cfg.depth, cfg.heads)
 
 
 def pca_2d(E: torch.Tensor) -> np.ndarray:

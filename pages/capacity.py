@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.capacity import (MAX_DEGREE, MLP_WIDTHS, CapacityConfig, CapacitySweepTrainer, OverfitConfig,
-                           OverfitTrainer, fit_polynomial, mse, predict_polynomial, three_fits)
+from core.capacity import (MAX_DEGREE, MLP_WIDTHS, CapacityConfig, CapacitySweepTrainer, fit_polynomial, mse,
+                           predict_polynomial, three_fits)
 from core.datasets import GENERATORS
+from core.overfit import OverfitConfig, OverfitTrainer
 from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_capacity import boundary_panels, fit_figure, fit_panels, mark_steps, u_curve

@@ -5,21 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core.gmm import (
-    COVARIANCE_TYPES,
-    DATA_LABELS,
-    DATA_NAMES,
-    INITS,
-    K_MAX,
-    GaussianFitTrainer,
-    GmmConfig,
-    GmmTrainer,
-    SweepTrainer,
-    data_warnings,
-    load_data,
-    points_from_csv,
-    sample_mixture,
-)
+from core.gmm import COVARIANCE_TYPES, INITS, K_MAX, GaussianFitTrainer, GmmConfig, GmmTrainer, sample_mixture
+from core.gmm_data import DATA_LABELS, DATA_NAMES, data_warnings, load_data, points_from_csv
+from core.gmm_select import SweepTrainer
 from core.runner import TERMINAL
 from dashboard import controls as ui
 from dashboard import layout, live

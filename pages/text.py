@@ -7,7 +7,8 @@ import dataclasses
 import streamlit as st
 
 from core.errors import quote
-from core.text import CORPORA, MAX_PASTE, MODEL_LABELS, MODELS, TextConfig, TextTrainer, Vocab, check_text
+from core.corpus import CORPORA, MAX_PASTE, Vocab, check_text
+from core.text import MODEL_LABELS, MODELS, TextConfig, TextTrainer
 from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_text import embedding_plane, loss_with_baselines, next_char_bars

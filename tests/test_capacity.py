@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from core.capacity import (MAX_DEGREE, CapacityConfig, CapacitySweepTrainer, OverfitConfig, OverfitTrainer,
-                           fit_polynomial, make_regression, mse, predict_polynomial, three_fits, true_function)
+from core.capacity import (MAX_DEGREE, CapacityConfig, CapacitySweepTrainer, fit_polynomial, make_regression, mse,
+                           predict_polynomial, three_fits, true_function)
 from core.cli import main as cli_main
 from core.errors import ConfigError
+from core.overfit import OverfitConfig, OverfitTrainer
 from core.runner import FINISHED, Run
 
 

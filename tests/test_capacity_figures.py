@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.capacity import CapacityConfig, CapacitySweepTrainer, OverfitConfig, OverfitTrainer, three_fits
+from core.capacity import CapacityConfig, CapacitySweepTrainer, three_fits
+from core.overfit import OverfitConfig, OverfitTrainer
 from dashboard.fig_capacity import boundary_panels, fit_panels, u_curve, y_window
 from dashboard.fig_cnn import before_after, digit_gallery, filters_figure
 from dashboard.figures import tile

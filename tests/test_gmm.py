@@ -11,20 +11,10 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from core.cli import main as cli_main
 from core.errors import ConfigError, DataError
-from core.gmm import (
-    COVARIANCE_TYPES,
-    VOLTAGE,
-    GmmConfig,
-    GmmTrainer,
-    SweepTrainer,
-    fit_gaussian,
-    initial_mixture,
-    load_data,
-    make_blobs,
-    n_parameters,
-    points_from_csv,
-    sample_mixture,
-)
+from core.gmm import (COVARIANCE_TYPES, GmmConfig, GmmTrainer, fit_gaussian, initial_mixture, n_parameters,
+                      sample_mixture)
+from core.gmm_data import VOLTAGE, load_data, make_blobs, points_from_csv
+from core.gmm_select import SweepTrainer
 from core.runner import DIVERGED, Run
 
 

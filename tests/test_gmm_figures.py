@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from core.gmm import GmmConfig, GmmTrainer, SweepTrainer
+from core.gmm import GmmConfig, GmmTrainer
+from core.gmm_select import SweepTrainer
 from dashboard.fig_energy import density_figure, grid_cost_figure
 from dashboard.fig_gaussians import (
     criteria_figure,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 
 import core.datasets
-import core.gmm
-import core.text
+import core.corpus
+import core.gmm_data
 import dashboard.targets_ui
-from core.text import MAX_PASTE
+from core.corpus import MAX_PASTE
 from tests.pagetest import assert_clean, errors, open_page
 from tests.test_safe_inputs import rows, unescaped
 
@@ -46,7 +46,7 @@ UPLOADS = [  # page, URL query choosing "Your CSV", uploader key, kept state, re
     ("classification.py", {"data": "Your CSV (x1, x2, label)"}, "cls_file", "cls_csv",
      core.datasets, "labelled_from_csv", rows(40)),
     ("gaussians.py", {"data": "Your CSV (1 or 2 numeric columns)"}, "gmm_file", "gmm_csv",
-     core.gmm, "points_from_csv", rows(40, label=False)),
+     core.gmm_data, "points_from_csv", rows(40, label=False)),
     ("score.py", {"target": "Your CSV of points (x1, x2)"}, "target_file", "_genlab_points",
      dashboard.targets_ui, "points_from_csv", rows(40, label=False)),
 ]
@@ -92,8 +92,8 @@ def test_pasted_text_is_capped_and_a_refused_text_is_checked_once(monkeypatch):
     box.set_value(good).run()
     assert not errors(at)
     calls = []
-    real = core.text.check_text
-    monkeypatch.setattr(core.text, "check_text", lambda text: calls.append(1) or real(text))
+    real = core.corpus.check_text
+    monkeypatch.setattr(core.corpus, "check_text", lambda text: calls.append(1) or real(text))
     at.text_area(key="text_paste").set_value("x" * 500).run()
     assert_clean(at)
     assert "one character" in " ".join(errors(at)) and "kept" in " ".join(errors(at)) and len(calls) == 1

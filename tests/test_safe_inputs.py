@@ -1,7 +1,7 @@
 """Safe inputs (issue 10): every bad CSV, pasted text or URL value is refused in one readable line.
 
 Core only: the readers of core/csvdata.py (through the three page readers), core/errors.py ``quote``,
-core/text.py ``check_text``, and the caps in .streamlit/config.toml. The pages' side (URL notices,
+core/corpus.py ``check_text``, and the caps in .streamlit/config.toml. The pages' side (URL notices,
 kept uploads, the text box) is in tests/test_page_safe_inputs.py.
 """
 
@@ -14,15 +14,15 @@ import tomllib
 import numpy as np
 import pytest
 
-import core.text
-from core import gmm, targets2d
+import core.corpus
+from core import gmm_data, targets2d
 from core.csvdata import MAX_ABS, MAX_BYTES, MAX_COLUMNS, MAX_ROWS
 from core.datasets import LabelledData, labelled_from_csv
 from core.errors import QUOTE_LIMIT, DataError, quote
-from core.text import MAX_CHARS, MAX_PASTE, check_text, load_corpus
+from core.corpus import MAX_CHARS, MAX_PASTE, check_text, load_corpus
 from tests.pagetest import ROOT
 
-READERS = {"targets2d": targets2d.points_from_csv, "gmm": gmm.points_from_csv, "classify": labelled_from_csv}
+READERS = {"targets2d": targets2d.points_from_csv, "gmm": gmm_data.points_from_csv, "classify": labelled_from_csv}
 MARKDOWN = "`*_[]<>!|~$:&@"  # what quote() escapes
 
 
@@ -114,9 +114,9 @@ def test_cell_text_and_column_names_are_quoted_safely(reader):
 def test_column_names_in_messages_are_quoted_safely():
     msg = refused(labelled_from_csv, b"[a](http://e.vil),b\n1,2\n3,4\n")
     assert "3 columns" in msg and unescaped(msg.split(": ", 1)[1]) == ""
-    msg = refused(gmm.points_from_csv, ("![a](x)`,b\n" + "1,2\n" * 12 + "oops,3\n").encode())
+    msg = refused(gmm_data.points_from_csv, ("![a](x)`,b\n" + "1,2\n" * 12 + "oops,3\n").encode())
     assert msg.startswith("Data row 13, column \\!\\[a\\](x)\\`: 'oops' is not a number")
-    msg = refused(gmm.points_from_csv, b"x1,x2\n1,2\n3,<b>\n")
+    msg = refused(gmm_data.points_from_csv, b"x1,x2\n1,2\n3,<b>\n")
     assert unescaped(msg.split("'")[1]) == ""
 
 
@@ -148,8 +148,8 @@ def test_spreads_float32_cannot_standardise_are_refused(reader, column):
 
 
 def test_a_constant_column_is_still_allowed_where_pages_handle_it():
-    x = gmm.points_from_csv(b"x1,x2\n" + b"".join(b"%d,7\n" % i for i in range(12)))
-    assert np.ptp(x[:, 1]) == 0 and gmm.data_warnings(x, 1e-4)
+    x = gmm_data.points_from_csv(b"x1,x2\n" + b"".join(b"%d,7\n" % i for i in range(12)))
+    assert np.ptp(x[:, 1]) == 0 and gmm_data.data_warnings(x, 1e-4)
 
 
 # ------------------------------------------------------------------ too few rows for a split
@@ -158,7 +158,7 @@ def test_a_constant_column_is_still_allowed_where_pages_handle_it():
 def test_one_row_or_too_few_rows_are_refused_before_any_split():
     assert "fewer than 4" in refused(labelled_from_csv, b"x1,x2,label\n1,2,a\n")
     assert "fewer than 4" in refused(labelled_from_csv, b"1,2,a\n3,4,b\n5,6,a\n")
-    assert "at least 2" in refused(gmm.points_from_csv, b"v\n3\n")
+    assert "at least 2" in refused(gmm_data.points_from_csv, b"v\n3\n")
     assert "at least 10" in refused(targets2d.points_from_csv, b"x1,x2\n1,2\n")
     one = LabelledData(np.zeros((1, 2), np.float32), np.zeros(1, np.int64), ("a", "b"), "csv")
     with pytest.raises(DataError, match="at least 2 points"):
@@ -174,7 +174,7 @@ def test_pasted_text_is_capped_and_its_length_checked_before_any_scan(monkeypatc
     def no_scan(c):
         raise AssertionError("characters scanned before the length check")
 
-    monkeypatch.setattr(core.text.unicodedata, "category", no_scan)
+    monkeypatch.setattr(core.corpus.unicodedata, "category", no_scan)
     for text in ("ab" * MAX_PASTE, ("ab" * MAX_PASTE).encode(), b"\xff" * (4 * MAX_PASTE + 1)):
         with pytest.raises(DataError, match=f"at most {MAX_PASTE:,}"):
             check_text(text)

@@ -11,21 +11,8 @@ import torch
 
 from core.cli import main as cli_main
 from core.errors import ConfigError, DataError
-from core.text import (
-    MIN_CHARS,
-    MODELS,
-    TextConfig,
-    TextTrainer,
-    Vocab,
-    bigram_counts,
-    bigram_log_probs,
-    bigram_nll,
-    check_text,
-    load_corpus,
-    pca_2d,
-    pick,
-    split,
-)
+from core.corpus import MIN_CHARS, Vocab, bigram_counts, bigram_log_probs, bigram_nll, check_text, load_corpus, split
+from core.text import MODELS, TextConfig, TextTrainer, pca_2d, pick
 
 POEM = ("The woods are lovely, dark and deep,\nBut I have promises to keep,\nAnd miles to go before I sleep,\n"
         "And miles to go before I sleep.\n") * 4
