@@ -49,3 +49,18 @@ def test_a_job_answers_a_listed_query_and_refuses_others():
         job.stop()
     finally:
         service.shutdown()
+
+
+@pytest.mark.parametrize("page,name", [("diffusion.py", "diffusion"), ("score.py", "score"),
+                                       ("flow_matching.py", "flow")])
+def test_the_page_starts_trained_and_replays_its_sampler(page, name):
+    from tests.pagetest import assert_clean, open_page, texts
+
+    at = open_page(page)
+    assert "Starting from random weights" not in texts(at), "the shipped checkpoint fits the page's defaults"
+    button = next(b for b in at.button if b.key and b.key.endswith("_replay"))
+    button.click().run()
+    assert_clean(at)
+    replays = [c for c in at.get("plotly_chart") if '"frames"' in c.proto.spec]
+    assert replays, "the replay figure is drawn"
+    assert "slider" in texts(at) or "Press ▶ under the picture" in texts(at)
