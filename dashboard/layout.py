@@ -42,7 +42,7 @@ _CSS = """
 </style>
 """
 _PRESENT_CSS = """
-[data-testid="stMainBlockContainer"] {padding-top: 2.6rem;}
+[data-testid="stMainBlockContainer"] {padding-top: 4rem;}  /* under the top navigation bar */
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {font-size: 1.15rem;}
 [data-testid="stMainBlockContainer"] h3 {padding-top: 0; padding-bottom: 0.1rem;}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.6rem;}

@@ -21,18 +21,22 @@ def wait_until_drawn(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_timeout(800)
 
 
-def charts_on_screen(page) -> list[int]:
-    """Indexes of the plotly charts that lie fully inside the viewport (and are not slivers)."""
-    return page.evaluate(
-        """([w, h]) => Array.from(document.querySelectorAll('.js-plotly-plot')).map((el, i) => {
+def charts_on_screen(page) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, width, height) of the plotly charts that lie fully inside the viewport (not slivers)."""
+    boxes = page.evaluate(
+        """([w, h]) => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
                const r = el.getBoundingClientRect();
-               return (r.top >= 0 && r.left >= 0 && r.bottom <= h && r.right <= w && r.width > 250
-                       && r.height > 200) ? i : -1; }).filter(i => i >= 0)""",
+               return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height),
+                       r.top >= 0 && r.left >= 0 && r.bottom <= h && r.right <= w && r.width > 250
+                       && r.height > 200]; })""",
         [VIEW_W, VIEW_H])
+    return [tuple(b[:4]) for b in boxes if b[4]]
 
 
-def chart_picture(page, index: int) -> bytes:
-    return page.locator(".js-plotly-plot").nth(index).screenshot()
+def chart_picture(page, box: tuple[int, int, int, int]) -> bytes:
+    """What the screen shows in the chart's box (charts are redrawn as new elements: the box stays)."""
+    x, y, w, h = box
+    return page.screenshot(clip={"x": x, "y": y, "width": w, "height": h})
 
 
 @pytest.mark.parametrize("topic", BUILT, ids=[t.url_path for t in BUILT])
@@ -43,19 +47,18 @@ def test_presenter_mode_shows_a_live_figure_on_the_first_screen(server, browser,
         wait_until_drawn(page)
         assert_no_exception(page, topic.url_path)
         assert page.locator('[data-testid="stMainBlockContainer"] h1').count() == 0  # the compact heading
+        before = {box: chart_picture(page, box) for box in charts_on_screen(page)}  # the untrained picture
         play(page)
         page.wait_for_function(  # the job's own status line, on screen
             r"() => /(running|finished)[^\n]*step [\d,]+/.test(document.body.innerText)", timeout=60_000)
-        page.wait_for_timeout(1500)
-        on_screen = charts_on_screen(page)
-        assert on_screen, f"{topic.url_path}: no chart lies fully inside {VIEW_W}x{VIEW_H}"
-        before = {i: chart_picture(page, i) for i in on_screen}
-        changed = []
-        for _ in range(20):  # up to ~20 s on a busy machine
+        changed, on_screen = [], []
+        for _ in range(20):  # up to ~20 s on a busy machine (fast demos finish within a second)
             page.wait_for_timeout(1000)
-            changed = [i for i in charts_on_screen(page) if i in before and chart_picture(page, i) != before[i]]
+            on_screen = charts_on_screen(page)
+            changed = [b for b in on_screen if b not in before or chart_picture(page, b) != before[b]]
             if changed:
                 break
+        assert on_screen, f"{topic.url_path}: no chart lies fully inside {VIEW_W}x{VIEW_H}"
         assert changed, f"{topic.url_path}: no on-screen chart changed while training"
         assert_no_exception(page, f"{topic.url_path} after Play")
     except BaseException:
