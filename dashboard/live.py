@@ -39,6 +39,8 @@ from core.errors import GenLabError
 from core.runner import DIVERGED, FAILED, FINISHED, PAUSED, TERMINAL, one_line
 from core.service import Job, RunSpec, service
 from dashboard import controls as ui
+from dashboard import layout
+from dashboard.fig_samples import replay_figure
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ IDLE_TIMEOUT = 120.0
 SESSION_JOBS = int(os.environ.get("GENLAB_SESSION_JOBS", "2") or 2)
 _NOTICE = "_genlab_reset_notice"
 
-__all__ = ["RunSpec", "control_bar", "start_from", "with_start", "current_job", "ensure_job", "live_view", "reset_job", "status_line"]
+__all__ = ["RunSpec", "control_bar", "start_from", "with_start", "ensure_trained_job", "current_job", "ensure_job", "live_view", "reset_job", "status_line"]
 
 
 @dataclass
@@ -133,6 +135,18 @@ def with_start(spec: RunSpec, model: str, cfg: Any, start: str) -> tuple[RunSpec
     return RunSpec.of(checkpoints.build_trained, spec.build_fn, model, *spec.args, **spec.kwargs), None
 
 
+def ensure_trained_job(name: str, reset_key: Hashable, spec: RunSpec, *, model: str, cfg: Any, start: str,
+                       **kwargs: Any) -> Job | None:
+    """:func:`ensure_job` for a run that may start from ``model``'s shipped checkpoint (see
+    :func:`with_start`); says in a caption why it starts from random weights when the checkpoint does
+    not fit ``cfg``."""
+    spec, scratch_why = with_start(spec, model, cfg, start)
+    job = ensure_job(name, reset_key, spec, **kwargs)
+    if job is not None and scratch_why:
+        st.caption(scratch_why)
+    return job
+
+
 def current_job(name: str) -> Job | None:
     """The session's job ``name`` as it is (when the page's settings cannot make a new one)."""
     slot = session_slots().get(name)
@@ -206,12 +220,12 @@ def kept(name: str) -> dict[str, np.ndarray] | None:
     return st.session_state.get(f"_genlab_kept_{name}")
 
 
-def replay(job: Job, name: str, title: str = "Sampling, replayed from noise to data") -> None:
+def replay(job: Job | None, name: str, title: str = "Sampling, replayed from noise to data") -> None:
     """A Replay button: the worker computes the sampler's whole trajectory once (500 particles), and the
-    figure animates it in the browser (a Play button and a time scrubber), costing the server nothing more."""
-    from dashboard import layout
-    from dashboard.fig_samples import replay_figure
-
+    figure animates it in the browser (a Play button and a time scrubber), costing the server nothing more.
+    Nothing is shown without a job."""
+    if job is None:
+        return
     held_key = f"_genlab_replay_{name}"
     left, right = st.columns([1, 3], vertical_alignment="center")
     if left.button(":material/movie: Replay sampling", key=f"{name}_replay", width="stretch",

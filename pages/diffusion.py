@@ -55,17 +55,15 @@ if target is None:
 else:
     cfg = DiffusionConfig(data=target.name, spread=target.spread, schedule=schedule, T=T, lr=lr, fourier=fourier,
                           batch_size=batch, seed=seed, sampler=sampler, sample_steps=steps_used)
-    spec, scratch_why = live.with_start(live.RunSpec.of(DiffusionTrainer, cfg, target), "ddpm", cfg, start)
-    job = live.ensure_job(
+    job = live.ensure_trained_job(
         NAME, (target_key, schedule, T, fourier, batch, seed, start),
-        spec,
+        live.RunSpec.of(DiffusionTrainer, cfg, target),
         live={"lr": lr, "sampler": sampler, "sample_steps": steps_used},
         max_steps=BUDGET, snapshot_every=1.0, reset_label="Settings changed",
+        model="ddpm", cfg=cfg, start=start,
     )
 
 live.control_bar(job, NAME, weights=True)
-if job is not None and scratch_why:
-    st.caption(scratch_why)
 
 
 def forward_state(snap: dict, frac: float) -> np.ndarray:
@@ -119,8 +117,7 @@ def draw(job) -> None:
 
 
 live.live_view(job, NAME, draw)
-if job is not None:
-    live.replay(job, NAME)
+live.replay(job, NAME)
 
 with layout.explanation():
     st.markdown(

@@ -59,15 +59,13 @@ job = None
 if target is not None:
     cfg = FlowConfig(data=target.name, ot=ot, width=width, depth=depth, n_fourier=n_fourier, lr=lr,
                      batch_size=batch, seed=seed, solver=solver, sample_steps=steps)
-    spec, scratch_why = live.with_start(live.RunSpec.of(FlowTrainer, cfg, target), "flow", cfg, start)
-    job = live.ensure_job(
+    job = live.ensure_trained_job(
         NAME, (dataclasses.replace(cfg, lr=0.0, solver="euler", sample_steps=1), data_key, start),
-        spec, live={"lr": lr, "t": t_view, "solver": solver, "nfe": nfe},
+        live.RunSpec.of(FlowTrainer, cfg, target), live={"lr": lr, "t": t_view, "solver": solver, "nfe": nfe},
         max_steps=BUDGET, reset_label="Settings changed",
+        model="flow", cfg=cfg, start=start,
     )
 live.control_bar(job, NAME, weights=True)
-if job is not None and scratch_why:
-    st.caption(scratch_why)
 
 
 def draw(job) -> None:
@@ -104,8 +102,7 @@ def draw(job) -> None:
 
 
 live.live_view(job, NAME, draw)
-if job is not None:
-    live.replay(job, NAME)
+live.replay(job, NAME)
 
 # ------------------------------------------------------------------ comparison with diffusion
 st.divider()

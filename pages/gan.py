@@ -95,13 +95,12 @@ if cfg != preset(chosen, data=cfg.data, spread=cfg.spread, seed=seed, eval_every
 if target is None:
     job = None
 else:
-    spec, scratch_why = live.with_start(live.RunSpec.of(GanTrainer, cfg, target=target), "gan", cfg, start)
-    job = live.ensure_job(
-        NAME, (dataclasses.replace(cfg, lr_g=0.0, lr_d=0.0), target_key, start), spec,
+    job = live.ensure_trained_job(
+        NAME, (dataclasses.replace(cfg, lr_g=0.0, lr_d=0.0), target_key, start),
+        live.RunSpec.of(GanTrainer, cfg, target=target),
         live={"lr_g": lr_g, "lr_d": lr_d}, max_steps=BUDGET, reset_label="Settings changed",
+        model="gan", cfg=cfg, start=start,
     )
-    if scratch_why:
-        st.caption(scratch_why)
 
 live.control_bar(job, NAME, weights=True)
 layout.preset_note(URL)

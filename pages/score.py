@@ -56,17 +56,15 @@ if target is not None:  # the ladders keep σ_min < σ_max
     cfg = ScoreConfig(data=target.name, spread=target.spread, n_levels=n_levels, sigma_max=sigma_max,
                       sigma_min=sigma_min, fourier=fourier, lr=lr, batch_size=batch, seed=seed,
                       step_size=step_size, steps_per_level=steps_per_level, denoise=denoise)
-    spec, scratch_why = live.with_start(live.RunSpec.of(ScoreTrainer, cfg, target), "score", cfg, start)
-    job = live.ensure_job(
+    job = live.ensure_trained_job(
         NAME, (target_key, n_levels, sigma_max, sigma_min, fourier, batch, seed, start),
-        spec,
+        live.RunSpec.of(ScoreTrainer, cfg, target),
         live={"lr": lr, "step_size": step_size, "steps_per_level": steps_per_level, "denoise": denoise},
         max_steps=BUDGET, snapshot_every=1.0, reset_label="Settings changed",
+        model="score", cfg=cfg, start=start,
     )
 
 live.control_bar(job, NAME, weights=True)
-if job is not None and scratch_why:
-    st.caption(scratch_why)
 
 
 def draw(job) -> None:
@@ -129,8 +127,7 @@ def draw(job) -> None:
 
 
 live.live_view(job, NAME, draw)
-if job is not None:
-    live.replay(job, NAME)
+live.replay(job, NAME)
 
 with layout.explanation():
     st.markdown(
