@@ -281,7 +281,8 @@ class Run:
             "history": (self.history_version, self.history.columns()) if self.history_version != have_history
             else None,
             "snapshot": (self.snapshot_version, self.snapshot) if self.snapshot_version != have_snapshot else None,
-            "timing": {"running_s": self.running_s(), "compute_s": self.compute_s},
+            "timing": {"running_s": self.running_s(), "compute_s": self.compute_s,
+                       "snapshot_wait": self.snapshot_wait()},
         }
 
     # ---------------------------------------------------------------- stepping
@@ -323,8 +324,7 @@ class Run:
         if self.state in (DIVERGED, FAILED) or (self._snapshot_step == self.step_count and not unchanged):
             return False
         now = time.perf_counter()
-        wait = max(self.snapshot_every, self._snapshot_cost / self.snapshot_share if self.snapshot_share else 0.0)
-        if not force and self.snapshot_every > 0 and now - self._snapshot_time < wait:
+        if not force and self.snapshot_every > 0 and now - self._snapshot_time < self.snapshot_wait():
             return False
         try:
             snap = self.trainer.snapshot()
@@ -342,6 +342,12 @@ class Run:
         self.snapshot_version += 1
         self._snapshot_step = self.step_count
         return True
+
+    def snapshot_wait(self) -> float:
+        """Seconds between two pictures while running: ``snapshot_every``, or longer when pictures are
+        dear (at most ``snapshot_share`` of the time goes to them). A page polling faster than this
+        would mostly redraw the picture it already has."""
+        return max(self.snapshot_every, self._snapshot_cost / self.snapshot_share if self.snapshot_share else 0.0)
 
     def _diverge(self, what: str) -> None:
         advice = getattr(self.trainer, "divergence_advice", "Lower the learning rate and press Reset.")

@@ -358,7 +358,7 @@ class Job:
         self.service, self.worker, self.generation, self.id, self.name = owner, worker, generation, run_id, name
         self._status: JobStatus = reply["status"]
         self.last_metrics: dict[str, float] = {}
-        self.timing: dict[str, float] = {}  # running_s (wall, in the worker) and compute_s (inside step())
+        self.timing: dict[str, float] = {}  # running_s (wall, in the worker), compute_s (inside step()), snapshot_wait
         self._history: tuple[int, dict[str, np.ndarray]] = (-1, {"step": np.zeros(0, dtype=np.int64)})
         self._snapshot: tuple[int, dict[str, Any]] = (-1, {})
         self._dropped = False

@@ -334,12 +334,18 @@ class RenderMeter:
 RENDER = RenderMeter()
 
 
+def poll_interval(refresh_s: float, snapshot_wait: float) -> float:
+    """Seconds between two polls of a live view: no faster than the worker makes new pictures (a poll
+    without one would redraw every figure for a new step count only), no slower than MAX_REFRESH_S."""
+    return max(refresh_s, min(MAX_REFRESH_S, snapshot_wait))
+
+
 def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s: float | None = None) -> None:
     """Poll the job and redraw ``draw(job)`` from its latest snapshot, only while the job runs."""
     if job is None:
         return
     running = job.active
-    interval = refresh_s or RENDER.refresh_s()
+    interval = poll_interval(refresh_s or RENDER.refresh_s(), job.timing.get("snapshot_wait", 0.0))
     first = [True]  # the page's own run has just polled; the fragment's reruns poll for themselves
 
     @st.fragment(run_every=interval if running else None, key=f"{name}_live")

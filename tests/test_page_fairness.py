@@ -38,3 +38,10 @@ def test_play_trains_in_a_worker_process_and_the_steps_advance():
     assert busy and all(w["pid"] != os.getpid() for w in busy)  # not in the page's process
     press(at, "gan_reset")
     assert steps(at) == {"idle": 0}
+
+
+def test_a_live_view_polls_no_faster_than_its_job_makes_pictures():
+    assert live.poll_interval(0.35, 0.25) == 0.35  # pictures come faster than the page polls
+    assert live.poll_interval(0.35, 1.0) == 1.0  # a poll between two pictures would redraw the old one
+    assert live.poll_interval(0.35, 60.0) == live.MAX_REFRESH_S  # but the step count still moves
+    assert live.poll_interval(2.0, 1.0) == 2.0  # a busy server slows every page down

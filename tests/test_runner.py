@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -132,6 +134,21 @@ def test_snapshots_are_taken_when_asked_and_only_if_newer():
     run.step_once(3)
     newer = run.poll(first["snapshot"][0], first["history"][0])
     assert newer["snapshot"][1]["x"][0] == 3 and list(newer["history"][1]["step"]) == [1, 2, 3]
+
+
+def test_pictures_come_no_faster_than_their_share_of_the_time_allows_and_polls_say_how_often():
+    run = Run(Counter(), snapshot_every=0.5, snapshot_share=0.1)
+    assert run.poll()["timing"]["snapshot_wait"] >= 0.5
+    run._snapshot_cost = 0.2  # as if a picture took 0.2 s: at most a tenth of the time, so every 2 s
+    assert run.snapshot_wait() == pytest.approx(2.0)
+    assert run.poll()["timing"]["snapshot_wait"] == pytest.approx(2.0)
+    run.start()
+    assert run.run_slice(0.01) > 0  # new steps, no picture yet
+    have = run.snapshot_version
+    run._snapshot_time = time.perf_counter() - 1.0  # the last picture is 1 s old: too recent for a new one
+    assert run.poll(have)["snapshot"] is None
+    run._snapshot_time = time.perf_counter() - 3.0  # 3 s old: time for the next
+    assert run.poll(have)["snapshot"] is not None
 
 
 def test_history_stays_bounded_and_keeps_the_whole_run():
