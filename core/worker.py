@@ -1,6 +1,6 @@
 """A worker process: hosts many runs and steps the running ones in short round-robin slices.
 
-The page side (``core/service.py``) sends requests ``(request_id, op, run_id, payload)`` through a
+The page side (``core/worker_link.py``) sends requests ``(request_id, op, run_id, payload)`` through a
 pipe and gets ``(request_id, ok, result, load)`` back, ``load`` being how many runs the worker
 trains. Between two slices the worker answers every request waiting in the pipe, so a page waits at most one slice (plus one step) for an answer.
 
@@ -232,7 +232,7 @@ def worker_main(conn: Any, nice: int = 0, memory_mb: int = 0) -> None:
         pass  # the server closed the pipe
 
 
-if __name__ == "__main__":  # python -m core.worker FD NICE (started by core/service.py)
+if __name__ == "__main__":  # python -m core.worker FD NICE (started by core/worker_link.py)
     import sys
     from multiprocessing.connection import Connection
 

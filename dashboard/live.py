@@ -37,7 +37,8 @@ import streamlit as st
 from core import checkpoints
 from core.errors import GenLabError
 from core.runner import DIVERGED, FAILED, FINISHED, PAUSED, TERMINAL, one_line
-from core.service import Job, RunSpec, service
+from core.job import Job
+from core.service import RunSpec, service
 from dashboard import controls as ui
 from dashboard import layout
 from dashboard.fig_samples import replay_figure
