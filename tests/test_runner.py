@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from core.errors import DataError
-from core.runner import DIVERGED, FAILED, FINISHED, IDLE, PAUSED, RUNNING, STOPPED, MetricHistory, Run, one_line
+from core.metric_history import MetricHistory
+from core.runner import DIVERGED, FAILED, FINISHED, IDLE, PAUSED, RUNNING, STOPPED, Run, one_line
 from tests.fake_trainers import Counter
 
 
