@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from core.flow import SOLVERS, FlowConfig, FlowTrainer, steps_for_nfe  # noqa: E402
+from core.flow import FlowConfig, FlowTrainer  # noqa: E402
+from core.ode import SOLVERS, steps_for_nfe  # noqa: E402
 from core.flow_vs_diffusion import COMPARE_NFE, quality_against_nfe  # noqa: E402
 from core.transport import straightness  # noqa: E402
 from core.sample_metrics import sample_report  # noqa: E402

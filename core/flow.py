@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -36,19 +36,17 @@ from torch import nn
 
 from core import gmm_exact, replay
 from core.errors import ConfigError
+from core.ode import SOLVERS, integrate, steps_for_nfe
 from core.nets import EMA, cosine_lr, parameter_count, set_lr
 from core.replay import REPLAY_POINTS
 from core.sample_metrics import sample_report
 from core.targets2d import Standardiser, Target2D, load_target, standardise
 from core.transport import minibatch_ot_pairing, straightness
 
-SOLVERS = {"euler": 1, "midpoint": 2, "rk4": 4}  # solver -> network evaluations per step
-SOLVER_LABELS = {"euler": "Euler", "midpoint": "Midpoint (RK2)", "rk4": "Runge-Kutta 4"}
 FIELD_GRID = 15  # arrows on a FIELD_GRID x FIELD_GRID grid
 N_PATHS = 64  # particles whose trajectories are drawn
 POOL = 20_000  # training points drawn once from a built-in target
 FIRST_LOOK = 100  # the first measurement of the samples, before the first eval_every
-Velocity = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (t scalar, x (n, 2)) -> (n, 2)
 
 
 @dataclass(frozen=True)
@@ -117,44 +115,6 @@ class VelocityMLP(nn.Module):
         proj = x @ self.B.to(x.dtype)  # (n, M)
         feats = [x, torch.sin(proj), torch.cos(proj), t, torch.sin(angles), torch.cos(angles)]
         return self.net(torch.cat(feats, 1))  # (n, 2)
-
-
-# --------------------------------------------------------------------------- ODE solvers
-
-
-def steps_for_nfe(nfe: int, solver: str) -> int:
-    """The most steps of ``solver`` that fit in ``nfe`` network evaluations (at least one)."""
-    return max(1, int(nfe) // SOLVERS[solver])
-
-
-@torch.no_grad()
-def integrate(v: Velocity, x0: torch.Tensor, steps: int, solver: str = "euler", t0: float = 0.0,
-              t1: float = 1.0, keep_path: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Solve dx/dt = v(t, x) from x(t0) = x0 (n, d) to t1 in ``steps`` equal steps.
-
-    Returns (x(t1) (n, d), the path (steps + 1, n, d) if ``keep_path`` else None).
-    """
-    if solver not in SOLVERS:
-        raise ConfigError(f"Unknown solver '{solver}'.")
-    h = (t1 - t0) / steps
-    at = lambda t: torch.tensor(t, dtype=x0.dtype)  # noqa: E731 - the time as a scalar tensor
-    x = x0
-    path = [x] if keep_path else None
-    for k in range(steps):
-        t = t0 + k * h
-        if solver == "euler":
-            x = x + h * v(at(t), x)
-        elif solver == "midpoint":
-            x = x + h * v(at(t + h / 2), x + h / 2 * v(at(t), x))
-        else:  # classic RK4
-            k1 = v(at(t), x)
-            k2 = v(at(t + h / 2), x + h / 2 * k1)
-            k3 = v(at(t + h / 2), x + h / 2 * k2)
-            k4 = v(at(t + h), x + h * k3)
-            x = x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-        if keep_path:
-            path.append(x)
-    return x, (torch.stack(path) if keep_path else None)
 
 
 # --------------------------------------------------------------------------- trainer

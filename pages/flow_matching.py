@@ -6,7 +6,8 @@ import dataclasses
 
 import streamlit as st
 
-from core.flow import FIRST_LOOK, SOLVER_LABELS, SOLVERS, FlowConfig, FlowTrainer, steps_for_nfe
+from core.flow import FIRST_LOOK, FlowConfig, FlowTrainer
+from core.ode import SOLVER_LABELS, SOLVERS, steps_for_nfe
 from core.flow_vs_diffusion import COMPARE_NFE, FlowVsDiffusion
 from dashboard import controls as ui
 from dashboard import layout, live

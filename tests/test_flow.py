@@ -10,7 +10,8 @@ import torch
 
 from core.cli import main as cli_main
 from core.errors import ConfigError
-from core.flow import FlowConfig, FlowTrainer, integrate, steps_for_nfe
+from core.flow import FlowConfig, FlowTrainer
+from core.ode import integrate, steps_for_nfe
 from core.targets2d import make_target, points_from_csv
 from core.transport import pairing_cost
 
