@@ -79,11 +79,6 @@ def load_data(cfg: ClassifyConfig) -> LabelledData:
     raise ConfigError(f"--data must be one of {', '.join(DATASET_NAMES)} or the path of a CSV file.")
 
 
-def build_mlp(n_in: int, hidden: tuple[int, ...], n_out: int, activation: str) -> nn.Sequential:
-    """core.nets.mlp under its former name, for core/vae.py (new code calls core.nets.mlp)."""
-    return mlp((n_in, *hidden, n_out), activation)
-
-
 def make_optimizer(name: str, params, lr: float, l2: float) -> torch.optim.Optimizer:
     """SGD, SGD with momentum 0.9, or Adam; L2 decay applies to the weights, not the biases."""
     weights = [p for p in params if p.dim() > 1]

@@ -49,9 +49,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from core.classify import ACTIVATIONS, build_mlp
 from core.errors import ConfigError
-from core.nets import parameter_count, set_lr
+from core.nets import ACTIVATIONS, mlp, parameter_count, set_lr
 from core.targets2d import Target2D
 from core.vectors import DIGITS, N_PRIOR, VectorData, load_vectors, quality_report
 
@@ -106,8 +105,8 @@ class VAE(nn.Module):
     def __init__(self, dim: int, latent: int, hidden: tuple[int, ...], activation: str, decoder: str):
         super().__init__()
         self.latent, self.decoder_kind = latent, decoder
-        self.encoder = build_mlp(dim, hidden, 2 * latent, activation)  # -> (μ, log σ)
-        self.decoder = build_mlp(latent, tuple(reversed(hidden)), dim, activation)
+        self.encoder = mlp((dim, *hidden, 2 * latent), activation)  # -> (μ, log σ)
+        self.decoder = mlp((latent, *reversed(hidden), dim), activation)
         # Gaussian decoder: one std per output coordinate, learned (σ-VAE); unused for Bernoulli
         self.dec_log_std = nn.Parameter(torch.full((dim,), math.log(0.3)))
 
