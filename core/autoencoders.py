@@ -38,9 +38,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.classify import ACTIVATIONS
 from core.errors import ConfigError
-from core.nets import set_lr
+from core.nets import ACTIVATIONS, check_activation, check_hidden, positive, set_lr
 from core.targets2d import Target2D
 from core.vectors import DIGITS, N_PRIOR, VectorData, load_vectors
 
@@ -64,11 +63,9 @@ class AEConfig:
             raise ConfigError("Give 1 to 12 latent sizes between 1 and 64.")
         if not 1 <= self.latent <= 64:
             raise ConfigError("Use a latent size between 1 and 64.")
-        if len(self.hidden) > 4 or any(not 1 <= h <= 512 for h in self.hidden):
-            raise ConfigError("Use 0 to 4 hidden layers of 1 to 512 units each.")
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(f"Unknown activation '{self.activation}'.")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
+        check_hidden(self.hidden, 4, 512)
+        check_activation(self.activation)
+        if not positive(self.lr):
             raise ConfigError("The learning rate must be positive.")
         if self.batch_size < 1 or self.n_samples < 1 or self.eval_every < 1:
             raise ConfigError("Batch size, number of samples and evaluation interval must be positive.")

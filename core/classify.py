@@ -21,7 +21,7 @@ from torch import nn
 
 from core.datasets import DATASET_NAMES, LabelledData, labelled_from_csv, make_dataset
 from core.errors import ConfigError
-from core.nets import ACTIVATIONS, mlp, parameter_count, set_lr
+from core.nets import check_activation, check_hidden, mlp, parameter_count, positive, set_lr
 from core.targets2d import grid_points, plot_grid
 
 FEATURES = {  # name -> (label in the lecture's notation, function of the (n, 2) inputs)
@@ -59,13 +59,11 @@ class ClassifyConfig:
         unknown = [f for f in self.features if f not in FEATURES]
         if unknown or not self.features:
             raise ConfigError(f"Choose at least one input feature among {', '.join(FEATURES)}.")
-        if len(self.hidden) > 6 or any(not 1 <= h <= 64 for h in self.hidden):
-            raise ConfigError("Use 0 to 6 hidden layers of 1 to 64 units each.")
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(f"Unknown activation '{self.activation}'.")
+        check_hidden(self.hidden, 6, 64)
+        check_activation(self.activation)
         if self.optimizer not in OPTIMIZERS:
             raise ConfigError(f"Unknown optimiser '{self.optimizer}'.")
-        if not (self.lr > 0 and np.isfinite(self.lr)) or self.l2 < 0 or self.batch_size < 1:
+        if not positive(self.lr) or self.l2 < 0 or self.batch_size < 1:
             raise ConfigError("The learning rate must be positive, L2 and batch size non-negative.")
         if not 0.05 <= self.train_ratio <= 0.95:
             raise ConfigError("Keep the training share between 5 % and 95 %.")

@@ -19,7 +19,6 @@ and is then asked to restore corrupted ones it never saw during training.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +27,7 @@ from torch import nn
 
 from core import digits as digit_data
 from core.errors import ConfigError
-from core.nets import mlp, set_lr
+from core.nets import mlp, positive, set_lr
 
 CORRUPTIONS = {
     "noise": "Gaussian noise (level = σ)",
@@ -62,7 +61,7 @@ class DenoiseConfig:
             raise ConfigError("Train on 'corrupted' or 'clean' digits.")
         if not 1 <= self.latent <= 64 or not 4 <= self.hidden <= 512:
             raise ConfigError("Use a latent size of 1 to 64 and 4 to 512 hidden units.")
-        if not (self.lr > 0 and math.isfinite(self.lr)) or self.batch_size < 1:
+        if not positive(self.lr) or self.batch_size < 1:
             raise ConfigError("The learning rate and the batch size must be positive.")
 
 

@@ -9,6 +9,8 @@
 - ``parameter_count(*modules)``: the number of trained numbers.
 - ``mlp(sizes, activation, final, norm)``: the plain multilayer perceptron the models build,
   ``h^(k+1) = φ(W^(k) h^(k) + b^(k))`` through the hidden layers, then ``out = W^(K) h^(K) + b^(K)``.
+- ``check_hidden``, ``check_activation``, ``positive``: the checks every network config's
+  ``validate()`` makes, each with the one message a student reads.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import torch
 from torch import nn
+
+from core.errors import ConfigError
 
 
 def set_lr(optimisers: torch.optim.Optimizer | Iterable[torch.optim.Optimizer], lr: float) -> None:
@@ -62,6 +66,22 @@ def parameter_count(*modules: nn.Module) -> int:
 # --------------------------------------------------------------------------- the multilayer perceptron
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
+
+
+def check_hidden(hidden: Sequence[int], max_layers: int, max_units: int, min_layers: int = 0) -> None:
+    """``min_layers`` to ``max_layers`` hidden layers of 1 to ``max_units`` units each."""
+    if not min_layers <= len(hidden) <= max_layers or any(not 1 <= h <= max_units for h in hidden):
+        raise ConfigError(f"Use {min_layers} to {max_layers} hidden layers of 1 to {max_units} units each.")
+
+
+def check_activation(name: str) -> None:
+    if name not in ACTIVATIONS:
+        raise ConfigError(f"Unknown activation '{name}'.")
+
+
+def positive(x: float) -> bool:
+    """A positive, finite number (a learning rate, say)."""
+    return x > 0 and math.isfinite(x)
 
 
 def mlp(sizes: Sequence[int], activation: str | Callable[[], nn.Module] = "relu",

@@ -28,7 +28,7 @@ from torch import nn
 from core.classify import make_optimizer
 from core.datasets import DATASET_NAMES, make_dataset
 from core.errors import ConfigError
-from core.nets import mlp
+from core.nets import check_hidden, mlp
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,7 @@ class OverfitConfig:
             raise ConfigError("Take between 4 and 5,000 training points.")
         if not 0.0 <= self.noise <= 2.0:
             raise ConfigError("The noise must lie between 0 and 2.")
-        if not self.hidden or len(self.hidden) > 4 or any(not 1 <= h <= 256 for h in self.hidden):
-            raise ConfigError("Use 1 to 4 hidden layers of 1 to 256 units each.")
+        check_hidden(self.hidden, 4, 256, min_layers=1)
         if self.l2 < 0 or not self.lr > 0 or self.patience < 1 or self.eval_every < 1:
             raise ConfigError("L2 must be non-negative; learning rate, patience and eval interval positive.")
         if self.n_val < 4 or self.n_test < 4:

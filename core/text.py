@@ -39,7 +39,7 @@ from torch import nn
 
 from core.corpus import Vocab, bigram_counts, bigram_log_probs, bigram_nll, check_text, load_corpus, split
 from core.errors import ConfigError
-from core.nets import parameter_count, set_lr
+from core.nets import parameter_count, positive, set_lr
 from core.text_models import GRUModel, build_model
 
 MODELS = ("bigram", "ngram", "gru", "transformer")
@@ -91,7 +91,7 @@ class TextConfig:
             raise ConfigError("Use a width of 4 to 512 and 1 to 8 layers.")
         if self.model == "transformer" and (self.heads < 1 or self.width % self.heads):
             raise ConfigError(f"The width ({self.width}) must be a multiple of the number of heads ({self.heads}).")
-        if not (self.lr > 0 and math.isfinite(self.lr)) or self.batch_size < 1:
+        if not positive(self.lr) or self.batch_size < 1:
             raise ConfigError("The learning rate and the batch size must be positive.")
         if not 0.02 <= self.val_ratio <= 0.5:
             raise ConfigError("Keep the validation share between 2 % and 50 %.")

@@ -50,7 +50,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.errors import ConfigError
-from core.nets import ACTIVATIONS, mlp, parameter_count, set_lr
+from core.nets import check_activation, check_hidden, mlp, parameter_count, positive, set_lr
 from core.targets2d import Target2D
 from core.vectors import DIGITS, N_PRIOR, VectorData, load_vectors, quality_report
 
@@ -85,13 +85,11 @@ class VAEConfig:
     def validate(self) -> None:
         if not 1 <= self.latent <= 32:
             raise ConfigError("Use a latent size between 1 and 32.")
-        if len(self.hidden) > 4 or any(not 1 <= h <= 512 for h in self.hidden):
-            raise ConfigError("Use 0 to 4 hidden layers of 1 to 512 units each.")
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(f"Unknown activation '{self.activation}'.")
+        check_hidden(self.hidden, 4, 512)
+        check_activation(self.activation)
         if self.decoder not in DECODERS:
             raise ConfigError(f"The decoder must be one of {', '.join(DECODERS)}.")
-        if not (self.lr > 0 and math.isfinite(self.lr)) or not (self.beta >= 0 and math.isfinite(self.beta)):
+        if not positive(self.lr) or not (self.beta >= 0 and math.isfinite(self.beta)):
             raise ConfigError("The learning rate must be positive and β non-negative.")
         if self.batch_size < 1 or self.n_samples < 1 or self.eval_every < 1 or self.quality_every < 0:
             raise ConfigError("Batch size, number of samples and evaluation interval must be positive.")

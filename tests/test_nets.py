@@ -66,3 +66,19 @@ def test_mlp_same_seed_same_weights_as_the_layers_built_by_hand():
     built = mlp((2, 16, 16, 3), "relu")
     assert all(torch.equal(a, b) for a, b in zip(by_hand.state_dict().values(), built.state_dict().values()))
     assert list(by_hand.state_dict()) == list(built.state_dict())
+
+
+def test_config_checks_say_what_is_allowed():
+    from core.errors import ConfigError
+    from core.nets import check_activation, check_hidden, positive
+
+    check_hidden((), 4, 512)
+    check_hidden((512, 1), 4, 512)
+    for bad in ((0,), (513,), (8,) * 5):
+        with pytest.raises(ConfigError, match="Use 0 to 4 hidden layers of 1 to 512 units each"):
+            check_hidden(bad, 4, 512)
+    with pytest.raises(ConfigError, match="Use 1 to 4"):
+        check_hidden((), 4, 256, min_layers=1)
+    with pytest.raises(ConfigError, match="Unknown activation 'swish'"):
+        check_activation("swish")
+    assert positive(1e-3) and not positive(0.0) and not positive(float("inf")) and not positive(float("nan"))
