@@ -6,7 +6,8 @@ import dataclasses
 
 import streamlit as st
 
-from core.classify import ACTIVATIONS, FEATURES, OPTIMIZERS, ClassifyConfig, ClassifyTrainer
+from core.classify import FEATURES, OPTIMIZERS, ClassifyConfig, ClassifyTrainer
+from core.nets import ACTIVATIONS
 from core.datasets import GENERATORS, labelled_from_csv
 from dashboard import controls as ui
 from dashboard import layout, live

@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from core.classify import ACTIVATIONS
+from core.nets import ACTIVATIONS
 from core.linreg import LinRegConfig, LinRegTrainer
 from core.mlp1d import TARGETS, Mlp1dConfig, Mlp1dTrainer
 from dashboard import controls as ui
