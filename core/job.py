@@ -88,25 +88,26 @@ class Job:
     def set_live(self, **values: Any) -> None:
         self._call("live", values)
 
-    def weights(self) -> bytes | None:
-        """The model's networks as a checkpoint file (plain tensors; ``core/checkpoints.py``), or None
-        when the worker cannot answer now."""
+    def _fetch(self, op: str, payload: Any, timeout: float) -> Any:
+        """A one-off answer (a download, a replay's frames); None when the worker cannot answer now."""
         if self._dropped:
             return None
         try:
-            return self.worker.call("weights", self.id, self.name, self.generation, timeout=30.0)
+            return self.worker.call(op, self.id, payload, self.generation, timeout=timeout)
         except (WorkerGone, RequestTimeout, GenLabError):
             return None
 
+    def weights(self) -> bytes | None:
+        """The model's networks as a checkpoint file (plain tensors; ``core/checkpoints.py``)."""
+        return self._fetch("weights", self.name, 30.0)
+
     def query(self, name: str, **kwargs: Any) -> Any:
-        """Ask the trainer an on-demand question it lists in ``QUERIES`` (``trajectory`` for a replay);
-        None when the worker cannot answer now."""
-        if self._dropped:
-            return None
-        try:
-            return self.worker.call("query", self.id, (name, kwargs), self.generation, timeout=60.0)
-        except (WorkerGone, RequestTimeout, GenLabError):
-            return None
+        """Ask the trainer an on-demand question it lists in ``QUERIES`` (``trajectory`` for a replay)."""
+        return self._fetch("query", (name, kwargs), 60.0)
+
+    def film(self) -> dict[str, np.ndarray] | None:
+        """The frames the run kept over its training (its ``film`` option), for a replay of training."""
+        return self._fetch("film", None, 30.0)
 
     def stop(self) -> None:
         """End for good and free the worker's memory; never waits (safe on session end)."""

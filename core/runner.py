@@ -36,6 +36,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.errors import GenLabError
+from core.film import Film
 from core.metric_history import MetricHistory
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class Run:
         snapshot_share: float | None = 0.02,
         max_steps_per_s: float | None = None,
         max_renewals: int | None = None,
+        film: tuple[str, ...] = (),
     ):
         self.trainer = trainer
         self.max_steps = max_steps
@@ -119,6 +121,7 @@ class Run:
         self.step_count = 0
         self.compute_s = 0.0  # seconds spent in step()
         self.history = MetricHistory(history_capacity)
+        self.film = Film(film)  # these snapshot arrays, kept over the run for a replay of training
         self.history_version = 0
         self.last_metrics: dict[str, float] = {}
         self.snapshot: dict[str, Any] = {}
@@ -299,6 +302,7 @@ class Run:
             self._diverge(f"the model's {', '.join(bad[:3])} became NaN or infinite although the loss is finite")
             return False
         self.snapshot = snap
+        self.film.record(self.step_count, snap)
         self.snapshot_version += 1
         self._snapshot_step = self.step_count
         return True

@@ -102,6 +102,8 @@ class WorkerHost:
                 return run.poll(*payload)
             if op == "weights":  # a download: the trainer's networks as a checkpoint file
                 return checkpoints.as_bytes(run.trainer, str(payload))
+            if op == "film":  # a replay of training: the frames the run kept
+                return run.film.reel()
             if op == "query":  # an on-demand question the trainer lists in QUERIES (a replay's frames)
                 name, kwargs = payload
                 if name not in getattr(run.trainer, "QUERIES", ()):

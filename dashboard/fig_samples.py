@@ -122,9 +122,30 @@ def trajectories(paths: np.ndarray, title: str, *, data: np.ndarray | None = Non
     return square_layout(fig, bounds or bounds_of(data, paths.reshape(-1, 2) if paths.size else None), height)
 
 
-def replay_figure(replay: dict, title: str, *, height: int = 460, frame_ms: int = 120) -> go.Figure:
-    """A sampler's cloud from noise to data as a Plotly animation: a Play button and a time scrubber that
-    run in the browser (``replay`` from ``core/replay.frames``: frames (F, n, 2), times (F,))."""
+def animate(fig: go.Figure, frames: Sequence[list], traces: list[int], names: Sequence[str], *,
+            frame_ms: int = 120, redraw: bool = False) -> go.Figure:
+    """Give ``fig`` frames that replace its ``traces`` (each frame a list of traces, one per index), a
+    Play/pause button and a scrubber labelled ``names``: the animation runs in the browser, costing the
+    server nothing more. ``redraw`` for traces Plotly cannot morph (heatmaps, images)."""
+    fig.frames = [go.Frame(data=data, traces=traces, name=n) for data, n in zip(frames, names)]
+    step_args = dict(mode="immediate", frame=dict(duration=0, redraw=redraw), transition=dict(duration=0))
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=-0.08, xanchor="left", yanchor="top",
+                          buttons=[dict(label="▶ Play", method="animate",
+                                        args=[None, dict(frame=dict(duration=frame_ms, redraw=redraw),
+                                                         transition=dict(duration=0), fromcurrent=True)]),
+                                   dict(label="❚❚", method="animate", args=[[None], step_args])])],
+        sliders=[dict(active=0, x=0.12, len=0.88, y=-0.04, currentvalue=dict(prefix=""),
+                      steps=[dict(label=n, method="animate", args=[[n], step_args]) for n in names])],
+    )
+    return fig
+
+
+def replay_figure(replay: dict, title: str, *, height: int = 460, frame_ms: int = 120,
+                  time_format: str = ".3g") -> go.Figure:
+    """A cloud of points over time as a Plotly animation with a Play button and a time scrubber:
+    a sampler's from noise to data (``replay`` from ``core/replay.frames``), or a generator's over
+    training (``training_film``). ``replay``: frames (F, n, 2), times (F,), time_label, optional data."""
     frames, times, label = replay["frames"], replay["times"], replay["time_label"]
     data = replay.get("data")
     fig = go.Figure()
@@ -134,19 +155,16 @@ def replay_figure(replay: dict, title: str, *, height: int = 460, frame_ms: int 
     fig.add_trace(go.Scatter(x=frames[0][:, 0], y=frames[0][:, 1], mode="markers", name="samples",
                              marker=dict(size=5, color=PALETTE[0], opacity=0.8)))
     moving = len(fig.data) - 1  # only the samples change from frame to frame
-    names = [f"{label} = {t:.3g}" for t in times]
-    fig.frames = [go.Frame(data=[go.Scatter(x=f[:, 0], y=f[:, 1])], traces=[moving], name=n)
-                  for f, n in zip(frames, names)]
-    step_args = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=-0.08, xanchor="left", yanchor="top",
-                          buttons=[dict(label="▶ Play", method="animate",
-                                        args=[None, dict(frame=dict(duration=frame_ms, redraw=False),
-                                                         transition=dict(duration=0), fromcurrent=True)]),
-                                   dict(label="❚❚", method="animate", args=[[None], step_args])])],
-        sliders=[dict(active=0, x=0.12, len=0.88, y=-0.04, currentvalue=dict(prefix=""),
-                      steps=[dict(label=n, method="animate", args=[[n], step_args]) for n in names])],
-    )
+    names = [f"{label} = {t:{time_format}}" for t in times]
+    fig = animate(fig, [[go.Scatter(x=f[:, 0], y=f[:, 1])] for f in frames], [moving], names, frame_ms=frame_ms)
     fig = square_layout(fig, bounds_of(*frames, *([data] if data is not None else [])), height)
     fig.update_layout(title=title, margin=dict(b=110))
     return fig
+
+
+def training_film(film: dict, key: str, data: np.ndarray | None, title: str, *, height: int = 460) -> go.Figure:
+    """A model's samples over its training (``film[key]`` (F, n, 2) at ``film['step']``), on the data."""
+    return replay_figure({"frames": film[key], "times": film["step"], "time_label": "step", "data": data},
+                         title, height=height, time_format=",d")
+
+

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.errors import shorten
+from dashboard.fig_samples import animate
 from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
 
 
@@ -101,6 +102,33 @@ def legend_text(value: object) -> str:
     return html.escape(shorten(value))
 
 
+def probability_trace(gx: np.ndarray, gy: np.ndarray, proba: np.ndarray, discretise: bool = False):
+    """The class probabilities ``proba`` (C, G, G) over the grid as one trace: a heatmap of P(class 1)
+    for two classes; else the most probable class's colour, fading to white where the model is unsure."""
+    n_classes = proba.shape[0]
+    if n_classes == 2:
+        z = proba[1] if not discretise else (proba[1] > 0.5).astype(float)
+        return go.Heatmap(x=gx, y=gy, z=z, zmin=0, zmax=1, colorscale=DIVERGING, opacity=0.75,
+                          colorbar=dict(title=dict(text="P(class 1)", side="right"), thickness=14),
+                          hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>")
+    cls = proba.argmax(0)
+    conf = np.ones_like(proba[0]) if discretise else (proba.max(0) - 1 / n_classes) / (1 - 1 / n_classes)
+    rgb = np.array([_hex_rgb(PALETTE[c % len(PALETTE)]) for c in range(n_classes)])[cls]  # (G, G, 3)
+    img = 255 - (255 - rgb) * (0.65 * conf[..., None])
+    return go.Image(z=img.astype(np.uint8), x0=gx[0], dx=gx[1] - gx[0], y0=gy[0], dy=gy[1] - gy[0], hoverinfo="skip")
+
+
+def boundary_film(snap: dict[str, np.ndarray], film: dict[str, np.ndarray], class_names: Sequence[str], *,
+                  height: int = 520) -> go.Figure:
+    """The decision boundary over training: ``film['proba']`` (F, C, G, G) at ``film['step']`` on the
+    latest picture's grid and training points, with a Play button and a step scrubber."""
+    fig = decision_boundary({**snap, "proba": film["proba"][0]}, class_names, show_test=False, height=height)
+    frames = [[probability_trace(snap["grid_x"], snap["grid_y"], p)] for p in film["proba"]]
+    fig = animate(fig, frames, [0], [f"step {int(s):,}" for s in film["step"]], redraw=True)
+    fig.update_layout(margin=dict(t=20, b=130), legend=dict(y=-0.3))
+    return fig
+
+
 def decision_boundary(
     snap: dict[str, np.ndarray],
     class_names: Sequence[str],
@@ -120,18 +148,7 @@ def decision_boundary(
     gx, gy, proba = snap["grid_x"], snap["grid_y"], snap["proba"]  # (G,), (G,), (C, G, G)
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
     n_classes = proba.shape[0]
-    if n_classes == 2:
-        z = proba[1] if not discretise else (proba[1] > 0.5).astype(float)
-        fig.add_trace(go.Heatmap(x=gx, y=gy, z=z, zmin=0, zmax=1, colorscale=DIVERGING, opacity=0.75,
-                                 colorbar=dict(title=dict(text="P(class 1)", side="right"), thickness=14),
-                                 hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>"))
-    else:
-        cls = proba.argmax(0)
-        conf = np.ones_like(proba[0]) if discretise else (proba.max(0) - 1 / n_classes) / (1 - 1 / n_classes)
-        rgb = np.array([_hex_rgb(PALETTE[c % len(PALETTE)]) for c in range(n_classes)])[cls]  # (G, G, 3)
-        img = 255 - (255 - rgb) * (0.65 * conf[..., None])
-        fig.add_trace(go.Image(z=img.astype(np.uint8), x0=gx[0], dx=gx[1] - gx[0], y0=gy[0], dy=gy[1] - gy[0],
-                               hoverinfo="skip"))
+    fig.add_trace(probability_trace(gx, gy, proba, discretise))
     parts = [("train", snap["X_train"], snap["Y_train"], "circle")]
     if show_test:
         parts.append(("test", snap["X_test"], snap["Y_test"], "circle-open"))

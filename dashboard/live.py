@@ -52,7 +52,7 @@ IDLE_TIMEOUT = 120.0
 SESSION_JOBS = int(os.environ.get("GENLAB_SESSION_JOBS", "2") or 2)
 _NOTICE = "_genlab_reset_notice"
 
-__all__ = ["RunSpec", "control_bar", "start_from", "with_start", "ensure_trained_job", "current_job", "ensure_job", "live_view", "reset_job", "status_line"]
+__all__ = ["RunSpec", "control_bar", "start_from", "with_start", "ensure_trained_job", "current_job", "ensure_job", "live_view", "reset_job", "status_line", "replay", "training_replay"]
 
 
 @dataclass
@@ -115,12 +115,12 @@ def ensure_job(
     return slot.job
 
 
-START_LABELS = {"trained": "a trained model", "scratch": "scratch (random weights)"}
+START = ("trained", "scratch")  # also the URL values: start=scratch
 
 
 def start_from() -> str:
     """The sidebar choice (URL key ``start``) between the shipped trained model and random weights."""
-    return ui.select("Start from", "start", list(START_LABELS), "trained", format_func=START_LABELS.get,
+    return ui.select("Start from (scratch: random weights)", "start", START, "trained",
                      help="A model trained for the default settings (assets/checkpoints), so the page shows a "
                           "good model at once and trains on from there; or random weights, to watch it learn.")
 
@@ -221,26 +221,46 @@ def kept(name: str) -> dict[str, np.ndarray] | None:
     return st.session_state.get(f"_genlab_kept_{name}")
 
 
-def replay(job: Job | None, name: str, title: str = "Sampling, replayed from noise to data") -> None:
-    """A Replay button: the worker computes the sampler's whole trajectory once (500 particles), and the
-    figure animates it in the browser (a Play button and a time scrubber), costing the server nothing more.
-    Nothing is shown without a job."""
+def _replay_button(job: Job | None, name: str, label: str, help: str, fetch: Callable[[Job], Any],
+                   figure: Callable[[Any], Any], chart_key: str) -> None:
+    """A button that fetches ``fetch(job)`` from the worker once, and the animated ``figure`` of it,
+    held until pressed again (the animation runs in the browser). Nothing is shown without a job."""
     if job is None:
         return
-    held_key = f"_genlab_replay_{name}"
+    held_key = f"_genlab_{chart_key}"
     left, right = st.columns([1, 3], vertical_alignment="center")
-    if left.button(":material/movie: Replay sampling", key=f"{name}_replay", width="stretch",
-                   help="Run the sampler once more, keeping every step, and scrub it from noise to data"):
-        trajectory = job.query("trajectory")
-        if trajectory is None:
-            right.warning("The server did not answer in time: press Replay again.", icon=":material/hourglass:")
+    if left.button(label, key=chart_key, width="stretch", help=help):
+        got = fetch(job)
+        if got is None:
+            right.warning("Nothing to replay yet, or the server did not answer in time: press again.",
+                          icon=":material/hourglass:")
         else:
-            st.session_state[held_key] = (job.step_count, trajectory)
+            st.session_state[held_key] = (job.step_count, got)
     held = st.session_state.get(held_key)
     if held is not None:
-        step, trajectory = held
+        step, got = held
         right.caption(f"The model at step {step:,}. Press ▶ under the picture, or drag the slider.")
-        layout.chart(replay_figure(trajectory, title), f"{name}_replay_fig")
+        try:
+            layout.chart(figure(got), f"{chart_key}_fig")
+        except Exception as err:  # a replay that no longer fits the page's settings
+            log.exception("drawing the replay %s failed", chart_key)
+            right.warning(f"This replay cannot be drawn: {one_line(err)}", icon=":material/error:")
+
+
+def replay(job: Job | None, name: str, title: str = "Sampling, replayed from noise to data") -> None:
+    """A Replay button: the worker computes the sampler's whole trajectory once (500 particles), and the
+    figure animates it in the browser (a Play button and a time scrubber), costing the server nothing more."""
+    _replay_button(job, name, ":material/movie: Replay sampling",
+                   "Run the sampler once more, keeping every step, and scrub it from noise to data",
+                   lambda j: j.query("trajectory"), lambda t: replay_figure(t, title), f"{name}_replay")
+
+
+def training_replay(job: Job | None, name: str, figure: Callable[[dict], Any]) -> None:
+    """A *Replay training* button: the frames the worker kept while the model trained (the job's ``film``
+    option; ``core/film.py``), animated by ``figure(film)`` from the first step to now."""
+    _replay_button(job, name, ":material/history: Replay training",
+                   "Watch the whole training again, from the first step to now, and scrub through it",
+                   lambda j: j.film(), figure, f"{name}_film")
 
 
 def csv_of(columns: dict[str, np.ndarray]) -> bytes:

@@ -11,7 +11,7 @@ from core.nets import ACTIVATIONS
 from core.datasets import GENERATORS, labelled_from_csv
 from dashboard import controls as ui
 from dashboard import layout, live
-from dashboard.figures import curves, decision_boundary, unit_heatmaps
+from dashboard.figures import boundary_film, curves, decision_boundary, unit_heatmaps
 
 NAME = "classify"
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -79,7 +79,7 @@ else:
     data_key = st.session_state[CSV_STATE][0] if source == UPLOAD else None
     job = live.ensure_job(
         NAME, (dataclasses.replace(cfg, lr=0.0), data_key), live.RunSpec.of(ClassifyTrainer, cfg, data),
-        live={"lr": lr}, max_steps=BUDGET, reset_label="Settings changed",
+        live={"lr": lr}, max_steps=BUDGET, reset_label="Settings changed", film=("proba",),
     )
 
 live.control_bar(job, NAME)
@@ -110,6 +110,7 @@ def draw(job) -> None:
 
 
 live.live_view(job, NAME, draw)
+live.training_replay(job, NAME, lambda film: boundary_film(job.snapshot(), film, job.snapshot()["class_names"]))
 
 with layout.explanation():
     st.markdown(

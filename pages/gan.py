@@ -13,6 +13,7 @@ from dashboard import layout, live
 from dashboard.presets import GAN as TRY
 from dashboard.presets import GAN_FIELDS as FIELDS
 from dashboard.fig_gan import game_figure, manifold_figure
+from dashboard.fig_samples import training_film
 from dashboard.figures import curves
 from dashboard.targets_ui import target_picker
 
@@ -98,7 +99,7 @@ else:
     job = live.ensure_trained_job(
         NAME, (dataclasses.replace(cfg, lr_g=0.0, lr_d=0.0), target_key, start),
         live.RunSpec.of(GanTrainer, cfg, target=target),
-        live={"lr_g": lr_g, "lr_d": lr_d}, max_steps=BUDGET, reset_label="Settings changed",
+        live={"lr_g": lr_g, "lr_d": lr_d}, max_steps=BUDGET, reset_label="Settings changed", film=("fake",),
         model="gan", cfg=cfg, start=start,
     )
 
@@ -170,6 +171,8 @@ def draw(job) -> None:
 
 
 live.live_view(job, NAME, draw)
+live.training_replay(job, NAME, lambda film: training_film(film, "fake", job.snapshot().get("real"),
+                                                         "G(z) for the same noise z over training"))
 
 with layout.explanation():
     st.markdown(

@@ -112,3 +112,10 @@ def test_keep_this_run_pins_the_gan_curves_for_the_next_run():
     next(b for b in at.button if b.key == "gan_forget").click().run()
     traces = [t.get("name", "") for c in at.get("plotly_chart") for t in json.loads(c.proto.spec).get("data", [])]
     assert "D loss (kept run)" not in traces
+
+
+def test_a_link_can_ask_for_a_start_from_scratch():
+    at = open_page("gan.py", {"start": "scratch"})
+    assert not [w for w in at.warning if "start=" in str(w.value)], "start=scratch is a valid link"
+    assert next(s for s in at.selectbox if s.key == "start").value == "scratch"
+    assert at.query_params["start"] == ["scratch"] or at.query_params["start"] == "scratch"

@@ -64,3 +64,26 @@ def test_the_page_starts_trained_and_replays_its_sampler(page, name):
     replays = [c for c in at.get("plotly_chart") if '"frames"' in c.proto.spec]
     assert replays, "the replay figure is drawn"
     assert "slider" in texts(at) or "Press ▶ under the picture" in texts(at)
+
+
+@pytest.mark.parametrize("page,name,trace", [("gan.py", "gan", "scatter"), ("classification.py", "classify", None)])
+def test_the_page_replays_its_training_from_the_first_step_to_now(page, name, trace):
+    import json
+
+    from tests.pagetest import assert_clean, open_page, press, status, step_of, wait_until
+
+    at = open_page(page, {"start": "scratch"} if page == "gan.py" else None)
+    press(at, f"{name}_play")
+    wait_until(at, lambda a: step_of(status(a)) >= 300, "300 training steps")
+    press(at, f"{name}_play")  # pause
+    next(b for b in at.button if b.key == f"{name}_film").click().run()
+    assert_clean(at)
+    films = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"frames"' in c.proto.spec]
+    assert len(films) == 1, "the training replay is drawn"
+    frames = films[0]["frames"]
+    labels = [s["label"] for s in films[0]["layout"]["sliders"][0]["steps"]]
+    steps = [int("".join(ch for ch in label if ch.isdigit())) for label in labels]
+    assert len(frames) >= 3 and steps[0] <= 1 and steps[-1] >= 300 and steps == sorted(steps)
+    first, last = frames[0]["data"][0], frames[-1]["data"][0]
+    key = "x" if trace == "scatter" else "z"
+    assert first[key] != last[key], "the model moved between the first frame and the last"

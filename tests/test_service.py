@@ -190,3 +190,16 @@ def test_the_status_line_count_never_waits_for_a_worker(svc, monkeypatch):
         assert time.monotonic() < end
         time.sleep(0.05)
     job.stop()
+
+
+def test_a_job_fetches_the_film_its_worker_kept_and_nothing_once_dropped(svc):
+    job = svc.create(RunSpec.of(Counter), max_steps=10**9, snapshot_every=0.0, film=("x",))
+    job.step_once(4)
+    reel = job.film()
+    assert list(reel["step"])[-1] == 4 and reel["x"].shape == (len(reel["step"]), 1)
+    plain = svc.create(RunSpec.of(Counter), max_steps=10**9, snapshot_every=0.0)
+    plain.step_once(2)
+    assert plain.film() is None  # a run films only when its page asks
+    job.stop()
+    plain.stop()
+    assert job.film() is None
