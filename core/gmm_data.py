@@ -5,9 +5,14 @@ A Gaussian or a mixture is fitted to ``n`` points ``x_i`` in one or two dimensio
 - a target of core/targets2d.py (ring, grid, moons, …) at a chosen spread;
 - **blobs**: ``C`` clusters around random centres in ``[-3, 3]²``, at least 1.2 apart when possible,
   each with a slightly different std along each axis;
-- **voltage**: the amplitudes (µV) of spikes of three neurons recorded on one electrode, a 1D
-  mixture ``Σ_k π_k N(μ_k, σ_k²)`` with the weights, means and stds of ``VOLTAGE`` (spike sorting,
-  the lecture's example of clusters that a mixture separates);
+- **voltage**: the amplitudes (µV) of spikes of three neurons recorded on one electrode (spike
+  sorting, the lecture's example of clusters that a mixture separates). They are measured, as in a
+  lab, from a simulated recording (:func:`spike_trace`): each neuron fires at its own rate, each spike
+  adds a brief waveform of a random height ``a ~ N(μ_k, σ_k²)`` to the electrode's noise, and a
+  threshold detector reads each spike's peak. The amplitudes are therefore close to the mixture
+  ``Σ_k π_k N(μ_k, σ_k²)`` of ``VOLTAGE``, whose weights ``π_k`` are the neurons' shares of the
+  firing, but they are data, not draws from it: noise adds to every peak and spikes that fall on
+  top of each other merge;
 - a CSV of one or two numeric columns (or columns named x1 and x2), read by core/csvdata.py.
 
 :func:`check_points` refuses what cannot be fitted at all (fewer than two points, all identical);
@@ -47,11 +52,55 @@ def make_blobs(n: int, clusters: int, std: float, seed: int) -> np.ndarray:
     return np.asarray(centres)[k] + scales[k] * rng.standard_normal((n, 2))
 
 
-def make_voltage(n: int, seed: int) -> np.ndarray:
-    """(n, 1) spike amplitudes in µV drawn from the VOLTAGE mixture."""
+# The simulated recording the amplitudes are measured from.
+SAMPLE_HZ = 10_000  # samples per second
+FIRING_HZ = 30.0  # spikes per second of the three neurons together, shared as VOLTAGE["weights"]
+NOISE_UV = 5.0  # std of the electrode's noise
+THRESHOLD_UV = 25.0  # a spike is detected where the trace first rises above this
+DEAD_MS = 1.5  # after a detection, the detector waits this long (the spike's own waveform)
+_t = np.arange(16)  # 1.6 ms
+WAVEFORM = np.exp(-(((_t - 3) / 1.3) ** 2)) - 0.3 * np.exp(-(((_t - 8) / 2.5) ** 2))  # peak 1 at 0.3 ms
+
+
+def spike_trace(n_spikes: int, seed: int) -> dict[str, np.ndarray]:
+    """A recording long enough for about ``n_spikes`` spikes and what a threshold detector reads in it.
+
+    Returns ``v`` (T,) the trace in µV at SAMPLE_HZ; ``spike_at`` (m,) sample index and ``neuron`` (m,)
+    of every spike fired (the truth, unknown in a lab); ``peak_at`` (d,) and ``amplitude`` (d,) µV of
+    every spike detected (the data).
+    """
     rng = np.random.default_rng(seed)
-    k = rng.choice(3, n, p=VOLTAGE["weights"])
-    return (np.take(VOLTAGE["means"], k) + np.take(VOLTAGE["stds"], k) * rng.standard_normal(n))[:, None]
+    duration = (1.05 * n_spikes + 10) / FIRING_HZ  # seconds
+    length = int(duration * SAMPLE_HZ)
+    v = NOISE_UV * rng.standard_normal(length)  # (T,)
+    times, neurons = [], []
+    for k, share in enumerate(VOLTAGE["weights"]):
+        count = rng.poisson(share * FIRING_HZ * duration)
+        times.append(rng.integers(0, length - len(WAVEFORM), count))
+        neurons.append(np.full(count, k))
+    spike_at, neuron = np.concatenate(times), np.concatenate(neurons)
+    order = np.argsort(spike_at, kind="stable")
+    spike_at, neuron = spike_at[order], neuron[order]
+    heights = np.take(VOLTAGE["means"], neuron) + np.take(VOLTAGE["stds"], neuron) * rng.standard_normal(len(neuron))
+    for at, a in zip(spike_at, heights):
+        v[at:at + len(WAVEFORM)] += a * WAVEFORM
+    above = np.flatnonzero((v[1:] > THRESHOLD_UV) & (v[:-1] <= THRESHOLD_UV)) + 1  # upward crossings
+    dead = int(DEAD_MS * SAMPLE_HZ / 1000)
+    peaks, last = [], -dead
+    for i in above:
+        if i - last >= dead:
+            last = i
+            peaks.append(i + int(np.argmax(v[i:i + dead])))
+    peak_at = np.asarray(peaks, dtype=np.int64)
+    return {"v": v, "spike_at": spike_at, "neuron": neuron, "peak_at": peak_at, "amplitude": v[peak_at]}
+
+
+def make_voltage(n: int, seed: int) -> np.ndarray:
+    """(n, 1) spike amplitudes in µV, read by a threshold detector off a simulated recording."""
+    amplitudes = spike_trace(n, seed)["amplitude"]
+    while len(amplitudes) < n:  # a rare short draw: record for longer
+        amplitudes = spike_trace(2 * n, seed)["amplitude"]
+    return amplitudes[:n, None]
 
 
 def points_from_csv(data: CsvSource, max_rows: int = MAX_ROWS) -> np.ndarray:

@@ -211,3 +211,29 @@ def criteria_figure(k: np.ndarray, bic: np.ndarray, aic: np.ndarray, k_max: int,
     fig.update_yaxes(title="criterion")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return fig
+
+
+def spike_trace_figure(trace: dict[str, np.ndarray], sample_hz: int, threshold: float, *, window_s: float = 0.4,
+                       height: int = 230) -> go.Figure:
+    """The first ``window_s`` seconds of a recording (``core.gmm_data.spike_trace``): the voltage, the
+    detector's threshold, and each detected peak coloured by the neuron that fired it (the truth the
+    mixture has to find without being told)."""
+    end = int(window_s * sample_hz)
+    v = trace["v"][:end]
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig.add_trace(go.Scatter(x=np.arange(len(v)) * 1000 / sample_hz, y=v, mode="lines", name="electrode",
+                             line=dict(color="#888888", width=1), hoverinfo="skip"))
+    fig.add_hline(y=threshold, line=dict(color="#444444", dash="dot", width=1),
+                  annotation_text="threshold", annotation_position="top left")
+    peaks = trace["peak_at"][trace["peak_at"] < end]
+    fired = np.searchsorted(trace["spike_at"], peaks, side="right") - 1  # the last spike before each peak
+    who = trace["neuron"][np.clip(fired, 0, None)]
+    for k in np.unique(who):
+        at = peaks[who == k]
+        fig.add_trace(go.Scatter(x=at * 1000 / sample_hz, y=trace["v"][at], mode="markers", name=f"neuron {k + 1}",
+                                 marker=dict(color=component_colour(int(k)), size=8)))
+    fig.update_xaxes(title="time (ms)")
+    fig.update_yaxes(title="µV")
+    fig.update_layout(title="The recording the amplitudes are read from", margin=dict(t=40, b=40),
+                      legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"))
+    return fig

@@ -6,7 +6,8 @@ import numpy as np
 import streamlit as st
 
 from core.gmm import COVARIANCE_TYPES, INITS, K_MAX, GaussianFitTrainer, GmmConfig, GmmTrainer, sample_mixture
-from core.gmm_data import DATA_LABELS, DATA_NAMES, data_warnings, load_data, points_from_csv
+from core.gmm_data import (DATA_LABELS, DATA_NAMES, SAMPLE_HZ, THRESHOLD_UV, data_warnings, load_data,
+                           points_from_csv, spike_trace)
 from core.gmm_select import SweepTrainer
 from core.runner import TERMINAL
 from dashboard import controls as ui
@@ -19,6 +20,7 @@ from dashboard.fig_gaussians import (
     mixture_2d,
     samples_1d,
     samples_by_component,
+    spike_trace_figure,
 )
 from dashboard.fig_samples import bounds_of, samples_figure
 from dashboard.figures import curves
@@ -75,6 +77,12 @@ x_title = "amplitude (µV)" if source == "voltage" else "x"
 if x is not None:
     for note in data_warnings(x, floor):
         st.warning(note, icon=":material/warning:")
+if source == "voltage":
+    with st.expander("The recording these amplitudes are read from", icon=":material/electric_bolt:"):
+        layout.chart(spike_trace_figure(spike_trace(n_points, seed), SAMPLE_HZ, THRESHOLD_UV), "spike_trace")
+        st.caption("Three neurons near one electrode fire at their own rates; each spike adds a brief waveform "
+                   "to the electrode's noise. A detector takes the peak of every rise above the threshold: those "
+                   "peaks are the data. The colours are the truth, which the mixture must find without being told.")
 
 fit_tab, em_tab, k_tab = st.tabs(["Gaussian fit", "Mixture by EM", "Choosing K"])
 
@@ -262,7 +270,10 @@ with layout.explanation("Try this"):
         "- **Step in halves** on the blobs: after an M-step the ellipses move but the colours lag; the E-step "
         "recolours the points.\n"
         "- **Spike amplitudes (µV)**: with K = 3 EM separates three neurons; the Choosing K tab says whether "
-        "the data support more.\n"
+        "the data support more. The amplitudes are read off a simulated recording (open *The recording*): "
+        "their law is close to a mixture of three Gaussians, one per neuron, with weights π_k = each neuron's "
+        "share of the spikes, but the electrode's noise widens each bump, so σ̂_k comes out a little larger "
+        "than the neuron's own spread.\n"
         "- **Spherical covariance on the moons** needs many more components than full covariance.\n"
         "- **Floor ε = 1** on the ring: no component can shrink below a variance of 1, so the modes blur together."
     )

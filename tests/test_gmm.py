@@ -252,3 +252,17 @@ def test_cli_on_a_target_name_and_a_bad_k(capsys):
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["dim"] == 1
     assert cli_main(["train", "gmm", "--data", "ring", "--k", "12", "--steps", "5"]) == 2
     assert "K must be between 1 and 10" in capsys.readouterr().out
+
+
+def test_spike_amplitudes_are_read_off_a_recording_by_a_threshold_detector():
+    from core.gmm_data import THRESHOLD_UV, WAVEFORM, make_voltage, spike_trace
+
+    trace = spike_trace(500, seed=3)
+    v, peaks = trace["v"], trace["peak_at"]
+    assert np.all(v[peaks] > THRESHOLD_UV) and np.array_equal(trace["amplitude"], v[peaks])  # peaks of the trace
+    fired = np.searchsorted(trace["spike_at"], peaks, side="right") - 1
+    assert np.all((peaks - trace["spike_at"][fired] >= 0) & (peaks - trace["spike_at"][fired] < len(WAVEFORM)))
+    assert 0.85 * len(trace["spike_at"]) <= len(peaks) <= len(trace["spike_at"])  # a few spikes merge
+    x = make_voltage(500, seed=3)
+    assert x.shape == (500, 1) and np.array_equal(x[:, 0], trace["amplitude"][:500])
+    assert np.array_equal(make_voltage(500, seed=3), x) and not np.array_equal(make_voltage(500, seed=4), x)
