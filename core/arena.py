@@ -11,8 +11,8 @@ the course on one 2D target (or an uploaded CSV), as ONE run of the shared train
   multiple of ``quantum`` seconds (a time budget). So the families advance together, each within one
   quantum of the others, and each arena step costs about one quantum: the worker's round-robin stays
   fair to the other students' runs. The arena is done when every family has used its budget.
-- **One yardstick** (core/sample_metrics.py), at ``measurements`` evenly spaced points of each
-  family's own budget (and after its first quantum): ``n_samples`` samples from fixed noise are
+- **One yardstick** (core/sample_metrics.py), at ``measurements`` points of each family's own
+  budget, denser early (quanta ⌈units·(i/N)²⌉, and the first): ``n_samples`` samples from fixed noise are
   measured against one held-out set of the target (core/gan_vs_vae.reference): normalised energy
   distance, and for Gaussian mixtures modes captured, high-quality share and reverse KL over modes.
   Measuring is not training: its time is not charged to the budget, but the time to draw the samples
@@ -72,7 +72,7 @@ class ArenaConfig:
     sampling: str = "standard"  # "standard" (each family's own sampler) or "few" (about few_nfe evaluations)
     few_nfe: int = 10
     families: tuple[str, ...] = FAMILIES
-    measurements: int = 20  # quality measured at this many evenly spaced points of each family's budget
+    measurements: int = 30  # quality measured at this many points of each family's budget (denser early)
     n_samples: int = 1000  # samples per measurement
     quantum: float = 0.02  # CPU seconds a family trains per arena step (time budget)
     gmm_k: int = 10  # components of the mixture (the same for every target: EM is not told the answer)
@@ -295,7 +295,10 @@ class ArenaTrainer:
         self.entrants = [Entrant(name, build_family(name, self.target, cfg.seed, cfg.gmm_k)) for name in cfg.families]
         self.units = cfg.units
         self.few = cfg.sampling == "few"
-        self.checkpoints = sorted({1, *(math.ceil(i * self.units / cfg.measurements) for i in range(1, cfg.measurements + 1))})
+        # measured after quanta ⌈units·(i/N)²⌉, i = 1..N (and after the first): often early, where the pictures
+        # change fast (the live view moves at once), rarely late; the last at the end of the budget
+        n = cfg.measurements
+        self.checkpoints = sorted({1, *(math.ceil(self.units * (i / n) ** 2 - 1e-9) for i in range(1, n + 1))})
 
     # ------------------------------------------------------------------ stepping
 

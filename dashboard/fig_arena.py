@@ -16,7 +16,7 @@ from dashboard.theme import PALETTE, TEMPLATE
 
 COLS = 4  # small multiples per row: 7 families and the held-out data make two rows
 METRICS = {  # metric -> (axis title, lower is better)
-    "energy": ("energy distance to held-out data (0 = like the data, 1 = like noise)", True),
+    "energy": ("energy distance (0 = data, 1 = noise)", True),
     "high_quality": ("high-quality share", False),
     "modes_captured": ("modes captured", False),
     "reverse_kl": ("reverse KL over modes", True),
@@ -34,7 +34,7 @@ def _panel_title(row: dict[str, Any]) -> str:
     return f"{row['label']}{words}<br><sup>{score}</sup>"
 
 
-def arena_samples(snap: dict[str, Any], *, height: int = 560, marker: int = 3) -> go.Figure:
+def arena_samples(snap: dict[str, Any], *, height: int = 420, marker: int = 3) -> go.Figure:
     """Small multiples: each family's samples (orange) over the held-out data (faint grey), on the same
     square axes, and a last panel of the held-out data alone; mixture modes as crosses."""
     rows_data = snap.get("rows") or []
@@ -65,8 +65,8 @@ def arena_samples(snap: dict[str, Any], *, height: int = 560, marker: int = 3) -
                                        showlegend=i == 0, hoverinfo="skip",
                                        marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#000"))),
                           **where)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=35, r=10, t=55, b=35),
-                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1.0, xanchor="right",
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=10, r=10, t=40, b=30),
+                      legend=dict(orientation="h", y=-0.01, yanchor="top", x=0.5, xanchor="center",
                                   font=dict(size=13)))
     fig.update_xaxes(range=[bounds[0], bounds[1]], showticklabels=False, ticks="")
     fig.update_yaxes(range=[bounds[2], bounds[3]], showticklabels=False, ticks="")
@@ -75,24 +75,33 @@ def arena_samples(snap: dict[str, Any], *, height: int = 560, marker: int = 3) -
     return fig
 
 
-def leaderboard(rows: Sequence[dict[str, Any]], budget_kind: str = "seconds") -> pd.DataFrame:
-    """The table: one row per family, the mode columns only for Gaussian-mixture targets."""
+COLUMNS = {  # the table's short headers -> what they mean (the page shows these as the headers' help)
+    "family": "The generative family and its sampler",
+    "state": "training, done, diverged or failed (a family that diverges stops; the others go on)",
+    "modes": "Modes captured: modes with enough high-quality samples (Gaussian-mixture targets)",
+    "high quality": "High-quality share: samples within 3 standard deviations of a mode",
+    "energy dist.": "Energy distance to the held-out data, normalised: 0 = like the data, 1 = like Gaussian noise",
+    "reverse KL": "Reverse KL of the high-quality samples over the modes: 0 = spread evenly, log K = all in one",
+    "train (s)": "Training time: CPU seconds inside the family's own training steps",
+    "steps": "Training steps (EM iterations for the mixture)",
+    "s / 1000 samples": "Sampling time: CPU seconds to draw 1,000 samples",
+    "NFE / sample": "Network evaluations per sample (0: the mixture samples without a network)",
+}
+MODE_COLUMNS = ("modes", "high quality", "reverse KL")
+
+
+def leaderboard(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The table: one row per family (headers: ``COLUMNS``), the mode columns only for Gaussian-mixture targets."""
     mixture = any("modes_captured" in r for r in rows)
     out = []
     for r in rows:
-        line: dict[str, Any] = {"family": r["label"], "state": r["state"]}
-        if mixture:
-            line["modes captured"] = None if r["modes_captured"] is None else f"{r['modes_captured']} / {r['n_modes']}"
-            line["high-quality share"] = r["high_quality"]
-        line["energy distance"] = r["energy"]
-        if mixture:
-            line["reverse KL over modes"] = r["reverse_kl"]
-        line["training time (s)"] = r["train_seconds"]
-        line["training steps"] = r["train_steps"]
-        line["sampling time per 1000 (s)"] = r["sample_seconds_per_1000"]
-        line["network evaluations per sample"] = r["nfe"]
-        out.append(line)
-    return pd.DataFrame(out)
+        values = {"family": r["label"], "state": r["state"],
+                  "modes": None if r.get("modes_captured") is None else f"{r['modes_captured']} / {r['n_modes']}",
+                  "high quality": r.get("high_quality"), "energy dist.": r["energy"], "reverse KL": r.get("reverse_kl"),
+                  "train (s)": r["train_seconds"], "steps": r["train_steps"],
+                  "s / 1000 samples": r["sample_seconds_per_1000"], "NFE / sample": r["nfe"]}
+        out.append({k: v for k, v in values.items() if mixture or k not in MODE_COLUMNS})
+    return pd.DataFrame(out, columns=[c for c in COLUMNS if mixture or c not in MODE_COLUMNS])
 
 
 def quality_curves(snap: dict[str, Any], metric: str = "energy", *, height: int = 380) -> go.Figure:

@@ -7,7 +7,7 @@ import streamlit as st
 from core.arena import FAMILIES, LABELS, ArenaConfig, ArenaTrainer
 from dashboard import controls as ui
 from dashboard import layout, live
-from dashboard.fig_arena import arena_samples, leaderboard, quality_curves
+from dashboard.fig_arena import COLUMNS, arena_samples, leaderboard, quality_curves
 from dashboard.presets import ARENA as TRY
 from dashboard.targets_ui import target_picker
 
@@ -20,8 +20,8 @@ SAMPLING = {"standard": "each family's own sampler", "few": "few network evaluat
 
 notices = layout.page(
     "The arena",
-    "Seven generative families learn the same data with the same budget, measured with one yardstick: "
-    "which is sharp, which covers every mode, and what does a sample cost?")
+    "Seven generative families, the same data, the same budget, one yardstick: "
+    "who is sharp, who covers every mode, and what does a sample cost?")
 
 with st.sidebar:
     st.header("Data and budget")
@@ -50,18 +50,18 @@ if target is not None:
                           reset_label="Settings changed")
 layout.preset_note(URL)
 live.control_bar(job, NAME)
-quantum = (f"{cfg.quantum * 1000:.0f} ms of one family's CPU time" if kind == "seconds"
-           else "one training step of one family")
-st.caption(f"All seven train as one run, taking turns: one step of the run is {quantum}, given to the family "
-           "furthest behind, so they advance together. Measuring samples is not charged to the budget.")
 
 
 def draw(job) -> None:
     snap = job.snapshot()
-    layout.chart(arena_samples(snap, height=470), "arena_samples", main=True)
+    layout.chart(arena_samples(snap), "arena_samples", main=True)
     rows = snap.get("rows", [])
     if rows:
-        st.dataframe(leaderboard(rows, snap.get("budget_kind", kind)), hide_index=True, width="stretch")
+        formats = {"high quality": "%.2f", "energy dist.": "%.3f", "reverse KL": "%.3f", "train (s)": "%.1f",
+                   "s / 1000 samples": "%.4f"}
+        config = {c: st.column_config.NumberColumn(c, help=h, format=formats[c]) if c in formats
+                  else st.column_config.Column(c, help=h) for c, h in COLUMNS.items()}
+        st.dataframe(leaderboard(rows), hide_index=True, width="stretch", column_config=config)
         for row in rows:
             if row.get("message"):
                 st.warning(f"{row['label']} {row['message']}; the others go on.", icon=":material/warning:")
@@ -76,6 +76,10 @@ def draw(job) -> None:
 
 
 live.live_view(job, NAME, draw)
+quantum = (f"{cfg.quantum * 1000:.0f} ms of one family's CPU time" if kind == "seconds"
+           else "one training step of one family")
+st.caption(f"All seven train as one run, taking turns: one step of the run is {quantum}, given to the family "
+           "furthest behind, so they advance together. Measuring samples is not charged to the budget.")
 
 with layout.explanation():
     st.markdown(

@@ -142,8 +142,8 @@ def test_history_holds_quality_against_budget():
     arena = ArenaTrainer(ArenaConfig(budget_kind="steps", budget=8, measurements=4, n_samples=200))
     _finish(arena)
     h = arena.snapshot()["history"]["flow"]
-    assert list(h["budget"]) == [1, 2, 4, 6, 8] and list(h["steps"]) == [1, 2, 4, 6, 8]
-    assert len(h["energy"]) == len(h["high_quality"]) == len(h["modes_captured"]) == 5
+    assert list(h["budget"]) == [1, 2, 5, 8] and list(h["steps"]) == [1, 2, 5, 8]  # ⌈8·(i/4)²⌉ = 1, 2, 5, 8
+    assert len(h["energy"]) == len(h["high_quality"]) == len(h["modes_captured"]) == 4
 
 
 def test_few_sampling_steps_apply_live_to_the_same_trained_models():

@@ -13,13 +13,12 @@ def table(at):
 def test_play_trains_every_family_at_once_and_fills_the_table():
     at = open_page(PAGE, {"secs": "5"})
     press(at, "arena_play")
-    wait_until(at, lambda a: len(a.dataframe) and (table(a)["training steps"] > 0).all(), "a step of every family")
+    wait_until(at, lambda a: len(a.dataframe) and (table(a)["steps"] > 0).all(), "a step of every family")
     press(at, "arena_play")
     frame = table(at)
     assert list(frame["family"]) == list(LABELS.values())
-    assert list(frame.columns) == ["family", "state", "modes captured", "high-quality share", "energy distance",
-                                   "reverse KL over modes", "training time (s)", "training steps",
-                                   "sampling time per 1000 (s)", "network evaluations per sample"]
+    assert list(frame.columns) == ["family", "state", "modes", "high quality", "energy dist.", "reverse KL",
+                                   "train (s)", "steps", "s / 1000 samples", "NFE / sample"]
     titles = " ".join(chart_texts(at))
     assert all(label in titles for label in LABELS.values()) and "Held-out data" in titles  # 8 panels
     assert "Quality against budget" in titles
@@ -29,17 +28,17 @@ def test_few_sampling_steps_apply_without_a_reset():
     at = open_page(PAGE)
     for _ in range(7):  # one step of each family: each is measured once
         press(at, "arena_step")
-    assert list(table(at)["network evaluations per sample"]) == [0, 300, 1, 1, 301, 100, 100]
+    assert list(table(at)["NFE / sample"]) == [0, 300, 1, 1, 301, 100, 100]
     at.selectbox(key="sampling").set_value("few").run()
     assert step_of(status(at)) == 7  # the same trained models...
-    assert list(table(at)["network evaluations per sample"]) == [0, 10, 1, 1, 11, 10, 10]  # ...sampled in few steps
+    assert list(table(at)["NFE / sample"]) == [0, 10, 1, 1, 11, 10, 10]  # ...sampled in few steps
 
 
 def test_a_curve_target_has_no_mode_columns():
     at = open_page(PAGE, {"target": "Two moons", "budget": "training steps per family"})
     press(at, "arena_step")
     columns = list(table(at).columns)
-    assert "modes captured" not in columns and "energy distance" in columns
+    assert "modes" not in columns and "reverse KL" not in columns and "energy dist." in columns
     assert "step 1 / 14,000" in status(at)  # 2,000 steps for each of 7 families
 
 
