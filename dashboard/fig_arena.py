@@ -75,9 +75,10 @@ def arena_samples(snap: dict[str, Any], *, height: int = 420, marker: int = 3) -
     return fig
 
 
+SHORT = {"gmm": "Mixture (EM)", "energy": "Energy (Langevin)", "gan": "GAN", "vae": "VAE",
+         "score": "Score (Langevin)", "ddpm": "Diffusion (DDPM)", "flow": "Flow matching"}  # the table's names
 COLUMNS = {  # the table's short headers -> what they mean (the page shows these as the headers' help)
-    "family": "The generative family and its sampler",
-    "state": "training, done, diverged or failed (a family that diverges stops; the others go on)",
+    "family": "The generative family and its sampler; marked when it diverged or failed (it stops, the others go on)",
     "modes": "Modes captured: modes with enough high-quality samples (Gaussian-mixture targets)",
     "high quality": "High-quality share: samples within 3 standard deviations of a mode",
     "energy dist.": "Energy distance to the held-out data, normalised: 0 = like the data, 1 = like Gaussian noise",
@@ -95,7 +96,7 @@ def leaderboard(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     mixture = any("modes_captured" in r for r in rows)
     out = []
     for r in rows:
-        values = {"family": r["label"], "state": r["state"],
+        values = {"family": SHORT.get(r["family"], r["label"]) + STATE_WORDS.get(r["state"], ""),
                   "modes": None if r.get("modes_captured") is None else f"{r['modes_captured']} / {r['n_modes']}",
                   "high quality": r.get("high_quality"), "energy dist.": r["energy"], "reverse KL": r.get("reverse_kl"),
                   "train (s)": r["train_seconds"], "steps": r["train_steps"],

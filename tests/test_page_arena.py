@@ -16,8 +16,9 @@ def test_play_trains_every_family_at_once_and_fills_the_table():
     wait_until(at, lambda a: len(a.dataframe) and (table(a)["steps"] > 0).all(), "a step of every family")
     press(at, "arena_play")
     frame = table(at)
-    assert list(frame["family"]) == list(LABELS.values())
-    assert list(frame.columns) == ["family", "state", "modes", "high quality", "energy dist.", "reverse KL",
+    assert list(frame["family"]) == ["Mixture (EM)", "Energy (Langevin)", "GAN", "VAE", "Score (Langevin)",
+                                     "Diffusion (DDPM)", "Flow matching"]
+    assert list(frame.columns) == ["family", "modes", "high quality", "energy dist.", "reverse KL",
                                    "train (s)", "steps", "s / 1000 samples", "NFE / sample"]
     titles = " ".join(chart_texts(at))
     assert all(label in titles for label in LABELS.values()) and "Held-out data" in titles  # 8 panels
