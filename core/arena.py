@@ -72,7 +72,7 @@ class ArenaConfig:
     sampling: str = "standard"  # "standard" (each family's own sampler) or "few" (about few_nfe evaluations)
     few_nfe: int = 10
     families: tuple[str, ...] = FAMILIES
-    measurements: int = 30  # quality measured at this many points of each family's budget (denser early)
+    measurements: int = 20  # quality measured at this many points of each family's budget (denser early)
     n_samples: int = 1000  # samples per measurement
     quantum: float = 0.02  # CPU seconds a family trains per arena step (time budget)
     gmm_k: int = 10  # components of the mixture (the same for every target: EM is not told the answer)

@@ -49,3 +49,13 @@ def test_the_explanation_has_each_family_s_objective():
     for piece in (r"\log Z(\theta)", r"\min_G \max_D", r"\mathcal{L}_{\mathrm{VAE}}", r"s_\theta(x + \sigma_i z, \sigma_i)",
                   r"\varepsilon_\theta", r"v_\theta(t, x_t)", r"\mathcal{N}(x_i \mid \mu_k, \Sigma_k)"):
         assert piece in formulas, piece
+
+
+def test_presets_set_the_budget_and_the_sampling():
+    at = open_page(PAGE)
+    press(at, "preset_1")  # equal steps
+    assert at.selectbox(key="budget").value == "steps" and at.select_slider(key="steps").value == 2000
+    assert "step 0 / 14,000" in status(at) and "Equal steps" in " ".join(str(i.value) for i in at.info)
+    press(at, "preset_2")  # few sampling steps
+    assert at.selectbox(key="budget").value == "seconds" and at.selectbox(key="sampling").value == "few"
+    assert "step 0 / 7,000" in status(at)  # 20 s in quanta of 20 ms, for each of 7 families
