@@ -12,7 +12,7 @@ from core import cli
 from core.arena import DIVERGED, DONE, FAILED, FAMILIES, ArenaConfig, ArenaTrainer, run
 from core.errors import ConfigError
 from core.runner import FINISHED, Run
-from core.targets2d import make_target
+from core.targets2d import make_target, points_from_csv
 
 SMALL = dict(measurements=2, n_samples=200)  # cheap measurements: the tests are about the bookkeeping
 COLUMNS = {"family", "label", "state", "modes_captured", "n_modes", "high_quality", "reverse_kl", "energy",
@@ -176,3 +176,12 @@ def test_cli_prints_one_json_line_per_family(capsys):
 def test_cli_refuses_both_budgets_in_one_line(capsys):
     assert cli.main(["arena", "--steps", "3", "--seconds", "1"]) == 2
     assert "not both" in capsys.readouterr().out
+
+
+def test_an_uploaded_csv_trains_every_family():
+    pts = make_target("moons").sample(300, seed=3)
+    text = "x1,x2\n" + "\n".join(f"{a:.4f},{b:.4f}" for a, b in pts)
+    target = points_from_csv(text.encode())
+    rows = run(_steps(2), target)
+    assert [r["family"] for r in rows] == list(FAMILIES)
+    assert all(r["state"] == DONE and r["train_steps"] == 2 and "modes_captured" not in r for r in rows)
