@@ -1,4 +1,6 @@
-"""The headless CLI: ``python -m core train MODEL [--steps N | --seconds S] [--seed K] [--out F.npz] [--start trained]``.
+"""The headless CLI: ``python -m core train MODEL [--steps N | --seconds S] [--seed K] [--out F.npz] [--start trained]``,
+and ``python -m core arena [--data D] [--seconds S | --steps N] [--seed K]``: every generative family on one 2D
+target with one budget each, one JSON line per family (core/arena.py).
 
 Every model module of ``core`` that defines ``CLI_MODELS = {name: CliModel(...)}`` is found here,
 so a new model needs no edit of this file. Each field of the model's config dataclass becomes an
@@ -125,6 +127,20 @@ def train(name: str, model: CliModel, args: argparse.Namespace) -> tuple[dict[st
     return summary, arrays, 0 if ok else 2
 
 
+def run_arena(args: argparse.Namespace) -> int:
+    """``python -m core arena``: train every family to its budget, print the leaderboard as JSON lines."""
+    from core import arena
+
+    try:
+        rows = arena.run(arena.config_from(args))
+    except (GenLabError, ValueError) as err:  # bad options: one line, no traceback
+        print(json.dumps({"arena": "failed", "message": str(err)}))
+        return 2
+    for row in rows:
+        print(json.dumps(row, default=float))
+    return 0 if all(row["state"] == arena.DONE for row in rows) else 2
+
+
 def main(argv: list[str] | None = None) -> int:
     import torch
 
@@ -145,7 +161,14 @@ def main(argv: list[str] | None = None) -> int:
                        help="write the trained weights to this .pt (plain tensors)")
         _add_config_options(p, model.config)
     sub.add_parser("list", help="list the models")
+    from core import arena  # here: its families' modules import CliModel from this module
+
+    arena_parser = sub.add_parser("arena", help="every generative family on one 2D target, one budget each: "
+                                                "one JSON line per family")
+    arena.add_arguments(arena_parser)
     args = parser.parse_args(argv)
+    if args.command == "arena":
+        return run_arena(args)
     if args.command == "list":
         for name, model in models.items():
             print(f"{name:12s} {model.help}")

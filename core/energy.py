@@ -236,7 +236,8 @@ class LangevinTrainer:
         (g,) = torch.autograd.grad(self.f(x).sum(), x)
         return g  # (n, 2) ∇_x f_θ
 
-    def step(self) -> dict[str, float]:
+    def move(self) -> None:
+        """One Langevin step of every particle, reflected at the box's walls (one gradient of f_θ)."""
         g = self.grad_f(self.x)
         x = self.x + 0.5 * self.eta * g + math.sqrt(self.eta) * torch.randn(self.x.shape, generator=self.gen)
         x = torch.where(x > self.half, 2 * self.half - x, x)  # reflect at the walls
@@ -244,6 +245,9 @@ class LangevinTrainer:
         self.x = x.clamp(-self.half, self.half)
         self.paths = (self.paths + [self.x[: self.tracked].clone()])[-self.trail:]
         self.steps += 1
+
+    def step(self) -> dict[str, float]:
+        self.move()
         with torch.no_grad():
             mean_f = self.f(self.x).mean().item()
         if self.steps == 1 or self.steps % self.quality_every == 0:

@@ -65,7 +65,7 @@ class FlowConfig:
     seed: int = 0
     solver: str = "euler"
     sample_steps: int = 100  # ODE steps (NFE = steps x evaluations per step)
-    eval_every: int = 500  # steps between two sample-quality measurements
+    eval_every: int = 500  # steps between two sample-quality measurements (0 = never: a caller measures)
     eval_samples: int = 1000
 
     def validate(self) -> None:
@@ -79,8 +79,8 @@ class FlowConfig:
             raise ConfigError("The learning rate must be positive and the batch size between 2 and 4096.")
         if not 0.0 <= self.ema < 1.0:
             raise ConfigError("The EMA decay must lie in [0, 1).")
-        if not 1 <= self.sample_steps <= 1000 or self.eval_every < 1 or self.eval_samples < 10:
-            raise ConfigError("Use 1 to 1000 sampling steps, eval_every >= 1 and at least 10 eval samples.")
+        if not 1 <= self.sample_steps <= 1000 or self.eval_every < 0 or self.eval_samples < 10:
+            raise ConfigError("Use 1 to 1000 sampling steps, eval_every >= 0 and at least 10 eval samples.")
 
 
 # --------------------------------------------------------------------------- the network
@@ -206,7 +206,7 @@ class FlowTrainer:
         self.steps += 1
         self.last_loss = loss.item()
         self.ema.update(self.model, self.steps)
-        if self.steps % self.cfg.eval_every == 0 or self.steps == FIRST_LOOK:
+        if self.cfg.eval_every and (self.steps % self.cfg.eval_every == 0 or self.steps == FIRST_LOOK):
             self.evaluation = self.evaluate()
         return {"loss": self.last_loss, **self.evaluation}
 

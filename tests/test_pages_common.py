@@ -135,6 +135,10 @@ def _text_url(at):
 
 # ------------------------------------------------------------------ the table
 
+def _arena_play(at):
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 7  # the leaderboard: one row per family
+
+
 AE_KEYS = ("ae_k", "ae_w", "ae_lr")
 VAE_KEYS = ("vae_k", "beta", "dec", "vae_w", "vae_lr")
 DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "estimate": "Parameter estimation"}
@@ -145,6 +149,18 @@ SCORE_SMALL = {"T": "3", "L": "5"}  # few Langevin steps keep each snapshot chea
 GAN_SMALL = {"gw": "16", "dw": "16", "batch": "64"}
 
 PAGES = [
+    Page(
+        "arena.py", (Job("arena"),), query={"secs": "5"}, play_check=_arena_play,
+        extremes=(Extremes({"secs": "5"}, (("arena_play", ()),), ("target", "spread", "budget", "secs", "sampling",
+                                                                   "seed")),
+                  Extremes({"budget": "training steps per family"}, (("arena_play", ()),), ("steps",))),
+        url={"target": "Two moons", "budget": "training steps per family", "steps": "500",
+             "sampling": "few network evaluations (about 10)", "seed": "3"},
+        url_values={"target": ("selectbox", "moons"), "budget": ("selectbox", "steps"), "steps": ("select_slider", 500),
+                    "sampling": ("selectbox", "few"), "seed": ("number_input", 3)},
+        bad_urls=(({"secs": "7", "budget": "minutes", "sampling": "x", "seed": "-1"},
+                   {"secs": ("select_slider", 20), "budget": ("selectbox", "seconds")}),),
+    ),
     Page(
         "architectures.py", (Job("cnn"),), step_check=_architectures_step,
         extremes=(Extremes({}, (("cnn_play", ()),), ("ch", "hid", "lr", "batch", "seed", "shift")),),

@@ -218,3 +218,16 @@ def test_csv_upload_bad_then_good_then_bad_keeps_the_data(server, page):
     assert page.get_by_text("current dataset is kept").count() > 0
     assert page.get_by_text("Upload a CSV with columns").count() == 0  # still training on the good file
     assert_no_exception(page, "NaN upload")
+
+
+def test_the_arena_trains_every_family_at_once(server, page):
+    """The arena's seven families train as one run: each panel's title gains its quality (E = ...) once its
+    family has trained and been measured, with no traceback on the way."""
+    page.goto(f"{server}/arena?secs=5")
+    wait_until_rendered(page)
+    play(page)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].some(el => el.layout && el.layout.annotations
+               && el.layout.annotations.filter(a => String(a.text).includes('E = ')).length === 7)""",
+        timeout=90_000)
+    assert_no_exception(page, "arena while training")
