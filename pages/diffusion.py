@@ -154,6 +154,23 @@ with layout.explanation():
     st.latex(r"\sigma = \eta\,\sqrt{\frac{1-\bar\alpha_{\tau'}}{1-\bar\alpha_\tau}}\,"
              r"\sqrt{1-\frac{\bar\alpha_\tau}{\bar\alpha_{\tau'}}},\qquad "
              r"\text{DDPM: } \eta = 1,\quad \text{DDIM: } \eta = 0")
+    st.markdown(
+        "**The same model in continuous time** (Song et al., 2021). With many small steps the forward process "
+        "becomes the stochastic differential equation (SDE) below, with β(t) the schedule and W a Brownian "
+        "motion. Run backwards in time it becomes the reverse SDE, which needs only the score ∇ₓ log p_t of the "
+        "noised data: that is what ε_θ gives, up to a scale, since the best guess of the noise is the score "
+        "times −√(1−ᾱ_t) (Tweedie's formula; the score page learns s_θ directly). A third equation, the "
+        "probability-flow ODE, has no noise at all yet carries the same marginals p_t from noise to data. "
+        "The DDPM sampler above is a discretisation of the reverse SDE; DDIM (η = 0) is one of the "
+        "probability-flow ODE. Both run the same trained ε_θ: switch *Sampler* to compare them, and the "
+        "curve at the bottom measures both at every number of steps."
+    )
+    st.latex(r"\text{forward SDE: } dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dW")
+    st.latex(r"\text{reverse SDE: } dx = \big[-\tfrac12\beta(t)\,x - \beta(t)\,\nabla_x\log p_t(x)\big]\,dt "
+             r"+ \sqrt{\beta(t)}\,d\bar W \qquad \text{probability-flow ODE: } \frac{dx}{dt} = "
+             r"-\tfrac12\beta(t)\big[x + \nabla_x\log p_t(x)\big]")
+    st.latex(r"s_\theta(x_t, t) = -\frac{\varepsilon_\theta(x_t, t)}{\sqrt{1-\bar\alpha_t}} \approx "
+             r"\nabla_x \log p_t(x_t)")
     st.markdown("**Try this**")
     st.markdown(
         "- **Few sampling steps**: set *Sampling steps* to 5 with DDPM, then with DDIM. Which sampler copes "

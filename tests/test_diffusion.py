@@ -216,3 +216,16 @@ def test_csv_target_and_cli(tmp_path, capsys):
     assert summary["steps"] == 30 and summary["nfe"] == 5 and "energy" in summary
     saved = np.load(out)
     assert saved["samples"].shape == (200, 2) and saved["paths"].shape[0] == 6
+
+
+def test_the_best_noise_guess_is_the_score_scaled_by_minus_the_noise_std():
+    """The diffusion page's ε ↔ score relation, on a mixture where both are exact: the best ε guess
+    E[ε | x_t] = (x_t − √ᾱ·E[x₀ | x_t]) / √(1−ᾱ) equals −√(1−ᾱ)·∇ log p_t(x_t) (Tweedie)."""
+    from core import gmm_exact
+
+    mixture = (np.array([0.5, 0.3, 0.2]), np.array([[2.0, 0.0], [-1.0, 1.5], [0.0, -2.0]]), np.array([0.1, 0.2, 0.3]))
+    x = np.random.default_rng(0).normal(size=(200, 2)) * 2
+    for alpha_bar in (0.98, 0.5, 0.02):
+        a, s = np.sqrt(alpha_bar), np.sqrt(1 - alpha_bar)
+        eps_best = (x - a * gmm_exact.denoiser(x, mixture, a, s)) / s
+        assert np.allclose(eps_best, -s * gmm_exact.score(x, mixture, a, s), atol=1e-9)
