@@ -96,18 +96,25 @@ def confusion_figure(cm: np.ndarray, class_names: Sequence[str], title: str, hei
 
 
 def pipelines_dot() -> str:
-    """The slide: an expert system (data + program → results) against machine learning
-    (data + results → program), as Graphviz DOT."""
+    """The slides' three pipelines as Graphviz DOT: an expert system (data + program → results),
+    machine learning (data + results → program), and a generative model (a learning step, data →
+    p_θ; then a sampling step, prompt + p_θ → new data)."""
     return """digraph {
   rankdir=LR; bgcolor="transparent"; nodesep=0.15; ranksep=0.35;
   node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=13, fillcolor="#F2F2F2", color="#666666"];
   edge [color="#444444", arrowsize=0.8];
-  subgraph cluster_rules { label="Expert system (the rule you write)"; fontname="Helvetica"; fontsize=13; color="#E69F00";
-    d1 [label="Data\\n(flowers)"]; p1 [label="Program\\n(if petal length < t …)", fillcolor="#FCE9C4"];
-    c1 [label="Computer", shape=ellipse, fillcolor="#FFFFFF"]; r1 [label="Results\\n(species)"];
-    d1 -> c1; p1 -> c1; c1 -> r1; }
+  // Graphviz stacks the clusters bottom-up: the generative one is written first to come last
+  subgraph cluster_gen { label="Generative model (the second half of the lecture)"; fontname="Helvetica"; fontsize=13; color="#009E73";
+    d3 [label="Data\\n(x₁ … xₙ, no labels)"]; c3 [label="Learning\\nstep", shape=ellipse, fillcolor="#FFFFFF"];
+    m3 [label="Model p_θ\\n(θ learned)", fillcolor="#CDEBDD"]; q3 [label="Prompt\\n(optional)"];
+    s3 [label="Sampling\\nstep", shape=ellipse, fillcolor="#FFFFFF"]; n3 [label="New data\\nx ~ p_θ(· | prompt)"];
+    d3 -> c3; c3 -> m3; m3 -> s3; q3 -> s3; s3 -> n3; }
   subgraph cluster_ml { label="Machine learning (the model that learns)"; fontname="Helvetica"; fontsize=13; color="#0072B2";
     d2 [label="Data\\n(flowers)"]; r2 [label="Results\\n(species)"];
     c2 [label="Computer", shape=ellipse, fillcolor="#FFFFFF"]; p2 [label="Program\\n(f_θ, θ learned)", fillcolor="#CFE3F2"];
     d2 -> c2; r2 -> c2; c2 -> p2; }
+  subgraph cluster_rules { label="Expert system (the rule you write)"; fontname="Helvetica"; fontsize=13; color="#E69F00";
+    d1 [label="Data\\n(flowers)"]; p1 [label="Program\\n(if petal length < t …)", fillcolor="#FCE9C4"];
+    c1 [label="Computer", shape=ellipse, fillcolor="#FFFFFF"]; r1 [label="Results\\n(species)"];
+    d1 -> c1; p1 -> c1; c1 -> r1; }
 }"""

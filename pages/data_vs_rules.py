@@ -135,10 +135,13 @@ with layout.explanation():
         "An **expert system** runs a program a person wrote: *data + program → results*. "
         "**Machine learning** turns this around: from data and the results we want, the computer finds the "
         "program, *data + results → program*. Above, you write a rule for the 150 Iris flowers "
-        "(three species, four measurements in cm) while a model learns one from the same flowers."
+        "(three species, four measurements in cm) while a model learns one from the same flowers. "
+        "A **generative model** learns from data alone (no results to match): a *learning step* fits a "
+        "model p_θ of the data, then a *sampling step* draws new data from it, possibly steered by a prompt "
+        "(the second half of the lecture, from Gaussians to text generation)."
     )
-    diagram, equations = st.columns([1, 1.3], vertical_alignment="center")
-    diagram.graphviz_chart(pipelines_dot(), width="content")
+    st.graphviz_chart(pipelines_dot(), width="stretch")
+    _, equations, _ = st.columns([0.2, 1, 0.2])
     with equations:
         st.latex(r"\text{your rule: }\hat y(x) = \begin{cases} c_{\text{below}} & \text{if } x_j < t \\ "
                  r"c_{\text{above}} & \text{otherwise}\end{cases}")

@@ -24,7 +24,7 @@ def test_rule_accuracy_and_the_learned_model_beating_it():
                float(metric(a, "Model accuracy (test flowers)").rstrip("%")) > 90, "a model above 90%")
     assert float(metric(at, "Model accuracy (test flowers)").rstrip("%")) > float(
         metric(at, "Rule accuracy (test flowers)").rstrip("%"))
-    assert at.get("graphviz_chart"), "the two pipelines diagram is on the page"
+    assert at.get("graphviz_chart"), "the three pipelines diagram is on the page"
     assert "best single-threshold rule" in texts(at) and "66.7%" in texts(at)
 
 

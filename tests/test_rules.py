@@ -209,3 +209,5 @@ def test_figures_build():
     assert cm.data[0].text.tolist() == [["5", "0", "0"], ["0", "4", "1"], ["0", "2", "3"]]
     dot = pipelines_dot()
     assert dot.count("{") == dot.count("}") and "Program" in dot and "Results" in dot
+    assert dot.count("subgraph cluster_") == 3  # expert system, learning, generative
+    assert "m3 -> s3" in dot and "q3 -> s3" in dot and "s3 -> n3" in dot  # the sampling step takes model and prompt
