@@ -135,3 +135,35 @@ def histogram_fit(snap: dict[str, np.ndarray], height: int = 330) -> go.Figure:
     fig.update_yaxes(title="density")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"), bargap=0)
     return fig
+
+
+def abc_figures(snap: dict[str, np.ndarray], height: int = 400) -> tuple[go.Figure, go.Figure]:
+    """Rejection ABC (core/abc_inference.py): the kept (β, γ) in the prior's box with the truth, coloured
+    by their distance; and the observed daily cases against outbreaks simulated with kept parameters."""
+    theta, dist, (bb, gb) = snap["theta"], snap["dist"], snap["prior"]
+    plane = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    plane.add_shape(type="rect", x0=gb[0], x1=gb[1], y0=bb[0], y1=bb[1], line=dict(color="#999999", dash="dot"))
+    if len(theta):
+        plane.add_trace(go.Scatter(x=theta[:, 1], y=theta[:, 0], mode="markers", name="kept θ",
+                                   marker=dict(color=dist, colorscale="Viridis_r", size=7, opacity=0.8,
+                                               colorbar=dict(title=dict(text="distance", side="right"), thickness=12)),
+                                   hovertemplate="γ=%{x:.3f}<br>β=%{y:.3f}<extra></extra>"))
+    truth = snap["truth"]
+    plane.add_trace(go.Scatter(x=[truth[1]], y=[truth[0]], mode="markers", name="true θ",
+                               marker=dict(symbol="star", size=16, color="#D55E00", line=dict(color="white", width=1))))
+    plane.update_xaxes(title="recovery rate γ", range=[0, gb[1] * 1.05])
+    plane.update_yaxes(title="infection rate β", range=[0, bb[1] * 1.05])
+    plane.update_layout(title=f"The closest {len(theta)} of {int(snap['simulations']):,} simulations",
+                        legend=dict(orientation="h", y=-0.18, x=0), margin=dict(t=40))
+    cases = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    days = np.arange(len(snap["observed"]))
+    for k, sim in enumerate(snap["kept_cases"]):
+        cases.add_trace(go.Scatter(x=days, y=sim, mode="lines", line=dict(color=PALETTE[0], width=1), opacity=0.25,
+                                   name="simulated with kept θ", showlegend=k == 0, hoverinfo="skip"))
+    cases.add_trace(go.Scatter(x=days, y=snap["observed"], mode="lines+markers", name="observed",
+                               line=dict(color="#222222", width=2), marker=dict(size=4)))
+    cases.update_xaxes(title="day")
+    cases.update_yaxes(title="new cases")
+    cases.update_layout(title="Observed outbreak, similar simulations",
+                        legend=dict(orientation="h", y=-0.18, x=0), margin=dict(t=40))
+    return plane, cases

@@ -1,9 +1,11 @@
-"""AppTest tests of the "beyond generation" page (three demonstrations, one shown at a time)."""
+"""AppTest tests of the "beyond generation" page (four demonstrations, one shown at a time)."""
 
+from tests.pagetest import chart_texts as chart_titles
 from tests.pagetest import open_page, press, status, texts, wait_until
 
 PAGE = "beyond.py"
-DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "estimate": "Parameter estimation"}
+DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "estimate": "Parameter estimation",
+         "abc": "A simulator's parameters (ABC)"}
 
 
 def metric(at, label: str) -> str:
@@ -37,3 +39,14 @@ def test_estimate_converges_to_the_end_of_its_budget():
     press(at, "estimate_play")
     wait_until(at, lambda a: "finished" in status(a), "the end of the budget")
     assert "n = 1,000" in texts(at)
+
+
+def test_abc_keeps_parameters_near_the_truth_of_the_observed_outbreak():
+    at = open_page(PAGE, {"demo": DEMOS["abc"], "a_beta": "0.6", "a_gamma": "0.2"})
+    for _ in range(30):
+        press(at, "abc_step")
+    assert "step 30 /" in texts(at)
+    beta = float(metric(at, "β estimate").split("±")[0])
+    growth = float(metric(at, "Growth r = β − γ").split("±")[0])
+    assert abs(beta - 0.6) < 0.15 and abs(growth - 0.4) < 0.1
+    assert "The closest 100 of 6,000 simulations" in " ".join(chart_titles(at))
