@@ -32,6 +32,7 @@ notices = layout.page(
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
+    start = live.start_from()
     st.header("Data")
     kind = ui.select("Data", "data", (DIGITS, POINTS), DIGITS,
                      format_func={DIGITS: "8x8 digits (scikit-learn)", POINTS: "2D points"}.get)
@@ -123,9 +124,10 @@ with tab_vae:
     if has_data:
         vae_cfg = VAEConfig(data=data_name, latent=vae_latent, hidden=(vae_width, vae_width), decoder=decoder,
                             beta=beta, lr=vae_lr, seed=seed, quality_every=250)
-        vae_job = live.ensure_job(
-            VAE, (dataclasses.replace(vae_cfg, beta=0.0, lr=0.0), target_key), _spec(VAETrainer, vae_cfg),
+        vae_job = live.ensure_trained_job(
+            VAE, (dataclasses.replace(vae_cfg, beta=0.0, lr=0.0), target_key, start), _spec(VAETrainer, vae_cfg),
             live={"beta": beta, "lr": vae_lr}, max_steps=BUDGET, reset_label="Settings changed",
+            model="vae", cfg=vae_cfg, start=start,
         )
     live.control_bar(vae_job, VAE)
 

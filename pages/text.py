@@ -30,6 +30,7 @@ prompt = st.text_input("Prompt: the model continues it, and the bars show its ne
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
+    start = live.start_from()
     st.header("Text")
     source = ui.select("Corpus", "corpus", (*CORPORA, PASTE), "persuasion",
                        format_func=lambda s: "Your own text (paste it)" if s == PASTE else CORPORA[s][0])
@@ -78,11 +79,12 @@ else:
     cfg = TextConfig(model=model, corpus=source if source != PASTE else "persuasion", context=context,
                      width=width, depth=depth, heads=heads, lr=lr, batch_size=batch, seed=seed)
     text_key = st.session_state[TEXT_STATE][0] if source == PASTE else None
-    job = live.ensure_job(
-        NAME, (dataclasses.replace(cfg, lr=0.0), text_key), live.RunSpec.of(TextTrainer, cfg, text),
+    job = live.ensure_trained_job(
+        NAME, (dataclasses.replace(cfg, lr=0.0), text_key, start), live.RunSpec.of(TextTrainer, cfg, text),
         live={"lr": lr, "temperature": temperature, "top_k": top_k, "prompt": prompt},  # no reset for these
         max_steps=BUDGET, snapshot_every=0.3, snapshot_share=0.12,  # a sample is a tenth of the time at most
-        reset_label="Settings changed",
+        reset_label="Settings changed", model="text", start=start,
+        cfg=cfg if source != PASTE else dataclasses.replace(cfg, corpus="your own text"),  # its vocabulary differs
     )
 
 if job is not None and "vocab" in job.snapshot():
