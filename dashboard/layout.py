@@ -154,7 +154,8 @@ def preset_note(page_path: str) -> None:
 
 
 def preset_list(items: Sequence[Preset], page_path: str) -> None:
-    """The presets in the explanation, each a link a lecturer can copy."""
+    """The presets in the explanation under a "Try this" heading, each a link a lecturer can copy."""
+    st.markdown("**Try this** (each a link that opens the page with its settings; or the buttons in the sidebar)")
     st.markdown("\n".join(f"- [{p.name}]({preset_link(page_path, p)}): {p.lesson}" for p in items))
 
 

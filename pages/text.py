@@ -12,8 +12,10 @@ from core.text import MODEL_LABELS, MODELS, TextConfig, TextTrainer
 from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_text import embedding_plane, loss_with_baselines, next_char_bars
+from dashboard.presets import TEXT as TRY
 
 NAME = "text"
+URL = "text"  # the page's url_path (dashboard/topics.py)
 PASTE = "paste"
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 WIDTHS = (8, 16, 32, 64, 128)
@@ -55,6 +57,7 @@ with st.sidebar:
     st.header("Sampling")
     temperature = ui.slider("Temperature τ", "temp", 0.0, 2.0, 0.8, 0.05)
     top_k = ui.slider("Top-k (0 = every character)", "topk", 0, 40, 0)
+    layout.presets(TRY)
 with layout.settings():
     st.header("Model size")
     context = ui.slider("Context length T (characters)", "ctx", 1, 128, 32)
@@ -68,6 +71,7 @@ with layout.settings():
     seed = ui.number("Seed", "seed", 0, 9999, 0)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 # ------------------------------------------------------------------ the job
 if source == PASTE and TEXT_STATE not in st.session_state:
@@ -169,14 +173,10 @@ with layout.explanation():
         "models), and much of AI is not generative at all: classifiers like those on the first pages of this "
         "lecture, forecasting, planning and control."
     )
-    st.markdown("**Try this**")
+    layout.preset_list(TRY, URL)
     st.markdown(
-        "- **Bigram counts** first: a few steps count the whole text. Its samples have English-looking "
-        "pairs of letters but no words. That loss is the dashed line every other model must beat.\n"
-        "- **GRU** for a minute: words, then punctuation and capitals after full stops appear. Compare the "
+        "- **GRU from scratch** (Start from: scratch) for a minute: words, then punctuation and capitals after full stops appear. Compare the "
         "validation loss with the bigram line.\n"
-        "- **Temperature**: 0 repeats the most likely path (often a loop), 2 is nearly random letters.\n"
-        "- **Prompt** `Captain Wentwort`: how sure is the model of the next letter?\n"
         "- **Embeddings**: after training, vowels gather, and so do digits and upper-case letters.\n"
         "- **Your own text**: paste a poem; with a few hundred characters the validation loss soon rises "
         "again while the training loss falls: the model learns the text by heart."
