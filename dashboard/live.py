@@ -114,14 +114,15 @@ def ensure_job(
     return slot.job
 
 
-START_LABELS = {"trained": "a trained model", "scratch": "scratch (random weights)"}
+START = ("trained", "scratch")  # the words are the URL's values too: a lecturer types start=scratch
 
 
 def start_from() -> str:
     """The sidebar choice (URL key ``start``) between the shipped trained model and random weights."""
-    return ui.select("Start from", "start", list(START_LABELS), "trained", format_func=START_LABELS.get,
-                     help="A model trained for the default settings (assets/checkpoints), so the page shows a "
-                          "good model at once and trains on from there; or random weights, to watch it learn.")
+    return ui.select("Start the model from", "start", START, "trained",
+                     help="**trained**: a model trained for the default settings (assets/checkpoints), so the "
+                          "page shows a good model at once and trains on from there; **scratch**: random "
+                          "weights, to watch it learn. In a link: start=scratch.")
 
 
 def with_start(spec: RunSpec, model: str, cfg: Any, start: str) -> tuple[RunSpec, str | None]:

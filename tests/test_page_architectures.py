@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dashboard.live import START_LABELS
 from tests.pagetest import open_page, press, status, step_of, texts, wait_until
 from tests.test_page_capacity import chart
 
@@ -47,7 +46,7 @@ def test_other_architectures_section():
     link = next(link.proto for link in at.get("page_link"))  # the text topic is built: a link, not "(coming)"
     assert link.page == "text" and link.label.startswith("Text generation")
 
-SCRATCH = {"start": START_LABELS["scratch"]}
+SCRATCH = {"start": "scratch"}
 
 
 def test_starts_from_the_trained_model_or_from_scratch_and_says_why_it_cannot():

@@ -1,6 +1,5 @@
 """AppTest tests of the auto-encoder and VAE page."""
 
-from dashboard.live import START_LABELS
 from tests.pagetest import open_page, press, texts
 
 PAGE = "autoencoders.py"
@@ -71,7 +70,7 @@ def test_vae_starts_from_the_trained_model_or_from_scratch_and_says_why_it_canno
     assert int(metrics["Classes in samples"].split(" / ")[0]) >= 9, metrics  # prior samples are digits
     assert float(metrics["Test loss"]) <= 24.5, metrics
     assert "Starting from random weights" not in texts(trained)
-    scratch = open_page(PAGE, {"start": START_LABELS["scratch"]})
+    scratch = open_page(PAGE, {"start": "scratch"})
     press(scratch, "vae_step")
     metrics = vae_metrics(scratch)
     assert float(metrics["Test loss"]) > 30 and float(metrics["Recognised confidently"].rstrip("%")) < 10, metrics

@@ -1,6 +1,5 @@
 """AppTest tests of the text-generation page."""
 
-from dashboard.live import START_LABELS
 from tests.pagetest import errors, open_page, press, status, texts, wait_until
 
 PAGE = "text.py"
@@ -65,7 +64,7 @@ def test_starts_from_the_trained_gru_or_from_scratch_and_says_why_it_cannot():
     val, bigram = validation_and_baseline(trained)
     assert val <= bigram - 0.5, (val, bigram)  # far better than counting pairs: trained
     assert "Starting from random weights" not in texts(trained)
-    scratch = open_page(PAGE, {"start": START_LABELS["scratch"]})
+    scratch = open_page(PAGE, {"start": "scratch"})
     press(scratch, "text_step")
     val, bigram = validation_and_baseline(scratch)
     assert val > bigram + 1.0, (val, bigram)  # near the uniform loss log(75)
