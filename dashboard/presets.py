@@ -76,7 +76,7 @@ CAPACITY = [
     Preset("No noise", "Regression, σ = 0: nothing to over-fit, the test error keeps falling with the degree.",
            {"model": "poly", "n": 30, "noise": 0.0, "seed": 0}),
     Preset("Double descent", "Regression, n = 15: at degree 14 = n − 1 the polynomial passes through every point "
-           "and the test error explodes (10⁸ times the best); past it, the error falls again.",
+           "and the test error explodes (3·10⁸, against 0.10 at the best degree); past it, the error falls again.",
            {"model": "poly", "n": 15, "noise": 0.3, "seed": 0}),
     Preset("Untamed", "Classification tab, no early stopping and λ = 0: the tamed MLP becomes the over-fit one "
            "(100 % train, 69 % test, the same as the untamed).", {"cdata": "xor", "cn": 50, "cnoise": 0.3, "cw": 64, "es": False, "l2": 0.0, "cseed": 0}),
@@ -171,8 +171,8 @@ FLOW_MATCHING = [
            "points to the data's mean: no mode is captured.", {**FLOW, "solver": "euler", "nfe": 1}),
     Preset("Four Euler steps", "Four evaluations already land on all 8 modes (41 % of samples near one; 97 % with "
            "100).", {**FLOW, "solver": "euler", "nfe": 4}),
-    Preset("RK4 at 4 evaluations", "RK4 spends its 4 evaluations on a single step: no mode captured, worse than 4 "
-           "Euler steps.", {**FLOW, "solver": "rk4", "nfe": 4}),
+    Preset("RK4 at 4 evaluations", "RK4 spends its 4 evaluations on a single step, which overshoots past the ring: 5 % "
+           "of samples near a mode, against 41 % for 4 Euler steps.", {**FLOW, "solver": "rk4", "nfe": 4}),
     Preset("The field at t = 0", "At t = 0 the velocity is E[x₁] − x: every arrow points to the data's mean. "
            "Slide t towards 0.95: the field grows sharp around each mode.", {"target": "ring", "t": 0.0}),
 ]
