@@ -117,9 +117,9 @@ def ensure_job(
 START = ("trained", "scratch")  # the words are the URL's values too: a lecturer types start=scratch
 
 
-def start_from() -> str:
+def start_from(what: str = "the model") -> str:
     """The sidebar choice (URL key ``start``) between the shipped trained model and random weights."""
-    return ui.select("Start the model from", "start", START, "trained",
+    return ui.select(f"Start {what} from", "start", START, "trained",
                      help="**trained**: a model trained for the default settings (assets/checkpoints), so the "
                           "page shows a good model at once and trains on from there; **scratch**: random "
                           "weights, to watch it learn. In a link: start=scratch.")

@@ -34,7 +34,7 @@ notices = layout.page(
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
-    start = live.start_from()
+    start = live.start_from("the VAE")  # the auto-encoders train in seconds: always from scratch
     st.header("Data")
     kind = ui.select("Data", "data", (DIGITS, POINTS), DIGITS,
                      format_func={DIGITS: "8x8 digits (scikit-learn)", POINTS: "2D points"}.get)
