@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent / "assets" / "checkpoints"
 MAY_DIFFER = frozenset({
     "seed", "eval_every", "lr", "lr_g", "lr_d", "batch_size", "d_steps", "ema", "decay_steps", "warmup",
     "sample_steps", "solver", "sampler", "n_samples", "temperature", "top_k", "view_t", "langevin_steps",
-    "step_size", "grad_clip", "weight_decay",
+    "step_size", "grad_clip", "weight_decay", "quality_every",
 })
 
 
@@ -76,8 +76,16 @@ def tensors(trainer: Any) -> dict[str, torch.Tensor]:
             for k, v in module.state_dict().items()}
 
 
+def _plain(cfg: Any) -> dict[str, Any]:
+    """A config as JSON-ready data, as its model reads it (``cfg.canonical(fields)``, when the config
+    class has it, resolves a value such as ``decoder="auto"`` to what it means)."""
+    fields = json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
+    canonical = getattr(type(cfg), "canonical", None)
+    return canonical(fields) if canonical else fields
+
+
 def _config(trainer: Any) -> dict[str, Any]:
-    return json.loads(json.dumps(dataclasses.asdict(trainer.cfg), default=str))
+    return _plain(trainer.cfg)
 
 
 # --------------------------------------------------------------------------- save and load
@@ -116,11 +124,14 @@ def read(path: Path | str) -> dict[str, Any]:
     return blob
 
 
-def _settings_differ(saved_json: Any, current: dict[str, Any]) -> str | None:
+def _settings_differ(saved_json: Any, current: dict[str, Any], config: type | None = None) -> str | None:
     try:
         saved = json.loads(saved_json)
     except (TypeError, ValueError):
         return "its settings are unreadable"
+    canonical = getattr(config, "canonical", None)
+    if canonical and isinstance(saved, dict):
+        saved = canonical(saved)
     differ = sorted(k for k in set(saved) | set(current) if saved.get(k) != current.get(k) and k not in MAY_DIFFER)
     if differ:
         return "it was trained with " + ", ".join(f"{k}={saved.get(k)}" for k in differ[:4])
@@ -146,14 +157,14 @@ def settings_fit(model: str, cfg: Any) -> str | None:
     saved = _shipped_settings(str(path), path.stat().st_mtime)
     if saved is None:
         return "the shipped file is not a usable checkpoint"
-    return _settings_differ(saved, json.loads(json.dumps(dataclasses.asdict(cfg), default=str)))
+    return _settings_differ(saved, _plain(cfg), type(cfg))
 
 
 def mismatch(blob: dict[str, Any], trainer: Any, model: str) -> str | None:
     """Why this checkpoint does not fit this trainer (None: it fits)."""
     if blob.get("model") != model:
         return f"it holds a {blob.get('model')} model, not {model}"
-    differ = _settings_differ(blob.get("config"), _config(trainer))
+    differ = _settings_differ(blob.get("config"), _config(trainer), type(trainer.cfg))
     if differ:
         return differ
     mine = {k: tuple(v.shape) for k, v in tensors(trainer).items()}

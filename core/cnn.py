@@ -121,7 +121,7 @@ class CnnVsMlpTrainer:
             self.opts[name].step()
             out[f"{name}_loss"] = loss.item()
         self.steps += 1
-        if self.steps == 1 or self.steps % self.cfg.eval_every == 0:
+        if not self.evaluation or self.steps % self.cfg.eval_every == 0:  # the first step (also from a checkpoint)
             self.evaluation = self.evaluate()
         return {**out, **self.evaluation}
 

@@ -148,6 +148,7 @@ class TextTrainer:
         self._sample: str | None = None
         self._sample_settings: tuple = ()
         self._sample_step, self._sample_time, self._sample_cost = -1, -math.inf, 0.0
+        self._run_start = 0  # steps a checkpoint had already made (see after_load)
 
     # ------------------------------------------------------------------ data
 
@@ -201,7 +202,7 @@ class TextTrainer:
             self.opt.step()
             loss = loss_t.item()
         self.steps += 1
-        if self.steps == 1 or self.steps % self.cfg.eval_every == 0:
+        if not self.evaluation or self.steps % self.cfg.eval_every == 0:  # the first step (also from a checkpoint)
             self.evaluation = self.evaluate()
         return {"loss": loss, **self.evaluation}
 
@@ -273,6 +274,10 @@ class TextTrainer:
             out.append(nxt)
         return self.vocab.decode(out)
 
+    def after_load(self) -> None:
+        """After a checkpoint set ``steps``: snapshots count this run's steps, as the page's status line does."""
+        self._run_start = self.steps
+
     def refresh_sample(self) -> None:
         """Make the next snapshot draw a new sample (the page asks for it after a step or a pause)."""
         self._sample_time = -math.inf
@@ -296,7 +301,7 @@ class TextTrainer:
         sample = self._current_sample()
         return {
             "sample": np.array(sample),
-            "sample_step": np.array(self._sample_step),
+            "sample_step": np.array(self._sample_step - self._run_start),  # in this run's steps
             "prompt": np.array(self.prompt),
             "next_probs": self.next_probs(self.prompt),  # (V,)
             "embedding_2d": pca_2d(self.model.embedding()),  # (V, 2)

@@ -82,6 +82,14 @@ class VAEConfig:
     quality_every: int = 500  # steps between sample-quality measurements (0 = never)
     n_samples: int = 2000  # samples written by the CLI (in data units)
 
+    @staticmethod
+    def canonical(fields: dict[str, Any]) -> dict[str, Any]:
+        """The settings as the model reads them: ``decoder="auto"`` is the decoder it stands for (for a
+        shipped checkpoint, "auto" and "bernoulli" on digits build the same network)."""
+        if fields.get("decoder") == "auto":
+            fields = {**fields, "decoder": "bernoulli" if fields.get("data") == DIGITS else "gaussian"}
+        return fields
+
     def validate(self) -> None:
         if not 1 <= self.latent <= 32:
             raise ConfigError("Use a latent size between 1 and 32.")
@@ -198,9 +206,9 @@ class VAETrainer:
         loss.backward()
         self.opt.step()
         self.steps += 1
-        if self.steps == 1 or self.steps % self.cfg.eval_every == 0:
+        if not self.evaluation or self.steps % self.cfg.eval_every == 0:  # the first step (also from a checkpoint)
             self.evaluation = self.evaluate()
-        if self.cfg.quality_every and (self.steps == 1 or self.steps % self.cfg.quality_every == 0):
+        if self.cfg.quality_every and (not self.quality or self.steps % self.cfg.quality_every == 0):
             self.quality = self.sample_quality(500)
         return {"loss": loss.item(), "recon": recon.item(), "kl": kl.item(), **self.evaluation, **self.quality}
 

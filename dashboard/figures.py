@@ -75,7 +75,7 @@ def curves(
     steps = history.get("step", np.zeros(0))
     present = [(label, col) for label, col in series if col in history and len(steps)]
     if not present:
-        return empty_figure("Press ▶ Play or Step to start training", height)
+        return empty_figure("▶ Play or Step draws this run's curves", height)
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=title))
     ref_steps = (reference or {}).get("step", np.zeros(0))
     for (label, col), colour in zip(series, colours):

@@ -46,6 +46,11 @@ _PRESENT_CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {font-size: 1.15rem;}
 [data-testid="stMainBlockContainer"] h3 {padding-top: 0; padding-bottom: 0.1rem;}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.6rem;}
+/* metric labels: smaller than the enlarged prose, and wrapped rather than cut off in narrow columns */
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] {min-height: 2.4rem; align-items: flex-start;}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p {font-size: 0.85rem; line-height: 1.2;}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] * {white-space: normal; overflow: visible;
+  text-overflow: clip;}
 """
 _TRUE = ("1", "true", "yes", "on")
 _SEEN = "_genlab_present_seen"  # the URL value the switch last wrote
@@ -154,7 +159,8 @@ def preset_note(page_path: str) -> None:
 
 
 def preset_list(items: Sequence[Preset], page_path: str) -> None:
-    """The presets in the explanation, each a link a lecturer can copy."""
+    """The presets in the explanation under a "Try this" heading, each a link a lecturer can copy."""
+    st.markdown("**Try this** (each a link that opens the page with its settings; or the buttons in the sidebar)")
     st.markdown("\n".join(f"- [{p.name}]({preset_link(page_path, p)}): {p.lesson}" for p in items))
 
 

@@ -115,14 +115,15 @@ def ensure_job(
     return slot.job
 
 
-START = ("trained", "scratch")  # also the URL values: start=scratch
+START = ("trained", "scratch")  # the words are the URL's values too: a lecturer types start=scratch
 
 
-def start_from() -> str:
+def start_from(what: str = "the model") -> str:
     """The sidebar choice (URL key ``start``) between the shipped trained model and random weights."""
-    return ui.select("Start from (scratch: random weights)", "start", START, "trained",
-                     help="A model trained for the default settings (assets/checkpoints), so the page shows a "
-                          "good model at once and trains on from there; or random weights, to watch it learn.")
+    return ui.select(f"Start {what} from", "start", START, "trained",
+                     help="**trained**: a model trained for the default settings (assets/checkpoints), so the "
+                          "page shows a good model at once and trains on from there; **scratch**: random "
+                          "weights, to watch it learn. In a link: start=scratch.")
 
 
 def with_start(spec: RunSpec, model: str, cfg: Any, start: str) -> tuple[RunSpec, str | None]:
@@ -187,9 +188,16 @@ def _toggle(name: str) -> None:
         _start(name)
 
 
-def control_bar(job: Job | None, name: str, *, weights: bool = False) -> None:
-    """Play/pause, step and reset buttons, and the exports; the status line lives in the live view."""
-    cols = st.columns([1.1, 1, 1, 1.1, 1.9], vertical_alignment="center")
+def control_bar(job: Job | None, name: str, *, weights: bool = False, narrow: bool = False) -> None:
+    """Play/pause, step and reset buttons, and the exports; the status line lives in the live view.
+
+    ``narrow``: for a bar in half the page's width (two models side by side): the four buttons share the
+    whole row, so their words stay readable, and a notice goes under them."""
+    if narrow:
+        cols = st.columns([1.45, 0.95, 1.05, 1.25], vertical_alignment="center", gap="small")
+        cols.append(st.container())
+    else:
+        cols = st.columns([1.1, 1, 1, 1.1, 1.9], vertical_alignment="center")
     if job is None:
         cols[4].caption("Fix the settings above to train.")
         return
@@ -197,11 +205,12 @@ def control_bar(job: Job | None, name: str, *, weights: bool = False) -> None:
     label = ":material/pause: Pause" if job.active else ":material/play_arrow: Play"
     cols[0].button(label, key=f"{name}_play", on_click=_toggle, args=(name,), disabled=done, type="primary",
                    width="stretch", help="Train in the background; press again to pause")
-    cols[1].button(":material/skip_next: Step", key=f"{name}_step", on_click=job.step_once,
+    icon = (lambda symbol: "") if narrow else (lambda symbol: f":material/{symbol}: ")  # narrow: words only
+    cols[1].button(f"{icon('skip_next')}Step", key=f"{name}_step", on_click=job.step_once,
                    disabled=job.active or done, width="stretch", help="One training step")
-    cols[2].button(":material/restart_alt: Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),
+    cols[2].button(f"{icon('restart_alt')}Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),
                    width="stretch", help="New initial weights, same settings and seed")
-    with cols[3].popover(":material/save: Save", width="stretch", help="Compare runs, take a run away"):
+    with cols[3].popover(f"{icon('save')}Save", width="stretch", help="Compare runs, take a run away"):
         exports(job, name, weights=weights)
     notice = st.session_state.pop(_NOTICE, None)
     if notice:

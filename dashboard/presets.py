@@ -51,3 +51,142 @@ ARENA = [
            "some, and annealed Langevin with one step per noise level does not reach the data.",
            {"budget": "seconds", "secs": 20, "sampling": "few"}),
 ]
+
+
+# Each lesson below was seen when played: the numbers are those of the CLI run with the preset's settings
+# (seed 0; ``python -m core train MODEL ...``), or of the shipped model the page starts from.
+
+def classification_values(**more) -> dict:
+    """The classification page's defaults (data, network, training) with ``more`` changed: a preset's
+    lesson does not depend on what was chosen before it."""
+    base = {"data": "moons", "noise": 0.1, "n": 400, "feat": ["x1", "x2"], "layers": 2, "h1": 8, "h2": 8,
+            "act": "tanh", "opt": "adam", "lr": 0.03, "l2": 0.0, "batch": 32, "seed": 0}
+    values = {**base, **more}
+    return {k: v for k, v in values.items() if not (k[0] == "h" and int(k[1:]) > values["layers"])}  # drawn units only
+
+
+CLASSIFICATION = [
+    Preset("Circles, squared features", "Without a hidden layer the network draws a straight line, which cannot "
+           "split two circles (about 67 % test accuracy with x₁, x₂ alone); add x₁² and x₂² and the same network "
+           "draws a circle: 99 %.", classification_values(data="circles", layers=0, feat=["x1", "x2", "x1^2", "x2^2"])),
+    Preset("Deep spiral", "Two tanh layers of 8 units struggle with the spiral; four ReLU layers of 16 wind the "
+           "boundary around its arms (after 6,000 steps: 91 % train, 83 % test, against 86 % and 77 %).",
+           classification_values(data="spiral", layers=4, h1=16, h2=16, h3=16, h4=16, act="relu", lr=0.01)),
+    Preset("Learning rate 10", "Plain SGD with a step of 10 overshoots every time: the loss jumps between 0 and "
+           "30 instead of falling, and the boundary flips from step to step.",
+           classification_values(opt="sgd", lr=10.0)),
+    Preset("Few noisy points", "50 points with much noise: train accuracy reaches 100 % while test accuracy "
+           "stays near 64 %: the boundary wraps around single noisy points.",
+           classification_values(n=50, noise=0.5)),
+    Preset("Few noisy points, L2 decay", "The same 50 points with weight decay λ = 0.1: the boundary stays smooth, "
+           "train accuracy falls to 80 % and test accuracy rises to 80 %.",
+           classification_values(n=50, noise=0.5, l2=0.1)),
+]
+
+CAPACITY = [
+    Preset("More data", "Regression, n = 150 (press Play; the dotted curve is the earlier run): the over-fit arm "
+           "of the U drops, the test error at degree 20 is 0.11 instead of 0.48 with n = 30.",
+           {"model": "poly", "n": 150, "noise": 0.3, "seed": 0}),
+    Preset("No noise", "Regression, σ = 0: nothing to over-fit, the test error keeps falling with the degree.",
+           {"model": "poly", "n": 30, "noise": 0.0, "seed": 0}),
+    Preset("Double descent", "Regression, n = 15: at degree 14 = n − 1 the polynomial passes through every point "
+           "and the test error explodes (3·10⁸, against 0.10 at the best degree); past it, the error falls again.",
+           {"model": "poly", "n": 15, "noise": 0.3, "seed": 0}),
+    Preset("Untamed", "Classification tab, no early stopping and λ = 0: the tamed MLP becomes the over-fit one "
+           "(100 % train, 69 % test, the same as the untamed).", {"cdata": "xor", "cn": 50, "cnoise": 0.3, "cw": 64, "es": False, "l2": 0.0, "cseed": 0}),
+    Preset("400 training points", "Classification tab: with eight times the data the untamed MLP learns less by "
+           "heart: 95 % train and 76 % test, against 100 % and 69 % with 50 points.",
+           {"cdata": "xor", "cn": 400, "cnoise": 0.3, "cw": 64, "es": True, "l2": 0.03, "cseed": 0}),
+]
+
+LINE = {"n": 30, "noise": 0.5, "outlier": False, "loss": "mse", "a0": -1.5, "b0": 3.0, "seed": 0}  # the line's data
+
+OPTIMISATION = [
+    Preset("Zigzag", "Gradient descent with η = 0.25 zigzags across the valley: the slope a changes direction at "
+           "almost every step (never at η = 0.1), yet it still settles.", {**LINE, "opt": "gd", "lr": 0.25}),
+    Preset("Divergence", "η = 1 overshoots the valley further at every step: the loss becomes infinite after 24 "
+           "steps and the run stops as diverged.", {**LINE, "opt": "gd", "lr": 1.0}),
+    Preset("SGD, batch 1", "One point per step: SGD wanders around the minimum instead of settling (the full loss "
+           "keeps jumping between 0.22 and 0.5); a batch of 30 settles.", {**LINE, "opt": "sgd", "batch": 1, "lr": 0.1}),
+    Preset("Momentum", "Momentum rolls down the long valley: after 10 steps it is as close to the best line as "
+           "gradient descent at the same η = 0.03 after 80; then it overshoots (a reaches 2.6, the best is 1.5) and comes back.",
+           {**LINE, "opt": "momentum", "batch": 30, "lr": 0.03}),
+    Preset("Outlier", "With the squared error one outlier tilts the best line (slope 1.2 instead of 1.5); switch "
+           "the loss to the absolute error and it hardly moves (1.50).",
+           {**LINE, "outlier": True, "opt": "gd", "lr": 0.1}),
+]
+
+GAUSSIANS = [
+    Preset("Ring, random start", "Mixture by EM, K = 8 from random means: EM ends in a local maximum (two components "
+           "share a mode, one spans two; log-likelihood −2.52 per point against −2.43 from k-means++).",
+           {"data": "ring", "n": 500, "spread": 0.3, "k": 8, "init": "random", "cov": "full", "floor": 0.000001, "seed": 0}),
+    Preset("Spike amplitudes", "Three neurons on one electrode: EM with K = 3 finds means 45, 69 and 110 µV (the "
+           "true 45, 70, 110); the Choosing K tab says whether the data support more.",
+           {"data": "voltage", "n": 500, "k": 3, "init": "kmeans++", "seed": 0}),
+    Preset("Spherical moons", "Choosing K tab: round components fit the curved moons badly: the BIC still falls at "
+           "K = 10, where full covariance is best at K = 4 (and better).",
+           {"data": "moons", "n": 500, "spread": 0.3, "cov": "spherical", "init": "kmeans++", "seed": 0}),
+    Preset("Floor ε = 1", "No component may shrink below a variance of 1, so the 8 modes of the ring blur into one "
+           "wide ring (log-likelihood −3.41 per point against −2.43).",
+           {"data": "ring", "n": 500, "spread": 0.3, "k": 8, "init": "kmeans++", "cov": "full", "floor": 1.0, "seed": 0}),
+]
+
+VAE_DIGITS = {"data": "digits", "vae_k": 2, "dec": "bernoulli", "vae_w": 128, "vae_lr": 0.003, "seed": 0}
+
+AUTOENCODERS = [
+    Preset("Code of size 1", "Auto-encoder tab: with k = 1 every digit becomes one of a few blurry shapes; the "
+           "error falls with the size of the code (test MSE 0.047 at k = 1, 0.003 at k = 32).",
+           {"data": "digits", "ae_k": 1, "ae_w": 128, "ae_lr": 0.003, "seed": 0}),
+    Preset("β = 0", "VAE from scratch with the KL ignored: the codes spread far beyond N(0, I) (KL 27 nats against 3 "
+           "at β = 1 after 2,000 steps) and fewer prior samples look like digits (7 classes against 9). "
+           "Press Reset if it had trained already.",
+           {**VAE_DIGITS, "beta": 0.0, "start": "scratch"}),
+    Preset("Posterior collapse (β = 4)", "VAE from scratch with β = 4: the KL wins at once, q(z|x) = N(0, I) for "
+           "every x, all inputs decode to the same blurry digit and no sample is recognised (KL 0.000 nats). "
+           "Press Reset if it had trained already.",
+           {**VAE_DIGITS, "beta": 4.0, "start": "scratch"}),
+    Preset("2D ring", "VAE on 8 Gaussians: it finds all 8 modes but smears samples between them (after 3,000 steps "
+           "only half lie near a mode): blurry.", {"data": "points", "target": "ring", "beta": 1.0}),
+]
+
+GRU = {"corpus": "persuasion", "model": "gru", "ctx": 32, "width": 64, "depth": 1, "start": "trained"}  # as shipped
+
+TEXT = [
+    Preset("Bigram counts", "Counting pairs of letters: the samples have English-looking pairs but no words, and "
+           "its loss is the dashed line every other model must beat.", {"model": "bigram"}),
+    Preset("Temperature 0", "Always the most likely next letter: the trained GRU repeats one path in a loop "
+           "(“and the say and the say …”).", {**GRU, "temp": 0.0, "topk": 0}),
+    Preset("Temperature 2", "Flattened probabilities: nearly random letters, capitals and punctuation.",
+           {**GRU, "temp": 2.0, "topk": 0}),
+    Preset("Captain Wentwort…", "The trained GRU is sure of the next letter: “h” with a probability near 0.9 "
+           "(the bars); after “Anne ” it hesitates between many.",
+           {**GRU, "temp": 0.8, "prompt": "Captain Wentwort"}),
+]
+
+DDPM = {"target": "ring", "T": 200, "sched": "cosine", "fourier": 4, "start": "trained"}  # as shipped
+
+DIFFUSION = [
+    Preset("5 DDPM steps", "The trained model sampled with only 5 stochastic steps: the cloud is blurred, 29 % of "
+           "samples near a mode (99 % with 100 steps).",
+           {**DDPM, "sampler": "ddpm", "ssteps": 5}),
+    Preset("5 DDIM steps", "The same 5 steps, deterministic: DDIM copes better with few steps (38 % near a mode), "
+           "while DDPM is better with 100 (the curve at the bottom).",
+           {**DDPM, "sampler": "ddim", "ssteps": 5}),
+    Preset("Linear schedule", "The linear β schedule destroys the signal early: ᾱ at T/2 is 0.07, against 0.49 for "
+           "the cosine one (the forward panels).", {"target": "ring", "sched": "linear", "T": 200, "t": 50}),
+    Preset("T = 10", "Ten diffusion steps: each must remove much noise at once; after 3,000 training steps 79 % of "
+           "samples lie near a mode, against 99 % with T = 200.", {"target": "ring", "T": 10, "sched": "cosine", "ssteps": 100}),
+]
+
+FLOW = {"target": "ring", "ot": False, "start": "trained"}  # as shipped
+
+FLOW_MATCHING = [
+    Preset("One Euler step", "One network evaluation: every sample moves once along the field at t = 0, which "
+           "points to the data's mean: no mode is captured.", {**FLOW, "solver": "euler", "nfe": 1}),
+    Preset("Four Euler steps", "Four evaluations already land on all 8 modes (41 % of samples near one; 97 % with "
+           "100).", {**FLOW, "solver": "euler", "nfe": 4}),
+    Preset("RK4 at 4 evaluations", "RK4 spends its 4 evaluations on a single step, which overshoots past the ring: 5 % "
+           "of samples near a mode, against 41 % for 4 Euler steps.", {**FLOW, "solver": "rk4", "nfe": 4}),
+    Preset("The field at t = 0", "At t = 0 the velocity is E[x₁] − x: every arrow points to the data's mean. "
+           "Slide t towards 0.95: the field grows sharp around each mode.", {"target": "ring", "t": 0.0}),
+]

@@ -32,14 +32,15 @@ with layout.settings():
     batch = ui.slider("Batch size", "batch", 8, 256, 64, 8)
     seed = ui.number("Seed", "seed", 0, 9999, 0)
 with st.sidebar:
+    start = live.start_from()
     st.header("Test")
     shifted = ui.toggle("Shift the test digits one pixel right", "shift", False)
 
 ui.show_url_notices(notices)
 
 cfg = CnnConfig(channels=channels, mlp_hidden=hidden, lr=lr, batch_size=batch, seed=seed)
-job = live.ensure_job(NAME, dataclasses.replace(cfg, lr=0.0), live.RunSpec.of(CnnVsMlpTrainer, cfg),
-                      live={"lr": lr}, max_steps=BUDGET)
+job = live.ensure_trained_job(NAME, (dataclasses.replace(cfg, lr=0.0), start), live.RunSpec.of(CnnVsMlpTrainer, cfg),
+                              live={"lr": lr}, max_steps=BUDGET, model="cnn", cfg=cfg, start=start)
 live.control_bar(job, NAME)
 
 PART = "shifted" if shifted else "test"

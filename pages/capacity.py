@@ -12,8 +12,11 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_capacity import boundary_panels, fit_figure, fit_panels, mark_steps, u_curve
 from dashboard.figures import curves
+from dashboard.presets import CAPACITY as TRY
 
 SWEEP, OVERFIT = "capacity", "overfit"
+URL = "capacity"  # the page's url_path (dashboard/topics.py)
+REGRESSION_TRY, CLASSIFICATION_TRY = TRY[:3], TRY[3:]
 L2_LADDER = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 WIDTH_LADDER = (8, 16, 32, 64, 128, 256)
 OVERFIT_BUDGET = 3000
@@ -36,6 +39,7 @@ with st.sidebar:
     n_train = ui.slider("Training samples n", "n", 5, 300, 30, 5)
     noise = ui.slider("Noise σ", "noise", 0.0, 1.0, 0.3, 0.05)
     seed = ui.number("Seed (regression)", "seed", 0, 9999, 0)
+    layout.presets(TRY)
 
 with layout.settings():
     st.header("Classification")
@@ -51,6 +55,7 @@ with layout.settings():
     cseed = ui.number("Seed (classification)", "cseed", 0, 9999, 0)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 reg_tab, cls_tab = st.tabs(["Regression", "Classification"])
 
 # ------------------------------------------------------------------ regression: the sweep over capacity
@@ -130,15 +135,9 @@ with reg_tab:
         )
         st.latex(r"d \ge n - 1:\quad \hat c = \arg\min\big\{\lVert c\rVert^2 : "
                  r"\textstyle\sum_k c_k P_k(x_i) = y_i \text{ for every } i\big\}")
-        st.markdown("**Try this**")
-        st.markdown(
-            "- Run the sweep with **n = 30**, then with **n = 150**: the dotted curve is the earlier run. "
-            "With more data the over-fit arm of the U drops, and the best degree tends to grow.\n"
-            "- **Noise σ = 0**: no over-fitting at all, the test error keeps falling with the degree.\n"
-            "- **n = 15**: at degree 14 = n − 1 the polynomial passes through every point and the test error "
-            "explodes; past it, the error falls again (double descent, above).\n"
-            "- Switch to the **MLP**: width plays the role of the degree, but the network's curve stays smoother."
-        )
+        layout.preset_list(REGRESSION_TRY, URL)
+        st.markdown("- Switch to the **MLP**: width plays the role of the degree, but the network's curve stays "
+                    "smoother.")
 
 # ------------------------------------------------------------------ classification: over-fitting and taming it
 with cls_tab:
@@ -181,10 +180,8 @@ with cls_tab:
         st.latex(r"L_\lambda(\theta) = -\frac{1}{n}\sum_{i=1}^{n}\log f_\theta(x_i)_{y_i} "
                  r"+ \frac{\lambda}{2}\sum_k\lVert W^{(k)}\rVert^2,\qquad "
                  r"\hat\theta = \theta_{t^*},\ t^* = \arg\min_t L_{\text{val}}(\theta_t)")
-        st.markdown("**Try this**")
+        layout.preset_list(CLASSIFICATION_TRY, URL)
         st.markdown(
-            "- Turn **early stopping off** and set **λ = 0**: the tamed model becomes the over-fit one.\n"
-            "- **400 training points**: even the untamed MLP hardly over-fits any more.\n"
             "- Watch the **validation loss** of the untamed MLP: it falls, then climbs while its train loss "
             "keeps falling. That turn is where early stopping stops."
         )

@@ -12,8 +12,10 @@ from core.datasets import GENERATORS, labelled_from_csv
 from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.figures import boundary_film, curves, decision_boundary, unit_heatmaps
+from dashboard.presets import CLASSIFICATION as TRY
 
 NAME = "classify"
+URL = "classification"  # the page's url_path (dashboard/topics.py)
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 L2_LADDER = (0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 UPLOAD = "upload"
@@ -36,6 +38,7 @@ with st.sidebar:
     noise = ui.slider("Noise", "noise", 0.0, 0.5, 0.1, 0.01, disabled=source == UPLOAD)
     n_points = ui.slider("Number of points", "n", 50, 2000, 400, 50, disabled=source == UPLOAD)
     train_pct = ui.slider("Training share (%)", "train", 10, 90, 50, 5)
+    layout.presets(TRY)
 
 with layout.settings():
     st.header("Features")
@@ -60,6 +63,7 @@ with layout.settings():
     discretise = ui.toggle("Discretise output", "discrete", False)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 # ------------------------------------------------------------------ the job
 if not features:
@@ -146,12 +150,4 @@ with layout.explanation():
              r"f_\theta(x) = \operatorname{softmax}\big(W^{(K)} h^{(K)} + b^{(K)}\big)")
     st.latex(r"L(\theta) = -\frac{1}{n}\sum_{i=1}^{n} \log f_\theta(x_i)_{y_i} \;+\; "
              r"\frac{\lambda}{2}\sum_k \lVert W^{(k)}\rVert^2")
-    st.markdown("**Try this**")
-    st.markdown(
-        "- **Circles with no hidden layer** cannot be separated by a line: add the features x₁² and x₂², "
-        "and a network with no hidden layer suddenly can.\n"
-        "- **Spiral**: with 2 layers of 8 units it struggles; try 4 layers of 16 and ReLU.\n"
-        "- **Learning rate 10** with SGD: watch the loss explode and the run stop as *diverged*.\n"
-        "- **Few points (50), much noise**: train accuracy reaches 100 % while test accuracy falls. "
-        "Add L2 decay λ to tame it."
-    )
+    layout.preset_list(TRY, URL)

@@ -12,9 +12,11 @@ from dashboard.fig_diffusion import forward_panels, quality_vs_steps, schedule_f
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories
 from dashboard.figures import curves
 from dashboard.noise_net_ui import network_controls
+from dashboard.presets import DIFFUSION as TRY
 from dashboard.targets_ui import target_picker
 
 NAME = "ddpm"
+URL = "diffusion"  # the page's url_path (dashboard/topics.py)
 BUDGET = 20_000
 T_LADDER = (10, 20, 50, 100, 200, 500, 1000)
 SAMPLER_LABEL = {"ddpm": "DDPM (stochastic)", "ddim": "DDIM (deterministic)"}
@@ -34,6 +36,7 @@ with st.sidebar:
     st.header("Sampling (applies at once)")
     sampler = ui.select("Sampler", "sampler", METHODS, DEFAULT.sampler, format_func=SAMPLER_LABEL.get)
     sample_steps = ui.slider("Sampling steps", "ssteps", 1, 1000, DEFAULT.sample_steps)
+    layout.presets(TRY)
 with layout.settings():
     st.header("Forward process")
     schedule = ui.select("β schedule", "sched", SCHEDULES, DEFAULT.schedule, format_func=str.capitalize)
@@ -45,6 +48,7 @@ with layout.settings():
     t_pct = ui.slider("Forward process: t as % of T", "t", 0, 100, 50, 5)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 steps_used = min(sample_steps, T)
 if sample_steps > T:
     st.caption(f"{sample_steps} sampling steps asked, but the chain has only T = {T}: sampling uses {T}.")
@@ -171,15 +175,8 @@ with layout.explanation():
              r"-\tfrac12\beta(t)\big[x + \nabla_x\log p_t(x)\big]")
     st.latex(r"s_\theta(x_t, t) = -\frac{\varepsilon_\theta(x_t, t)}{\sqrt{1-\bar\alpha_t}} \approx "
              r"\nabla_x \log p_t(x_t)")
-    st.markdown("**Try this**")
+    layout.preset_list(TRY, URL)
     st.markdown(
-        "- **Few sampling steps**: set *Sampling steps* to 5 with DDPM, then with DDIM. Which sampler copes "
-        "better with few steps, and which is better with 100? The curve at the bottom measures it for every "
-        "step count.\n"
-        "- **Linear vs cosine schedule**: the linear schedule destroys the signal early (ᾱ at T/2 is about 0.07, "
-        "against 0.49 for the cosine one). Compare the forward panels: which schedule spends more of its steps "
-        "where the data still have structure?\n"
-        "- **T = 10**: each step must remove a lot of noise at once. How do the samples compare with T = 200?\n"
         "- **The 25-mode grid, Fourier features 0**: a plain MLP on (x₁, x₂) blurs the modes; with 4 frequencies "
         "of sin and cos of x as extra inputs the same network gets them sharp."
     )

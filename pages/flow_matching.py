@@ -13,9 +13,11 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_flow import comparison_figure, flow_field_figure, flow_paths_figure, flow_samples_figure
 from dashboard.figures import curves
+from dashboard.presets import FLOW_MATCHING as TRY
 from dashboard.targets_ui import target_picker
 
 NAME = "flow"
+URL = "flow_matching"  # the page's url_path (dashboard/topics.py)
 CMP = "flowcmp"
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1)
 BUDGET = 25_000
@@ -37,6 +39,7 @@ with st.sidebar:
     t_view = ui.slider("Time t of the drawn field", "t", 0.0, 0.95, 0.5, 0.05)
     solver = ui.select("ODE solver", "solver", list(SOLVERS), "euler", format_func=SOLVER_LABELS.get)
     nfe = ui.slider("Network evaluations (NFE) per sample", "nfe", 1, 100, 100)
+    layout.presets(TRY)
 with layout.settings():
     st.header("Pairing and network")
     ot = ui.toggle("Minibatch optimal-transport pairing", "ot", False,
@@ -53,6 +56,7 @@ with layout.settings():
     seed = ui.number("Seed", "seed", 0, 9999, 0)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 steps = steps_for_nfe(nfe, solver)
 
 # ------------------------------------------------------------------ the job
@@ -159,14 +163,10 @@ with layout.explanation():
              r"\quad\text{(for the exact field } u_t\text{)}")
     st.latex(r"\text{straightness} = \frac{\mathbb E\,\lVert \varphi_1 - \varphi_0\rVert^2}"
              r"{\mathbb E\int_0^1 \lVert \dot\varphi_t\rVert^2\,dt}")
-    st.markdown("**Try this**")
+    layout.preset_list(TRY, URL)
     st.markdown(
-        "- **NFE 1 to 4 with Euler**: the samples collapse towards the mean, then spread out to the modes. "
-        "RK4 at the same NFE takes only one step per four evaluations.\n"
         "- **Turn on OT pairing** and press Reset: the trajectories straighten (straightness near 1), and a few "
         "Euler steps already land on the modes. Each training step is slower: an assignment problem per batch.\n"
-        "- **Slide t** from 0 to 0.95: at t = 0 every arrow points to the data's mean; near t = 1 the field "
-        "grows sharp around each mode.\n"
         "- **Grid (25 modes)**: more modes to capture; compare the learned and exact arrows between modes. "
         "With 0 Fourier features the plain MLP needs many more steps to make its 25 sharp modes."
     )

@@ -184,7 +184,6 @@ with layout.explanation():
              r" + \mathbb{E}_{z\sim p(z)}\big[\log\big(1 - D_\phi(G_\theta(z))\big)\big]")
     st.markdown("With the chosen loss, the players minimise:")
     st.latex(LOSS_LATEX[loss])
-    st.markdown("**Try this** (each a link that opens the page with its settings; or the buttons in the sidebar)")
     layout.preset_list(TRY, URL)
     st.markdown(
         "- **Step mode**: press D step five times, then G step once, and watch the arrows.\n"

@@ -96,11 +96,11 @@ if source == DIGITS:
 left, right = st.columns(2)
 with left:
     st.subheader("GAN")
-    live.control_bar(gan_job, GAN)
+    live.control_bar(gan_job, GAN, narrow=True)
     live.live_view(gan_job, GAN, functools.partial(draw_side, "GAN", "gan"))
 with right:
     st.subheader("VAE")
-    live.control_bar(vae_job, VAE)
+    live.control_bar(vae_job, VAE, narrow=True)
     live.live_view(vae_job, VAE, functools.partial(draw_side, "VAE", "vae"))
 
 

@@ -24,8 +24,10 @@ from dashboard.fig_gaussians import (
 )
 from dashboard.fig_samples import bounds_of, samples_figure
 from dashboard.figures import curves
+from dashboard.presets import GAUSSIANS as TRY
 
 FIT, EM, SWEEP = "gauss", "gmm", "gmm_sweep"
+URL = "gaussians"  # the page's url_path (dashboard/topics.py)
 UPLOAD = "csv"
 CSV_STATE = "gmm_csv"  # the last good upload: (digest, (n, d) array)
 FLOORS = (0.000001, 0.00001, 0.0001, 0.001, 0.01, 0.1, 1.0)
@@ -48,6 +50,7 @@ with st.sidebar:
     spread = ui.log_slider("Spread (std of each cluster, or noise)", "spread", SPREADS, 0.3,
                            disabled=source in (UPLOAD, "voltage"))
     clusters = ui.slider("Clusters (blobs)", "clusters", 1, 10, 4, disabled=source != "blobs")
+    layout.presets(TRY)
 
 with layout.settings():
     st.header("Mixture")
@@ -62,6 +65,7 @@ with layout.settings():
     n_samples = ui.slider("Samples to draw", "ns", 50, 3000, 500, 50)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 # ------------------------------------------------------------------ the data
 if builtin:
@@ -264,16 +268,12 @@ with k_tab:
                  r"\mathrm{AIC} = -2\log L(\hat\theta) + 2p")
 
 with layout.explanation("Try this"):
+    layout.preset_list(TRY, URL)
     st.markdown(
-        "- **Ring of 8 Gaussians, K = 8, random initial means**: EM often ends with two components on one mode "
-        "and one spanning two: a local maximum. Change the seed, or use k-means++.\n"
         "- **Step in halves** on the blobs: after an M-step the ellipses move but the colours lag; the E-step "
         "recolours the points.\n"
-        "- **Spike amplitudes (µV)**: with K = 3 EM separates three neurons; the Choosing K tab says whether "
-        "the data support more. The amplitudes are read off a simulated recording (open *The recording*): "
-        "their law is close to a mixture of three Gaussians, one per neuron, with weights π_k = each neuron's "
-        "share of the spikes, but the electrode's noise widens each bump, so σ̂_k comes out a little larger "
-        "than the neuron's own spread.\n"
-        "- **Spherical covariance on the moons** needs many more components than full covariance.\n"
-        "- **Floor ε = 1** on the ring: no component can shrink below a variance of 1, so the modes blur together."
+        "- **Where the spike amplitudes come from**: they are read off a simulated recording (open *The "
+        "recording*). Their law is close to a mixture of three Gaussians, one per neuron, with weights π_k = each "
+        "neuron's share of the spikes, but the electrode's noise widens each bump, so σ̂_k comes out a little "
+        "larger than the neuron's own spread."
     )

@@ -13,8 +13,10 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_linreg import curve_fit_figure, landscape_figure, line_figure
 from dashboard.figures import curves
+from dashboard.presets import OPTIMISATION as TRY
 
 LINE, MLP = "linreg", "mlp1d"
+URL = "optimisation"  # the page's url_path (dashboard/topics.py)
 LR_LINE = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 1.0, 3.0, 10.0)
 LR_MLP = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 OPT_LABELS = {"gd": "Gradient descent (all points)", "sgd": "SGD (minibatches)", "momentum": "SGD with momentum",
@@ -27,6 +29,9 @@ notices = layout.page(
     "downhill on the loss landscape, one gradient step at a time.")
 # Presenter mode: the tabs' forms fold into the one Settings panel, so the figures get the page's width.
 SETTINGS = layout.settings() if layout.presenting() else None
+with st.sidebar:
+    layout.presets(TRY)  # all on the straight line's tab
+layout.preset_note(URL)
 
 
 def form_and_view(title: str):
@@ -102,15 +107,9 @@ with tab_line:
         st.latex(r"\text{Adam: } \theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)")
         st.caption("L_B is the loss on a minibatch B of points (all of them for gradient descent); η is the "
                    "learning rate.")
-        st.markdown("**Try this**")
-        st.markdown(
-            "- **Learning rate 0.25** with gradient descent zigzags across the valley; **0.3** overshoots a "
-            "little more at every step and slowly diverges; **1** diverges at once: the run stops and says so.\n"
-            "- **SGD with batch size 1** wanders around the minimum instead of settling; a larger batch calms it.\n"
-            "- **Momentum** rolls down the long valley faster, overshoots, and comes back.\n"
-            "- **Add the outlier**: with the squared error the best line tilts towards it; switch to the "
-            "absolute error and it hardly moves."
-        )
+        layout.preset_list(TRY, URL)
+        st.markdown("- **Learning rate 0.3**, between the two: each step overshoots a little more, and the run "
+                    "slowly diverges.")
 
 # ================================================================== the tiny MLP
 with tab_mlp:

@@ -12,8 +12,10 @@ from core.text import MODEL_LABELS, MODELS, TextConfig, TextTrainer
 from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_text import embedding_plane, loss_with_baselines, next_char_bars
+from dashboard.presets import TEXT as TRY
 
 NAME = "text"
+URL = "text"  # the page's url_path (dashboard/topics.py)
 PASTE = "paste"
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 WIDTHS = (8, 16, 32, 64, 128)
@@ -30,6 +32,7 @@ prompt = st.text_input("Prompt: the model continues it, and the bars show its ne
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
+    start = live.start_from()
     st.header("Text")
     source = ui.select("Corpus", "corpus", (*CORPORA, PASTE), "persuasion",
                        format_func=lambda s: "Your own text (paste it)" if s == PASTE else CORPORA[s][0])
@@ -54,6 +57,7 @@ with st.sidebar:
     st.header("Sampling")
     temperature = ui.slider("Temperature τ", "temp", 0.0, 2.0, 0.8, 0.05)
     top_k = ui.slider("Top-k (0 = every character)", "topk", 0, 40, 0)
+    layout.presets(TRY)
 with layout.settings():
     st.header("Model size")
     context = ui.slider("Context length T (characters)", "ctx", 1, 128, 32)
@@ -67,6 +71,7 @@ with layout.settings():
     seed = ui.number("Seed", "seed", 0, 9999, 0)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 # ------------------------------------------------------------------ the job
 if source == PASTE and TEXT_STATE not in st.session_state:
@@ -78,11 +83,12 @@ else:
     cfg = TextConfig(model=model, corpus=source if source != PASTE else "persuasion", context=context,
                      width=width, depth=depth, heads=heads, lr=lr, batch_size=batch, seed=seed)
     text_key = st.session_state[TEXT_STATE][0] if source == PASTE else None
-    job = live.ensure_job(
-        NAME, (dataclasses.replace(cfg, lr=0.0), text_key), live.RunSpec.of(TextTrainer, cfg, text),
+    job = live.ensure_trained_job(
+        NAME, (dataclasses.replace(cfg, lr=0.0), text_key, start), live.RunSpec.of(TextTrainer, cfg, text),
         live={"lr": lr, "temperature": temperature, "top_k": top_k, "prompt": prompt},  # no reset for these
         max_steps=BUDGET, snapshot_every=0.3, snapshot_share=0.12,  # a sample is a tenth of the time at most
-        reset_label="Settings changed",
+        reset_label="Settings changed", model="text", start=start,
+        cfg=cfg if source != PASTE else dataclasses.replace(cfg, corpus="your own text"),  # its vocabulary differs
     )
 
 if job is not None and "vocab" in job.snapshot():
@@ -167,14 +173,10 @@ with layout.explanation():
         "models), and much of AI is not generative at all: classifiers like those on the first pages of this "
         "lecture, forecasting, planning and control."
     )
-    st.markdown("**Try this**")
+    layout.preset_list(TRY, URL)
     st.markdown(
-        "- **Bigram counts** first: a few steps count the whole text. Its samples have English-looking "
-        "pairs of letters but no words. That loss is the dashed line every other model must beat.\n"
-        "- **GRU** for a minute: words, then punctuation and capitals after full stops appear. Compare the "
+        "- **GRU from scratch** (Start from: scratch) for a minute: words, then punctuation and capitals after full stops appear. Compare the "
         "validation loss with the bigram line.\n"
-        "- **Temperature**: 0 repeats the most likely path (often a loop), 2 is nearly random letters.\n"
-        "- **Prompt** `Captain Wentwort`: how sure is the model of the next letter?\n"
         "- **Embeddings**: after training, vowels gather, and so do digits and upper-case letters.\n"
         "- **Your own text**: paste a poem; with a few hundred characters the validation loss soon rises "
         "again while the training loss falls: the model learns the text by heart."

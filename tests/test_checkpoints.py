@@ -139,3 +139,13 @@ def test_csv_exports_flatten_points_and_keep_columns():
     assert text.splitlines()[0] == "step,loss" and text.splitlines()[3] == "2,0.25"
     text = csv_of({"": np.array([[1.0, 2.0], [3.0, 4.0]])}).decode()
     assert text.splitlines() == ["x1,x2", "1.0,2.0", "3.0,4.0"]
+
+
+def test_settings_that_build_the_same_model_fit_the_shipped_vae():
+    from core.vae import VAEConfig, VAETrainer
+
+    # the page names the digits' decoder (Bernoulli) where the CLI says "auto", and measures more often
+    assert checkpoints.settings_fit("vae", VAEConfig(decoder="bernoulli", quality_every=250)) is None
+    assert "decoder=bernoulli" in checkpoints.settings_fit("vae", VAEConfig(decoder="gaussian"))
+    trainer = checkpoints.build_trained(VAETrainer, "vae", VAEConfig(decoder="bernoulli"))
+    assert trainer.steps > 0

@@ -45,3 +45,17 @@ def test_other_architectures_section():
         assert word in page
     link = next(link.proto for link in at.get("page_link"))  # the text topic is built: a link, not "(coming)"
     assert link.page == "text" and link.label.startswith("Text generation")
+
+SCRATCH = {"start": "scratch"}
+
+
+def test_starts_from_the_trained_model_or_from_scratch_and_says_why_it_cannot():
+    trained = open_page(PAGE)  # step 0: the shipped checkpoint's accuracy, before any training
+    assert step_of(status(trained)) == 0
+    assert float(metric(trained, "CNN: accuracy on test digits").rstrip("%")) >= 95
+    assert float(metric(trained, "MLP: accuracy on test digits").rstrip("%")) >= 90
+    scratch = open_page(PAGE, SCRATCH)
+    assert float(metric(scratch, "CNN: accuracy on test digits").rstrip("%")) < 30  # random weights: chance
+    other = open_page(PAGE, {"ch": "4"})
+    assert "Starting from random weights" in texts(other) and "channels=8" in texts(other)
+    assert float(metric(other, "CNN: accuracy on test digits").rstrip("%")) < 30

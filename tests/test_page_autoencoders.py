@@ -57,3 +57,23 @@ def test_csv_target_without_upload_asks_for_one_and_trains_nothing():
     at = open_page(PAGE, {"data": "2D points", "target": "Your CSV of points (x1, x2)"})
     assert "Upload a CSV" in texts(at)
     assert not any(b.key in ("vae_play", "ae_play") for b in at.button)
+
+
+def vae_metrics(at) -> dict[str, str]:
+    return {m.label: str(m.value) for m in at.metric}
+
+
+def test_vae_starts_from_the_trained_model_or_from_scratch_and_says_why_it_cannot():
+    trained = open_page(PAGE)
+    press(trained, "vae_step")  # the first step measures the model as it starts
+    metrics = vae_metrics(trained)
+    assert int(metrics["Classes in samples"].split(" / ")[0]) >= 9, metrics  # prior samples are digits
+    assert float(metrics["Test loss"]) <= 24.5, metrics
+    assert "Starting from random weights" not in texts(trained)
+    scratch = open_page(PAGE, {"start": "scratch"})
+    press(scratch, "vae_step")
+    metrics = vae_metrics(scratch)
+    assert float(metrics["Test loss"]) > 30 and float(metrics["Recognised confidently"].rstrip("%")) < 10, metrics
+    for query, why in (({"vae_k": "8"}, "latent=2"), (POINTS, "data=digits")):
+        other = open_page(PAGE, query)
+        assert "Starting from random weights" in texts(other) and why in texts(other), query

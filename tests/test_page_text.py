@@ -51,3 +51,25 @@ def test_bigram_counts_the_text_and_meets_its_baseline():
     wait_until(at, lambda a: "finished" in status(a), "the counts' end")
     metrics = {m.label: m.value for m in at.metric}
     assert abs(float(metrics["Validation loss"]) - float(metrics["Bigram baseline"])) < 0.1
+
+
+def validation_and_baseline(at) -> tuple[float, float]:
+    metrics = {m.label: m.value for m in at.metric}
+    return float(metrics["Validation loss"]), float(metrics["Bigram baseline"])
+
+
+def test_starts_from_the_trained_gru_or_from_scratch_and_says_why_it_cannot():
+    trained = open_page(PAGE)
+    press(trained, "text_step")  # the first step measures the model as it starts
+    val, bigram = validation_and_baseline(trained)
+    assert val <= bigram - 0.5, (val, bigram)  # far better than counting pairs: trained
+    assert "Starting from random weights" not in texts(trained)
+    scratch = open_page(PAGE, {"start": "scratch"})
+    press(scratch, "text_step")
+    val, bigram = validation_and_baseline(scratch)
+    assert val > bigram + 1.0, (val, bigram)  # near the uniform loss log(75)
+    for query, why in (({"width": "32"}, "width=64"), ({"corpus": "Your own text (paste it)"}, "corpus=persuasion")):
+        other = open_page(PAGE, query)
+        if "corpus" in query:
+            other.text_area(key="text_paste").set_value(POEM).run()
+        assert "Starting from random weights" in texts(other) and why in texts(other), query

@@ -10,13 +10,18 @@ import pytest
 from dashboard import presets
 from tests.pagetest import assert_clean, open_page
 
-PAGES = {"gan.py": presets.GAN}  # page file -> its presets
+PAGES = {  # page file -> its presets
+    "gan.py": presets.GAN, "classification.py": presets.CLASSIFICATION, "capacity.py": presets.CAPACITY,
+    "optimisation.py": presets.OPTIMISATION, "gaussians.py": presets.GAUSSIANS,
+    "autoencoders.py": presets.AUTOENCODERS, "text.py": presets.TEXT, "diffusion.py": presets.DIFFUSION,
+    "flow_matching.py": presets.FLOW_MATCHING, "arena.py": presets.ARENA,
+}
 CASES = [(page, i) for page, items in PAGES.items() for i in range(len(items))]
 LINK = re.compile(r"\[([^\]]+)\]\(([a-z_]+)\?([^)]*)\)")
 
 
 def widget_value(at, key):
-    for kind in ("selectbox", "slider", "select_slider", "number_input", "toggle", "multiselect"):
+    for kind in ("selectbox", "slider", "select_slider", "number_input", "toggle", "multiselect", "text_input"):
         found = [w for w in at.get(kind) if getattr(w, "key", None) == key]
         if found:
             return found[0].value
