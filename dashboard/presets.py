@@ -41,9 +41,9 @@ GAN = [
 
 # Arena page: the budget, its amount and the sampling
 ARENA = [
-    Preset("Equal time", "Every family trains for the same CPU seconds: cheap steps (EM, the VAE) take many of "
-           "them, costly ones (the energy model's grid) few. Who uses its time best?",
-           {"budget": "seconds", "secs": 20, "sampling": "standard"}),
+    Preset("Equal time", "Every family trains for the same 40 CPU seconds: cheap steps (EM, the VAE) take many "
+           "of them, costly ones (the energy model's grid) few. Who uses its time best?",
+           {"budget": "seconds", "secs": 40, "sampling": "standard"}),
     Preset("Equal steps", "Every family takes the same number of steps: read the training-time column, a step "
            "of one family is not a step of another.", {"budget": "steps", "steps": 2000, "sampling": "standard"}),
     Preset("Few sampling steps", "The same training, but the iterative samplers get about 10 network "
