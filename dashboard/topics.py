@@ -92,3 +92,46 @@ LANDMARKS = (
 
 def topic_for(page: str) -> Topic | None:
     return next((t for t in TOPICS if t.page == page), None)
+
+
+@dataclass(frozen=True)
+class Family:
+    """One generative family: what it models, how it avoids computing Z(θ), how it samples."""
+
+    name: str
+    page: str  # the topic's page file
+    models: str  # markdown (inline LaTeX allowed)
+    avoids_z: str
+    samples: str
+
+
+FAMILIES = (
+    Family("Gaussian mixture", "gaussians.py", r"$p_\theta(x) = \sum_k \pi_k\,\mathcal N(x; \mu_k, \Sigma_k)$",
+           "Z is known in closed form: each Gaussian is normalised, the weights sum to 1.",
+           "Ancestral: draw a component k ~ π, then x ~ N(μ_k, Σ_k)."),
+    Family("Energy model", "energy.py", r"$p_\theta(x) = e^{f_\theta(x)}/Z(\theta)$",
+           "Here Z is a sum over a grid (2D only). In high dimension it is avoided: contrastive divergence "
+           "replaces the expectation under p_θ in ∇L by short MCMC runs.",
+           r"Langevin dynamics on $\nabla_x f_\theta$: Z drops out of the gradient."),
+    Family("GAN", "gan.py", r"a sampler $G_\theta(z)$, no density",
+           "No density, so no Z: a discriminator D_φ replaces the likelihood.",
+           r"One network pass: $z \sim p(z)$, $x = G_\theta(z)$."),
+    Family("VAE", "autoencoders.py", r"$p_\theta(x) = \int p_\theta(x \mid z)\,p(z)\,dz$",
+           "Every factor is normalised, but the integral over z is not computed: training maximises a "
+           "lower bound on log p_θ(x), the ELBO.",
+           r"One decoder pass: $z \sim \mathcal N(0, I)$, $x \sim p_\theta(x \mid z)$."),
+    Family("Score model", "score.py", r"the score $s_\theta(x, \sigma) \approx \nabla_x \log p_\sigma(x)$",
+           r"Model ∇ₓ log p instead of p: $\nabla_x \log Z(\theta) = 0$, so Z drops out.",
+           "Annealed Langevin dynamics, from a large σ to a small one."),
+    Family("Diffusion", "diffusion.py",
+           r"the noise $\epsilon_\theta(x_t, t) = -\sqrt{1 - \bar\alpha_t}\,\nabla_x \log p_t(x_t)$",
+           "ε-prediction is a scaled score: again no Z.",
+           "The reverse chain: T denoising steps from pure noise (DDPM, or fewer with DDIM)."),
+    Family("Flow matching", "flow_matching.py", r"a velocity field $v_\theta(t, x)$",
+           "Regression onto conditional velocities: no density, no Z (the density exists through the flow, "
+           "but training never needs it).",
+           r"Integrate the ODE $dx/dt = v_\theta(t, x)$ from $x_0 \sim \mathcal N(0, I)$ to $t = 1$."),
+    Family("Autoregressive (text)", "text.py", r"$p_\theta(x) = \prod_t p_\theta(x_t \mid x_{<t})$",
+           "Each factor is a softmax over the vocabulary: its Z is a sum of |V| terms, cheap.",
+           "Token by token: draw x_t from the softmax, append it, repeat."),
+)
