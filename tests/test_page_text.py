@@ -51,3 +51,15 @@ def test_bigram_counts_the_text_and_meets_its_baseline():
     wait_until(at, lambda a: "finished" in status(a), "the counts' end")
     metrics = {m.label: m.value for m in at.metric}
     assert abs(float(metrics["Validation loss"]) - float(metrics["Bigram baseline"])) < 0.1
+
+
+def test_memorisation_check_beside_the_sample():
+    at = open_page(PAGE, {"model": "bigram"})
+    press(at, "text_step")
+    shown = texts(at)
+    assert "Memorisation check" in shown and "the held-out end of the text" in shown
+    labels = {m.label: m.value for m in at.metric}
+    assert "Copied (12 chars)" in labels and labels["Longest copy"].endswith(" chars")
+    share = labels["Copied (12 chars)"]
+    assert share.endswith("%") and 0 <= int(share[:-1]) <= 100
+    assert "Writing or reciting?" in shown
