@@ -74,10 +74,16 @@ class Landmark:
     title: str
     detail: str
     page: str | None  # the topic's page file, if any
+    when: str | None = None  # the label, if not the year
 
 
 LANDMARKS = (
-    Landmark(1900, "Statistical models", "Gaussians, mixtures, maximum likelihood", "gaussians.py"),
+    Landmark(1900, "Statistical models", "Gaussians, mixtures, maximum likelihood", "gaussians.py",
+             "before 1950"),
+    Landmark(1990, "Bayesian sampling (MCMC)", "Metropolis et al. (1953); Gelfand & Smith (1990) bring Gibbs "
+             "sampling to Bayesian statistics: draw from a posterior known only up to its normalising constant Z", "energy.py", "1953–1990"),
+    Landmark(1999, "PPCA", "Tipping & Bishop: probabilistic PCA, x = Wz + μ + noise with a latent z, "
+             "a linear ancestor of the VAE", "autoencoders.py"),
     Landmark(2012, "Neural networks win", "AlexNet: deep nets trained on GPUs", "classification.py"),
     Landmark(2014, "GAN", "Goodfellow et al.: generator against discriminator", "gan.py"),
     Landmark(2015, "VAE", "Kingma & Welling (2013/14), widely used from 2015", "autoencoders.py"),
@@ -85,7 +91,9 @@ LANDMARKS = (
     Landmark(2019, "Score-based models", "Song & Ermon: annealed Langevin dynamics", "score.py"),
     Landmark(2020, "Diffusion models", "Ho et al.: DDPM", "diffusion.py"),
     Landmark(2021, "CLIP", "Text and images in one embedding", None),
-    Landmark(2022, "DALL-E 2, Stable Diffusion, ChatGPT", "Generative models reach the public", "diffusion.py"),
+    Landmark(2022, "DALL-E 2, Stable Diffusion", "Text-to-image diffusion models reach the public", "diffusion.py"),
+    Landmark(2022, "ChatGPT", "A generative pre-trained transformer, tuned to follow instructions, reaches the public",
+             "text.py"),
     Landmark(2023, "Flow matching", "Lipman et al.: regression onto a velocity field", "flow_matching.py"),
 )
 
