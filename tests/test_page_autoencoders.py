@@ -57,3 +57,18 @@ def test_csv_target_without_upload_asks_for_one_and_trains_nothing():
     at = open_page(PAGE, {"data": "2D points", "target": "Your CSV of points (x1, x2)"})
     assert "Upload a CSV" in texts(at)
     assert not any(b.key in ("vae_play", "ae_play") for b in at.button)
+
+
+def test_vae_shows_elbo_below_the_importance_sampled_log_p():
+    at = open_page(PAGE)
+    press(at, "vae_step")  # step 1 measures the sample quality and the likelihood
+    specs = _specs(at)
+    assert "Test log-likelihood: ELBO ≤ log p(x)" in specs and "log p̂_K(x) rises with K" in specs
+    metrics = {m.label: m for m in at.metric}
+    elbo, log_p = float(metrics["Test ELBO"].value), float(metrics["log p̂₆₄(x)"].value)
+    assert elbo < log_p < 0
+    assert any(r"\log p_\theta(x) \;\ge\;" in x.value for x in at.latex)
+    at = open_page(PAGE, POINTS)
+    press(at, "vae_step")
+    assert float({m.label: m for m in at.metric}["log p̂₆₄(x)"].value) > float(
+        {m.label: m for m in at.metric}["Test ELBO"].value)
