@@ -197,13 +197,28 @@ with tab_vae:
                     st.metric("Energy distance", f"{last['energy']:.3f}", help="0 = like the data, 1 = like noise")
         draw_likelihood(snap, history, job.last_metrics)
 
+    def _late_range(history) -> tuple[float, float] | None:
+        """A y range over the later measurements, so the first (untrained) one does not flatten the rest."""
+        steps = np.asarray(history.get("step", []), float)
+        if "test_log_p" not in history or len(steps) < 2:
+            return None
+        late = steps >= 0.2 * steps[-1]
+        vals = np.concatenate([np.asarray(history[k], float)[late] for k in ("test_elbo", "test_log_p")])
+        vals = vals[np.isfinite(vals)]
+        if not len(vals):
+            return None
+        pad = max(0.1 * float(np.ptp(vals)), 0.2)
+        return float(vals.min() - pad), float(vals.max() + pad)
+
     def draw_likelihood(snap, history, last) -> None:
         """ELBO ≤ log p_θ(x): the test ELBO beside the importance-sampled estimate of log p_θ(x)."""
         c1, c2, c3 = st.columns([1, 1, 0.6])
         with c1:
-            layout.chart(curves(history, [("ELBO", "test_elbo"), ("log p̂₆₄(x), importance-sampled", "test_log_p")],
-                                "Test log-likelihood: ELBO ≤ log p(x)", "nats per example", height=260),
-                         "vae_logp_curve")
+            fig = curves(history, [("ELBO", "test_elbo"), ("log p̂₆₄(x)", "test_log_p")],
+                         "ELBO ≤ log p(x), test set", "nats per example", height=260, y_range=_late_range(history))
+            fig.update_layout(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
+                              margin=dict(b=100))
+            layout.chart(fig, "vae_logp_curve")
         with c2:
             layout.chart(log_p_vs_k(snap["iwae_k"], snap["log_p_by_k"], "log p̂_K(x) rises with K"), "vae_logp_k")
         with c3:

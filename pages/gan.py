@@ -193,8 +193,8 @@ def draw_optimum(snap: dict, history: dict, modes) -> None:
             history = dict(history, jsd_from_loss=(np.log(4.0) - np.asarray(history["d_loss"], float)) / 2)
             series.append(("(log 4 − L_D) / 2 from D_φ", "jsd_from_loss"))
         fig = curves(history, series, "Jensen–Shannon divergence", "nats", y_range=(-0.05, 0.75), height=330)
-        fig.update_layout(legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left"),
-                          margin=dict(b=95))
+        fig.update_layout(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
+                          margin=dict(b=100))
         fig.add_hline(y=np.log(2.0), line=dict(dash="dash", color="#888"), annotation_text="log 2 (disjoint)")
         layout.chart(fig, "jsd")
         st.caption(f"JSD now: {snap['jsd']:.3f} nats (0 = the same law, log 2 ≈ 0.693 = no overlap)"
