@@ -22,8 +22,9 @@ Data are standardised inside (per coordinate); samples come back in the data's o
 (``d_steps`` D updates, then one G update), or a single D or G update after ``request("d"|"g")``
 or ``set_live(phase="d"|"g")`` (the page's step mode). ``snapshot()`` carries data and generated
 points, D over a small grid, the arrows −∇ₓ L_G that move the generated points, the image of a
-noise grid (the manifold), the target's modes, and the counters and settings a page prints
-(``d_updates``, ``g_updates``, ``parameter_count`` [G, D], ``loss``, ``pack``).
+noise grid (the manifold), the target's modes, the optimal discriminator ``d_star`` on D's grid
+and ``jsd`` = JSD(p_data ‖ p_g) (``core.gan_optimum``; ``jsd`` is also a metric), and the counters
+and settings a page prints (``d_updates``, ``g_updates``, ``parameter_count`` [G, D], ``loss``, ``pack``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.errors import ConfigError
+from core.gan_optimum import GridOptimum
 from core.nets import mlp, parameter_count, set_lr
 from core.sample_metrics import sample_report
 from core.targets2d import Target2D, load_target, plot_grid, standardise
@@ -218,6 +220,7 @@ class GanTrainer:
         self.z_show = self.noise(max(N_SHOW, N_EVAL))  # fixed noise: the picture moves only with G
         self._grid = self._make_grid() if d == 2 else None
         self.is_digits = self.data.is_digits
+        self.optimum = self._make_optimum() if self._grid is not None else None
 
     # ------------------------------------------------------------------ pieces
 
@@ -335,7 +338,10 @@ class GanTrainer:
             return {"confident": report["confident"], "classes": float(report["classes"])}
         report = sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
         keep = ("energy", "modes_captured", "high_quality") if "modes_captured" in report else ("energy",)
-        return {k: float(report[k]) for k in keep}
+        out = {k: float(report[k]) for k in keep}
+        if self.optimum is not None:  # JSD(p_data ‖ p_g) on the grid (core.gan_optimum)
+            out["jsd"] = self.optimum.measure(x)["jsd"]
+        return out
 
     def final_metrics(self) -> dict[str, float]:
         """Metrics of ``n_samples`` fresh samples (the CLI's JSON line)."""
@@ -350,6 +356,12 @@ class GanTrainer:
         gx, gy, pts = plot_grid(self.data.pool, GRID, clip=0.5, square=1.35)  # pts (GRID², 2) data units
         pts_std = torch.from_numpy(((pts - self.mean) / self.std).astype(np.float32))
         return {"gx": gx, "gy": gy, "pts": pts_std}
+
+    def _make_optimum(self) -> GridOptimum:
+        """p_data on D's grid: exact for a Gaussian mixture, else a KDE of the held-out points."""
+        target = self.data.target
+        mixture = target.mixture_params() if target is not None and target.is_mixture else None
+        return GridOptimum(self._grid["gx"], self._grid["gy"], mixture=mixture, reference=self.data.held_out)
 
     def _manifold(self) -> torch.Tensor | None:
         """Noise on a line (1D) or a mesh (2D) covering most of p(z), as (rows, cols, k)."""
@@ -379,6 +391,10 @@ class GanTrainer:
                 val = torch.sigmoid(out) if self.cfg.loss in ("nonsat", "minimax") else out
             snap.update(grid_x=self._grid["gx"].copy(), grid_y=self._grid["gy"].copy(),
                         d_grid=val.reshape(GRID, GRID).double().numpy())
+            # the optimal D* = p_data / (p_data + p_g) for the current G, and JSD(p_data ‖ p_g)
+            opt = self.optimum.measure(self.sample(N_EVAL, self.z_show), self.cfg.pack)
+            snap.update(d_star=opt["d_star"].reshape(GRID, GRID), jsd=opt["jsd"],
+                        p_data_exact=self.optimum.exact, kde_bandwidth=self.optimum.h)
             # -∇ₓ L_G at some generated points: where G's update pushes them
             with torch.no_grad():
                 xf = self._generate(self.z_show[:N_ARROWS])

@@ -21,8 +21,10 @@ in makemore:
   (pre-LayerNorm blocks, learned positions; nanoGPT's shape, much smaller).
 
 Two reference lines: the uniform model (``log V`` nats) and the counted bigram on the whole
-training text. ``TextTrainer.snapshot()`` holds a sample, the next-character probabilities after
-the student's prompt and the character embeddings projected to 2D by PCA.
+training text. ``TextTrainer.snapshot()`` holds a sample with its memorisation check (the share of
+its 12-character strings found verbatim in the training text and its longest copied span, beside the
+same for held-out text: core/memorisation.py), the next-character probabilities after the student's
+prompt and the character embeddings projected to 2D by PCA.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from torch import nn
 
 from core.corpus import Vocab, bigram_counts, bigram_log_probs, bigram_nll, check_text, load_corpus, split
 from core.errors import ConfigError
+from core.memorisation import CopyIndex
 from core.nets import parameter_count, positive, set_lr
 from core.text_models import GRUModel, build_model
 
@@ -48,6 +51,7 @@ MODEL_LABELS = {"bigram": "Bigram counts (Markov chain)", "ngram": "n-gram MLP",
 BIGRAM_CHUNK = 4096  # characters counted per bigram "training" step
 SAMPLE_CHARS = 200
 SAMPLE_EVERY_S = 1.0  # while training, a new sample at most this often
+REFERENCE_WINDOWS = 5  # held-out windows of SAMPLE_CHARS whose longest copied span is the reference
 
 
 # =========================================================================== sampling
@@ -149,6 +153,8 @@ class TextTrainer:
         self._sample_settings: tuple = ()
         self._sample_step, self._sample_time, self._sample_cost = -1, -math.inf, 0.0
         self._run_start = 0  # steps a checkpoint had already made (see after_load)
+        self._copy_index: CopyIndex | None = None  # the training text's n-grams, built at the first sample
+        self._copy: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ data
 
@@ -292,15 +298,31 @@ class TextTrainer:
         if self._sample is None or settings != self._sample_settings or stale:
             self._sample = self.sample(SAMPLE_CHARS, self.prompt, self.temperature, self.top_k,
                                        seed=self.cfg.seed * 100_003 + self.steps)
+            self._copy = self.copy_check(self._sample)
             self._sample_settings, self._sample_step = settings, self.steps
             self._sample_time = time.monotonic()
             self._sample_cost = self._sample_time - now
         return self._sample
 
+    def copy_check(self, sample: str) -> dict[str, Any]:
+        """How much of ``sample`` is copied verbatim from the training text (core/memorisation.py),
+        beside the same measures of held-out text of the same length, which no model has seen."""
+        if self._copy_index is None:
+            train_text, val_text = self.text[:len(self.train_ids)], self.text[len(self.train_ids):]
+            self._copy_index = index = CopyIndex(train_text)
+            starts = np.linspace(0, max(len(val_text) - SAMPLE_CHARS, 0), REFERENCE_WINDOWS).astype(int)
+            self._copy_reference = {
+                "ref_share": index.ngram_share(val_text),
+                "ref_longest": float(np.median([index.report(val_text[a:a + SAMPLE_CHARS])["longest"]
+                                                for a in np.unique(starts)])),
+            }
+        return {"n": self._copy_index.n, **self._copy_index.report(sample), **self._copy_reference}
+
     def snapshot(self) -> dict[str, Any]:
         sample = self._current_sample()
         return {
             "sample": np.array(sample),
+            "copy": dict(self._copy),  # n, share, longest, longest_text; ref_share, ref_longest (held out)
             "sample_step": np.array(self._sample_step - self._run_start),  # in this run's steps
             "prompt": np.array(self.prompt),
             "next_probs": self.next_probs(self.prompt),  # (V,)

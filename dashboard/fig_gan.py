@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_layout
 from dashboard.figures import empty_figure, tile
@@ -100,4 +101,30 @@ def class_bars(counts, title: str, *, height: int = 220) -> go.Figure:
     fig.update_xaxes(title="class", type="category")
     fig.update_yaxes(title="samples")
     fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=45, r=10, t=40, b=40))
+    return fig
+
+
+def optimum_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = True,
+                   modes: np.ndarray | None = None, height: int = 330) -> go.Figure:
+    """The learned D_φ (left, when it is a probability) beside the optimal D* = p_data / (p_data + p_g)
+    for the current G (right), on the same grid and colour scale, with the target's modes."""
+    if "d_star" not in snap:
+        return empty_figure("D* is drawn for 2D targets", height)
+    gx, gy = snap["grid_x"], snap["grid_y"]
+    panels = ([("learned D_φ(x)", snap["d_grid"])] if probability else []) + [("optimal D*(x)", snap["d_star"])]
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels],
+                        horizontal_spacing=0.06)
+    for col, (name, z) in enumerate(panels, start=1):
+        fig.add_trace(go.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, zmin=0.0, zmax=1.0, showscale=col == 1,
+                                 colorbar=dict(thickness=10, len=0.9), name=name,
+                                 hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>" + name + "=%{z:.2f}<extra></extra>"),
+                      row=1, col=col)
+        if modes is not None:
+            fig.add_trace(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
+                                     marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#000"))),
+                          row=1, col=col)
+        fig.update_xaxes(range=[gx[0], gx[-1]], constrain="domain", row=1, col=col)
+        fig.update_yaxes(range=[gy[0], gy[-1]], scaleanchor=f"x{'' if col == 1 else col}", scaleratio=1,
+                         constrain="domain", row=1, col=col)
+    fig.update_layout(template=TEMPLATE, height=height, title=title, margin=dict(l=10, r=10, t=60, b=10))
     return fig

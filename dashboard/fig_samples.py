@@ -168,3 +168,18 @@ def training_film(film: dict, key: str, data: np.ndarray | None, title: str, *, 
                          title, height=height, time_format=",d")
 
 
+def mode_share_bars(shares: Sequence[tuple[str, np.ndarray]], true: np.ndarray, title: str, *,
+                    mode_names: Sequence[str] | None = None, height: int = 300) -> go.Figure:
+    """Grouped bars: each sampler's share of samples in each mode, beside the true weights."""
+    true = np.asarray(true, float)
+    names = list(mode_names or [f"mode {k + 1}" for k in range(len(true))])
+    fig = go.Figure(layout=dict(title=title))
+    for (label, share), colour in zip([("true weights π", true), *shares], ["#000000", *PALETTE]):
+        share = np.asarray(share, float)
+        fig.add_trace(go.Bar(x=names, y=share, name=label, marker_color=colour, text=[f"{v:.2f}" for v in share],
+                             textposition="outside", cliponaxis=False))
+    fig.update_yaxes(title="share of samples", range=[0, 1.12])
+    fig.update_layout(template=TEMPLATE, height=height, barmode="group",
+                      legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left"),
+                      margin=dict(l=55, r=10, t=45, b=90))
+    return fig

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.fig_samples import square_layout
-from dashboard.figures import tile
+from dashboard.figures import empty_figure, tile
 from dashboard.theme import PALETTE, TEMPLATE
 
 SIDE = 8
@@ -139,4 +139,21 @@ def error_vs_size(sizes: np.ndarray, errors: np.ndarray, current: int | None, ti
                  if finite.min() / 1.5 <= m * 10**e <= finite.max() * 1.5]
     fig.update_yaxes(title=y_title, type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks] if ticks else None)
     fig.update_layout(showlegend=False, margin=dict(l=60, r=10, t=40, b=45))
+    return fig
+
+
+def log_p_vs_k(ks: np.ndarray, log_p: np.ndarray, title: str, *, height: int = 260) -> go.Figure:
+    """The importance-sampled estimate of log p_θ(x) against the number of samples K (log axis);
+    K = 1 is the ELBO, drawn as a dashed line."""
+    ks, log_p = np.asarray(ks, float), np.asarray(log_p, float)
+    if not len(log_p) or len(log_p) != len(ks) or not np.isfinite(log_p).all():
+        return empty_figure("Measured with the sample quality, after the first step", height)
+    fig = go.Figure(go.Scatter(x=ks, y=log_p, mode="lines+markers", name="log p̂_K(x)",
+                               line=dict(color=PALETTE[1], width=3), marker=dict(size=9)),
+                    layout=dict(title=title))
+    fig.add_hline(y=float(log_p[0]), line=dict(dash="dash", color="#888"), annotation_text="ELBO (K = 1)",
+                  annotation_position="bottom right")
+    fig.update_xaxes(title="importance samples K", type="log", tickvals=ks, ticktext=[f"{k:.0f}" for k in ks])
+    fig.update_yaxes(title="nats per test example")
+    fig.update_layout(template=TEMPLATE, height=height, showlegend=False, margin=dict(l=60, r=10, t=45, b=45))
     return fig

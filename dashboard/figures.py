@@ -205,28 +205,35 @@ def _hex_rgb(colour: str) -> tuple[int, int, int]:
 
 
 def timeline(years: Sequence[int], titles: Sequence[str], details: Sequence[str], linked: Sequence[bool],
-             height: int = 330) -> go.Figure:
-    """The lecture's landmarks on a time axis; linked ones (with a page) are drawn filled.
-
-    The first landmark (statistical models, long before) sits on a broken axis at the left.
+             height: int = 340, when: Sequence[str | None] | None = None) -> go.Figure:
+    """The lecture's landmarks in order along a time axis, evenly spaced (their labels carry the years);
+    linked ones (with a page) are drawn filled. The axis is dotted up to 2008, where the landmarks
+    are decades apart. ``when`` overrides a landmark's year label (e.g. "1953–1990"). Labels
+    alternate above and below the axis, and on each side between two heights, so they never overlap.
     """
-    xs = [max(y, 2008) for y in years]  # older landmarks are drawn at the left edge
+    xs = list(range(len(years)))
+    labels = [(w if w else str(y)) for y, w in zip(years, when or [None] * len(years))]
+    ys = [(1 if i % 2 == 0 else -1) * (0.75 if (i // 2) % 2 == 0 else 1.45) for i in xs]
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
-    ys = [1 if i % 2 == 0 else -1 for i in range(len(xs))]
     for x, y in zip(xs, ys):
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y * 0.75, line=dict(color="#999", width=2))
-    fig.add_trace(go.Scatter(x=[2007.5, 2024.5], y=[0, 0], mode="lines", line=dict(color="#444", width=3),
-                             hoverinfo="skip", showlegend=False))
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y, line=dict(color="#999", width=2))
+    old = sum(y < 2008 for y in years)  # the landmarks are in order
+    split = old - 0.5
+    if old:
+        fig.add_trace(go.Scatter(x=[-0.5, split], y=[0, 0], mode="lines", hoverinfo="skip", showlegend=False,
+                                 line=dict(color="#444", width=3, dash="dot")))
+    fig.add_trace(go.Scatter(x=[max(split, -0.5), len(xs) - 0.5], y=[0, 0], mode="lines", hoverinfo="skip",
+                             showlegend=False, line=dict(color="#444", width=3)))
     fig.add_trace(go.Scatter(
-        x=xs, y=[y * 0.75 for y in ys], mode="markers+text", showlegend=False,
-        text=[f"<b>{'before 2000' if yr < 2000 else yr}</b><br>{t}" for yr, t in zip(years, titles)],
+        x=xs, y=ys, mode="markers+text", showlegend=False,
+        text=[f"<b>{label}</b><br>{t}" for label, t in zip(labels, titles)],
         textposition=["top center" if y > 0 else "bottom center" for y in ys],
-        customdata=list(range(len(xs))), hovertext=list(details), hoverinfo="text",
+        customdata=xs, hovertext=list(details), hoverinfo="text",
         marker=dict(size=18, color=[PALETTE[1] if ok else "white" for ok in linked],
                     line=dict(color=PALETTE[1], width=3)),
         textfont=dict(size=14),
     ))
-    fig.update_xaxes(visible=False, range=[2006.8, 2025.2])
-    fig.update_yaxes(visible=False, range=[-2.3, 2.3])
+    fig.update_xaxes(visible=False, range=[-1.0, len(xs) - 0.2])
+    fig.update_yaxes(visible=False, range=[-2.6, 2.6])
     fig.update_layout(margin=dict(l=10, r=10, t=10, b=10), dragmode=False)
     return fig

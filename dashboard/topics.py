@@ -77,10 +77,16 @@ class Landmark:
     title: str
     detail: str
     page: str | None  # the topic's page file, if any
+    when: str | None = None  # the label, if not the year
 
 
 LANDMARKS = (
-    Landmark(1900, "Statistical models", "Gaussians, mixtures, maximum likelihood", "gaussians.py"),
+    Landmark(1900, "Statistical models", "Gaussians, mixtures, maximum likelihood", "gaussians.py",
+             "before 1950"),
+    Landmark(1990, "Bayesian sampling (MCMC)", "Metropolis et al. (1953); Gelfand & Smith (1990) bring Gibbs "
+             "sampling to Bayesian statistics: draw from a posterior known only up to its normalising constant Z", "energy.py", "1953–1990"),
+    Landmark(1999, "PPCA", "Tipping & Bishop: probabilistic PCA, x = Wz + μ + noise with a latent z, "
+             "a linear ancestor of the VAE", "autoencoders.py"),
     Landmark(2012, "Neural networks win", "AlexNet: deep nets trained on GPUs", "classification.py"),
     Landmark(2014, "GAN", "Goodfellow et al.: generator against discriminator", "gan.py"),
     Landmark(2015, "VAE", "Kingma & Welling (2013/14), widely used from 2015", "autoencoders.py"),
@@ -88,10 +94,55 @@ LANDMARKS = (
     Landmark(2019, "Score-based models", "Song & Ermon: annealed Langevin dynamics", "score.py"),
     Landmark(2020, "Diffusion models", "Ho et al.: DDPM", "diffusion.py"),
     Landmark(2021, "CLIP", "Text and images in one embedding", None),
-    Landmark(2022, "DALL-E 2, Stable Diffusion, ChatGPT", "Generative models reach the public", "diffusion.py"),
+    Landmark(2022, "DALL-E 2, Stable Diffusion", "Text-to-image diffusion models reach the public", "diffusion.py"),
+    Landmark(2022, "ChatGPT", "A generative pre-trained transformer, tuned to follow instructions, reaches the public",
+             "text.py"),
     Landmark(2023, "Flow matching", "Lipman et al.: regression onto a velocity field", "flow_matching.py"),
 )
 
 
 def topic_for(page: str) -> Topic | None:
     return next((t for t in TOPICS if t.page == page), None)
+
+
+@dataclass(frozen=True)
+class Family:
+    """One generative family: what it models, how it avoids computing Z(θ), how it samples."""
+
+    name: str
+    page: str  # the topic's page file
+    models: str  # markdown (inline LaTeX allowed)
+    avoids_z: str
+    samples: str
+
+
+FAMILIES = (
+    Family("Gaussian mixture", "gaussians.py", r"$p_\theta(x) = \sum_k \pi_k\,\mathcal N(x; \mu_k, \Sigma_k)$",
+           "Z is known in closed form: each Gaussian is normalised, the weights sum to 1.",
+           "Ancestral: draw a component k ~ π, then x ~ N(μ_k, Σ_k)."),
+    Family("Energy model", "energy.py", r"$p_\theta(x) = e^{f_\theta(x)}/Z(\theta)$",
+           "Here Z is a sum over a grid (2D only). In high dimension it is avoided: contrastive divergence "
+           "replaces the expectation under p_θ in ∇L by short MCMC runs.",
+           r"Langevin dynamics on $\nabla_x f_\theta$: Z drops out of the gradient."),
+    Family("GAN", "gan.py", r"a sampler $G_\theta(z)$, no density",
+           "No density, so no Z: a discriminator D_φ replaces the likelihood.",
+           r"One network pass: $z \sim p(z)$, $x = G_\theta(z)$."),
+    Family("VAE", "autoencoders.py", r"$p_\theta(x) = \int p_\theta(x \mid z)\,p(z)\,dz$",
+           "Every factor is normalised, but the integral over z is not computed: training maximises a "
+           "lower bound on log p_θ(x), the ELBO.",
+           r"One decoder pass: $z \sim \mathcal N(0, I)$, $x \sim p_\theta(x \mid z)$."),
+    Family("Score model", "score.py", r"the score $s_\theta(x, \sigma) \approx \nabla_x \log p_\sigma(x)$",
+           r"Model ∇ₓ log p instead of p: $\nabla_x \log Z(\theta) = 0$, so Z drops out.",
+           "Annealed Langevin dynamics, from a large σ to a small one."),
+    Family("Diffusion", "diffusion.py",
+           r"the noise $\epsilon_\theta(x_t, t) = -\sqrt{1 - \bar\alpha_t}\,\nabla_x \log p_t(x_t)$",
+           "ε-prediction is a scaled score: again no Z.",
+           "The reverse chain: T denoising steps from pure noise (DDPM, or fewer with DDIM)."),
+    Family("Flow matching", "flow_matching.py", r"a velocity field $v_\theta(t, x)$",
+           "Regression onto conditional velocities: no density, no Z (the density exists through the flow, "
+           "but training never needs it).",
+           r"Integrate the ODE $dx/dt = v_\theta(t, x)$ from $x_0 \sim \mathcal N(0, I)$ to $t = 1$."),
+    Family("Autoregressive (text)", "text.py", r"$p_\theta(x) = \prod_t p_\theta(x_t \mid x_{<t})$",
+           "Each factor is a softmax over the vocabulary: its Z is a sum of |V| terms, cheap.",
+           "Token by token: draw x_t from the softmax, append it, repeat."),
+)

@@ -15,6 +15,7 @@ from dashboard.fig_energy import density_figure, grid_cost_figure
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories
 from dashboard.figures import curves
 from dashboard.targets_ui import target_picker
+from dashboard.topics import FAMILIES, topic_for
 
 NAME, SAMPLER = "energy", "langevin"
 LR_LADDER = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
@@ -116,6 +117,26 @@ def _duration(log10_seconds: float) -> str:
     return f"10^{log10_seconds - np.log10(3.15e7):,.0f} years"
 
 
+def families_table() -> None:
+    """How each generative family avoids computing Z(θ), and how it samples; each row opens its page."""
+    st.markdown("**How each family avoids Z(θ), and how it samples**")
+    widths = [1.4, 1.6, 2.1, 1.8]
+    with st.container(border=True):
+        for col, head in zip(st.columns(widths), ("family", "models", "Z(θ)", "sampling")):
+            col.markdown(f"**{head}**")
+        for fam in FAMILIES:
+            topic = topic_for(fam.page)
+            name, models, z, sample = st.columns(widths, vertical_alignment="center")
+            if topic is not None and topic.built:
+                with name:
+                    st.page_link(str(topic.path), label=fam.name)
+            else:
+                name.markdown(fam.name)
+            models.markdown(fam.models)
+            z.markdown(fam.avoids_z)
+            sample.markdown(fam.samples)
+
+
 with layout.explanation():
     st.markdown(
         "Any network f_θ(x) can define a density, but only after dividing by the **normalising constant** Z(θ), "
@@ -152,6 +173,7 @@ with layout.explanation():
     st.markdown("**Sampling without Z: Langevin dynamics**")
     st.latex(r"x_{t+1} = x_t + \frac{\eta}{2}\,\nabla_x f_\theta(x_t) + \sqrt{\eta}\,\varepsilon_t,\qquad "
              r"\varepsilon_t\sim\mathcal N(0, I)\quad(\nabla_x \log p_\theta = \nabla_x f_\theta:\ Z\text{ drops out})")
+    families_table()
     st.markdown("**Try this**")
     st.markdown(
         "- **Grid 32 on the ring**: the cells are wider than a mode, Z is computed badly and p_θ looks blocky. "

@@ -12,7 +12,7 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.presets import GAN as TRY
 from dashboard.presets import GAN_FIELDS as FIELDS
-from dashboard.fig_gan import game_figure, manifold_figure
+from dashboard.fig_gan import game_figure, manifold_figure, optimum_figure
 from dashboard.fig_samples import training_film
 from dashboard.figures import curves
 from dashboard.targets_ui import target_picker
@@ -168,6 +168,39 @@ def draw(job) -> None:
         else:
             layout.chart(curves(history, [("energy distance", "energy")], "Distance to the data",
                                 "normalised energy", height=280), "coverage")
+    if "d_star" in snap:
+        draw_optimum(snap, history, modes)
+
+
+def draw_optimum(snap: dict, history: dict, modes) -> None:
+    """D* = p_data / (p_data + p_g) beside the learned D_φ, and the JSD over training."""
+    loss_kind = snap["loss"]
+    c1, c2 = st.columns([1.2, 1])
+    with c1:
+        layout.chart(optimum_figure(snap, "What D should be, for this G", modes=modes,
+                                    probability=loss_kind in ("nonsat", "minimax", "lsgan")), "optimum")
+        source = ("exact (a Gaussian mixture)" if snap["p_data_exact"]
+                  else "a kernel density estimate of held-out data")
+        st.caption(f"D* = p_data / (p_data + p_g): p_data {source}, p_g a kernel density estimate of 1,000 "
+                   f"samples of G, both smoothed by the same Gaussian kernel (h = {snap['kde_bandwidth']:.2f})"
+                   + (f"; with packing, D* on {snap['pack']} copies of a point is p_data^m / (p_data^m + p_g^m)"
+                      if snap["pack"] > 1 else "")
+                   + (". The Wasserstein critic is not a probability: only D* is drawn."
+                      if loss_kind == "wgan-gp" else "."))
+    with c2:
+        series = [("JSD(p_data ‖ p_g) on the grid", "jsd")]
+        if loss_kind in ("nonsat", "minimax") and "d_loss" in history:
+            # D's loss is −V(G, D_φ) on a batch: (V + log 4) / 2 is the JSD if D_φ were D*
+            history = dict(history, jsd_from_loss=(np.log(4.0) - np.asarray(history["d_loss"], float)) / 2)
+            series.append(("(log 4 − L_D) / 2 from D_φ", "jsd_from_loss"))
+        fig = curves(history, series, "Jensen–Shannon divergence", "nats", y_range=(-0.05, 0.75), height=330)
+        fig.update_layout(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
+                          margin=dict(b=100))
+        fig.add_hline(y=np.log(2.0), line=dict(dash="dash", color="#888"), annotation_text="log 2 (disjoint)")
+        layout.chart(fig, "jsd")
+        st.caption(f"JSD now: {snap['jsd']:.3f} nats (0 = the same law, log 2 ≈ 0.693 = no overlap)"
+                   + (f"; with packing {snap['pack']}, D's loss measures the JSD of packs, which is larger"
+                      if snap["pack"] > 1 and loss_kind in ("nonsat", "minimax") else ""))
 
 
 live.live_view(job, NAME, draw)
@@ -182,6 +215,22 @@ with layout.explanation():
     )
     st.latex(r"\min_{\theta}\max_{\phi}\; V(\theta, \phi) = \mathbb{E}_{x\sim p_{\mathrm{data}}}\big[\log D_\phi(x)\big]"
              r" + \mathbb{E}_{z\sim p(z)}\big[\log\big(1 - D_\phi(G_\theta(z))\big)\big]")
+    st.markdown(
+        "For a fixed G_θ, with p_g the law of G_θ(z), the best discriminator is known point by point, and at "
+        "it the value of the game is the Jensen–Shannon divergence between the data and the generator, up to "
+        "constants (Goodfellow et al., 2014). The page draws D* for the current G beside the learned D_φ, and "
+        "measures the JSD on D's grid:")
+    st.latex(r"D^*(x) = \frac{p_{\mathrm{data}}(x)}{p_{\mathrm{data}}(x) + p_g(x)},\qquad"
+             r"V(G, D^*) = -\log 4 + 2\,\mathrm{JSD}(p_{\mathrm{data}} \,\|\, p_g)")
+    st.latex(r"\mathrm{JSD}(p \,\|\, q) = \tfrac12\,\mathrm{KL}\big(p \,\|\, m\big) + \tfrac12\,"
+             r"\mathrm{KL}\big(q \,\|\, m\big),\quad m = \tfrac12 (p + q),\qquad 0 \le \mathrm{JSD} \le \log 2")
+    st.markdown(
+        "So while D_φ stays near D*, G_θ descends the JSD. Two caveats the page shows: D_φ is only near D* "
+        "where it has seen points, so its loss gives a lower bound on the JSD (the curve (log 4 − L_D)/2, "
+        "from noisy batches); and when p_data and p_g do not overlap the JSD is stuck at log 2 whatever G "
+        "does, so its gradient vanishes: one reason for the non-saturating and Wasserstein losses. The "
+        "densities are smoothed by one Gaussian kernel so both are judged alike (the smoothed JSD is 0 only "
+        "for p_g = p_data); with 1,000 samples the JSD of a perfect G is about 0.001 on the ring.")
     st.markdown("With the chosen loss, the players minimise:")
     st.latex(LOSS_LATEX[loss])
     layout.preset_list(TRY, URL)

@@ -28,7 +28,7 @@ st.caption("Filled dots have a page: click one to open it.")
 pages = [lm.page for lm in LANDMARKS]
 linked = [bool(p) and topic_for(p) is not None and topic_for(p).built for p in pages]
 fig = timeline([lm.year for lm in LANDMARKS], [lm.title for lm in LANDMARKS],
-               [lm.detail for lm in LANDMARKS], linked)
+               [lm.detail for lm in LANDMARKS], linked, when=[lm.when for lm in LANDMARKS])
 event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline",
                         config={"displayModeBar": False})
 points = (event or {}).get("selection", {}).get("points", []) if event else []

@@ -101,6 +101,24 @@ if job is not None and "vocab" in job.snapshot():
 live.control_bar(job, NAME)
 
 
+def copy_check(copy: dict) -> None:
+    """The memorisation check of the sample (measured in the worker, core/memorisation.py)."""
+    if "share" not in copy:
+        return
+    n = copy["n"]
+    share = "–" if copy["share"] != copy["share"] else f"{copy['share']:.0%}"  # nan: a sample shorter than n
+    c1, c2 = st.columns(2)
+    c1.metric(f"Copied ({n} chars)", share,
+              help=f"The share of the sample's overlapping {n}-character strings that occur verbatim in the "
+                   "training text")
+    c2.metric("Longest copy", f"{copy['longest']} chars",
+              help="The longest run of the sample found verbatim in the training text")
+    st.caption(f"Memorisation check. For comparison, the held-out end of the text, which no model has seen: "
+               f"{copy['ref_share']:.0%} of its {n}-character strings occur in the training text, and "
+               f"200-character windows of it copy at most {copy['ref_longest']:.0f} characters (median). "
+               f"The sample's longest copy: “{quote(copy['longest_text'], 120)}”.")
+
+
 def draw(job) -> None:
     snap = job.snapshot()
     if not job.active and job.state in ("idle", "paused", "finished") and \
@@ -117,6 +135,7 @@ def draw(job) -> None:
         st.code(shown_prompt + str(snap.get("sample", "")), language=None, wrap_lines=True, height=250)
         st.caption(f"Vocabulary: {len(snap['vocab'])} characters; {snap['train_chars']:,} to train on, "
                    f"{snap['val_chars']:,} to validate on.")
+        copy_check(snap.get("copy") or {})
     with right:
         layout.chart(next_char_bars(snap.get("chars"), snap.get("next_probs"), shown_prompt), "bars", main=True)
     loss, plane = st.columns([1, 1])
@@ -173,11 +192,19 @@ with layout.explanation():
         "models), and much of AI is not generative at all: classifiers like those on the first pages of this "
         "lecture, forecasting, planning and control."
     )
+    st.markdown(
+        "**Writing or reciting?** Beside the sample, the page measures how much of it is copied verbatim from "
+        "the training text: the share of its 12-character strings (about two words) found there, and the "
+        "longest copied run. Strings of 12 characters recur by chance in any English (\"in the morning\"), so "
+        "the numbers are read against the author's own held-out text, which no model has seen. A model that "
+        "copies far more than that, or whole sentences, recites its training data: the risk of large models "
+        "trained on books and code.")
     layout.preset_list(TRY, URL)
     st.markdown(
         "- **GRU from scratch** (Start from: scratch) for a minute: words, then punctuation and capitals after full stops appear. Compare the "
         "validation loss with the bigram line.\n"
         "- **Embeddings**: after training, vowels gather, and so do digits and upper-case letters.\n"
         "- **Your own text**: paste a poem; with a few hundred characters the validation loss soon rises "
-        "again while the training loss falls: the model learns the text by heart."
+        "again while the training loss falls: the model learns the text by heart. Watch the copied share "
+        "and the longest copied span climb at temperature 0.5."
     )

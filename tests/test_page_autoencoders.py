@@ -77,3 +77,18 @@ def test_vae_starts_from_the_trained_model_or_from_scratch_and_says_why_it_canno
     for query, why in (({"vae_k": "8"}, "latent=2"), (POINTS, "data=digits")):
         other = open_page(PAGE, query)
         assert "Starting from random weights" in texts(other) and why in texts(other), query
+
+
+def test_vae_shows_elbo_below_the_importance_sampled_log_p():
+    at = open_page(PAGE)
+    press(at, "vae_step")  # step 1 measures the sample quality and the likelihood
+    specs = _specs(at)
+    assert "ELBO ≤ log p(x), test set" in specs and "log p̂_K(x) rises with K" in specs
+    metrics = {m.label: m for m in at.metric}
+    elbo, log_p = float(metrics["Test ELBO"].value), float(metrics["log p̂₆₄(x)"].value)
+    assert elbo < log_p < 0
+    assert any(r"\log p_\theta(x) \;\ge\;" in x.value for x in at.latex)
+    at = open_page(PAGE, POINTS)
+    press(at, "vae_step")
+    assert float({m.label: m for m in at.metric}["log p̂₆₄(x)"].value) > float(
+        {m.label: m for m in at.metric}["Test ELBO"].value)

@@ -1,6 +1,7 @@
 """AppTest tests of the energy page (e^{f_θ}/Z(θ), the grid's cost, Langevin)."""
 
-from tests.pagetest import open_page, press, status, step_of, texts, wait_until
+from dashboard.topics import FAMILIES
+from tests.pagetest import ROOT, open_page, press, status, step_of, texts, wait_until
 
 
 PAGE = "energy.py"
@@ -44,3 +45,18 @@ def test_learning_rate_applies_without_reset():
     assert _step(at, ENERGY) == 2
     at.slider(key="hidden").set_value(16).run()
     assert _step(at, ENERGY) == 0 and "reset" in texts(at)
+
+
+def test_families_table_links_every_row_to_an_existing_page():
+    at = open_page(PAGE, {"grid": "32"})
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    assert set(links) == {f.name for f in FAMILIES}
+    for fam in FAMILIES:
+        link = links[fam.name]
+        assert link.page == fam.page.removesuffix(".py") and link.page_script_hash  # a page of the navigation
+        assert (ROOT / "pages" / fam.page).is_file()
+    shown = texts(at)
+    assert "How each family avoids Z(θ), and how it samples" in shown
+    assert "contrastive divergence" in shown and "ELBO" in shown and "Z drops out" in shown
+    at.switch_page("pages/" + FAMILIES[2].page).run()  # the GAN row's page opens
+    assert not at.exception and "Generative adversarial networks" in [t.value for t in at.title]

@@ -1,7 +1,9 @@
 """AppTest tests of the GAN page."""
 
+import re
+
 from core.gan import COLLAPSE, PRESETS
-from tests.pagetest import open_page, press, texts
+from tests.pagetest import chart_texts, open_page, press, texts
 
 PAGE = "gan.py"
 SMALL = {"gw": "16", "dw": "16", "batch": "64"}  # keep the page cheap under test
@@ -46,3 +48,17 @@ def test_learning_rates_apply_without_reset_other_changes_reset():
     assert "step 2 /" in texts(at)
     at.slider(key="pack").set_value(1).run()
     assert "step 0 /" in texts(at) and "reset" in texts(at)
+
+
+def test_optimal_discriminator_and_jsd_are_drawn():
+    at = open_page(PAGE, SMALL)
+    press(at, "gan_step")
+    assert "What D should be, for this G" in chart_texts(at) and "Jensen–Shannon divergence" in chart_texts(at)
+    shown = texts(at)
+    assert "D* = p_data / (p_data + p_g): p_data exact (a Gaussian mixture)" in shown
+    jsd = float(re.search(r"JSD now: ([0-9.]+) nats", shown).group(1))
+    assert 0.3 < jsd <= 0.694  # one step: G is still far from the ring
+    assert any(r"V(G, D^*) = -\log 4 + 2\,\mathrm{JSD}" in x.value for x in at.latex)
+    at.selectbox(key="loss").set_value("wgan-gp").run()
+    press(at, "gan_step")
+    assert "only D* is drawn" in texts(at)

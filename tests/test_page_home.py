@@ -1,6 +1,8 @@
 """AppTest tests of the home page: the lecture map and the timeline."""
 
-from dashboard.topics import LANDMARKS, TOPICS
+import json
+
+from dashboard.topics import LANDMARKS, TOPICS, topic_for
 from tests.pagetest import open_page, texts
 
 
@@ -25,3 +27,23 @@ def test_home_has_the_timeline_of_landmarks():
         assert landmark.title in figure
     years = {lm.year for lm in LANDMARKS}
     assert {2012, 2014, 2015, 2017, 2019, 2020, 2021, 2022, 2023} <= years
+
+
+def test_timeline_has_ppca_and_mcmc_in_order_and_chatgpt_opens_the_text_page():
+    at = open_page("home.py")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    dots = next(t for t in spec["data"] if t.get("mode") == "markers+text")
+    labels = [text.split("<br>")[1] for text in dots["text"]]
+    assert labels.index("Statistical models") < labels.index("Bayesian sampling (MCMC)") < labels.index("PPCA") \
+        < labels.index("Neural networks win")
+    assert dots["text"][labels.index("Bayesian sampling (MCMC)")].startswith("<b>1953–1990</b>")
+    assert dots["text"][labels.index("PPCA")].startswith("<b>1999</b>")
+    by_title = {lm.title: lm for lm in LANDMARKS}
+    assert by_title["ChatGPT"].page == "text.py" and by_title["ChatGPT"].year == 2022
+    assert by_title["PPCA"].page == "autoencoders.py" and by_title["Bayesian sampling (MCMC)"].page == "energy.py"
+    filled = dots["marker"]["color"]
+    for title in ("ChatGPT", "PPCA", "Bayesian sampling (MCMC)"):
+        i = labels.index(title)
+        assert filled[i] != "white" and topic_for(LANDMARKS[i].page).built  # a dot with a page, drawn filled
+    at.switch_page("pages/" + by_title["ChatGPT"].page).run()  # where a click on the ChatGPT dot leads
+    assert not at.exception and "Text generation" in [t.value for t in at.title]

@@ -1,5 +1,7 @@
 """AppTest tests of the score-based models page."""
 
+import re
+
 from tests.pagetest import open_page, press, texts
 from tests.test_page_diffusion import chart_titles
 
@@ -33,3 +35,22 @@ def test_non_mixture_target_says_the_exact_score_is_unknown():
     at = open_page(PAGE, {**SMALL, "target": "Two moons"})
     assert "exact score is known in closed form for the Gaussian mixtures" in texts(at)
     press(at, "score_step")
+
+
+def test_unequal_weights_plain_langevin_wrong_annealed_right():
+    at = open_page(PAGE, SMALL)
+    titles = chart_titles(at)
+    shares = {}
+    for t in titles:
+        m = re.match(r"(exact samples of p|Langevin at σ = 0.1 only|annealed, σ = 20 → 0.1): π̂₂ = ([0-9.]+)", t)
+        if m:
+            shares[m.group(1)] = float(m.group(2))
+    assert len(shares) == 3, titles
+    assert abs(shares["exact samples of p"] - 0.8) < 0.05
+    assert abs(shares["Langevin at σ = 0.1 only"] - 0.8) > 0.2
+    assert abs(shares["annealed, σ = 20 → 0.1"] - 0.8) < 0.05
+    assert "Share of samples in each mode" in titles
+    assert any(r"\nabla_x \log \sum_k \pi_k" in x.value for x in at.latex)
+    at.slider(key="mixw").set_value(0.95).run()
+    assert any(t.startswith("annealed, σ = 20 → 0.1: π̂₂ = 0.9") for t in chart_titles(at))
+    assert "p = 0.05·N((−5, −5), I) + 0.95·N((5, 5), I)" in texts(at)

@@ -73,3 +73,15 @@ def test_starts_from_the_trained_gru_or_from_scratch_and_says_why_it_cannot():
         if "corpus" in query:
             other.text_area(key="text_paste").set_value(POEM).run()
         assert "Starting from random weights" in texts(other) and why in texts(other), query
+
+
+def test_memorisation_check_beside_the_sample():
+    at = open_page(PAGE, {"model": "bigram"})
+    press(at, "text_step")
+    shown = texts(at)
+    assert "Memorisation check" in shown and "the held-out end of the text" in shown
+    labels = {m.label: m.value for m in at.metric}
+    assert "Copied (12 chars)" in labels and labels["Longest copy"].endswith(" chars")
+    share = labels["Copied (12 chars)"]
+    assert share.endswith("%") and 0 <= int(share[:-1]) <= 100
+    assert "Writing or reciting?" in shown

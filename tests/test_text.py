@@ -252,3 +252,18 @@ def test_cli_unknown_architecture_is_one_json_line(capsys):
     assert cli_main(["train", "text", "--model", "lstm", "--steps", "5"]) == 2
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["state"] == "failed" and "lstm" in out["message"]
+
+
+def test_memorisation_check_of_a_copy_a_counted_bigram_and_the_held_out_reference():
+    t = TextTrainer(TextConfig(model="bigram"))
+    train_text = t.text[:len(t.train_ids)]
+    copied = t.copy_check(train_text[40_000:40_200])
+    assert copied["share"] == 1.0 and copied["longest"] == 200 and copied["n"] == 12
+    # the author's own held-out text: some 12-character strings recur, long copies do not
+    assert 0.05 < copied["ref_share"] < 0.3 and 10 <= copied["ref_longest"] < 40
+    for _ in range(80):  # counts the whole text
+        t.step()
+    snap = t.snapshot()
+    copy = snap["copy"]
+    assert copy["share"] < copied["ref_share"] and copy["longest"] < 15  # a bigram chain writes no long copies
+    assert copy["longest_text"] in train_text and len(copy["longest_text"]) == copy["longest"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -164,3 +165,47 @@ def test_cli_vae_on_a_csv(tmp_path, capsys):
     assert v["samples"].shape == (2000, 2) and abs(v["samples"].mean() - 5) < 2
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert "energy" in summary and "modes_captured" not in summary
+
+
+def _exact_log_p(model, x: torch.Tensor) -> torch.Tensor:
+    """log p_θ(x) = log ∫ p_θ(x|z) N(z; 0, 1) dz by quadrature, for a model with a 1D latent."""
+    z = torch.linspace(-10, 10, 4001)[:, None]  # (G, 1)
+    dz = float(z[1] - z[0])
+    out = model.decode(z)  # (G, d)
+    log_lik = torch.stack([-model.recon_nll(xi.expand(len(z), -1), out) for xi in x])  # (B, G)
+    log_prior = -0.5 * z[:, 0] ** 2 - 0.5 * math.log(2 * math.pi)
+    return torch.logsumexp(log_lik + log_prior, 1) + math.log(dz)
+
+
+def test_importance_sampled_log_p_lies_between_the_elbo_and_the_exact_log_p():
+    t = VAETrainer(VAEConfig(data="ring", latent=1, hidden=(32, 32), quality_every=0, eval_every=1000))
+    for _ in range(300):
+        t.step()
+    x = t.X_test  # (1000, 2)
+    with torch.no_grad():
+        exact = _exact_log_p(t.model, x)  # (B,)
+        gen = torch.Generator().manual_seed(0)
+        elbo = torch.stack([-sum(t.model.loss_parts(x, gen)) for _ in range(256)]).mean(0)  # E_q, 256 draws
+        one = t.model.importance_log_p(x, 1, gen)
+        big = t.model.importance_log_p(x, 4096, gen)
+        assert elbo.mean().item() < exact.mean().item() - 0.02  # the ELBO is a lower bound (q is not the posterior)
+        assert one.mean().item() == pytest.approx(elbo.mean().item(), abs=0.05)  # K = 1: the ELBO in expectation
+        assert (big - exact).abs().mean().item() < 0.05  # K = 4096: log p_θ(x), example by example
+
+        # a worse proposal (q four times wider than trained): the estimates climb with K towards log p_θ(x)
+        t.model.encoder[-1].bias[t.model.latent:] += math.log(4.0)
+        means = [torch.stack([t.model.importance_log_p(x, k, gen) for _ in range(4)]).mean().item()
+                 for k in (1, 4, 16, 64, 1024)]
+    assert all(a < b for a, b in zip(means, means[1:])), means
+    assert means[0] < exact.mean().item() - 1.0 and means[-1] == pytest.approx(exact.mean().item(), abs=0.02)
+
+
+def test_trainer_reports_elbo_and_log_p_on_the_test_set():
+    t = VAETrainer(VAEConfig(quality_every=100))
+    for _ in range(100):
+        m = t.step()
+    assert m["test_log_p"] > m["test_elbo"] and math.isfinite(m["test_elbo"])
+    snap = t.snapshot()
+    assert list(snap["iwae_k"]) == [1, 4, 16, 64] and snap["log_p_by_k"][-1] == pytest.approx(m["test_log_p"])
+    assert snap["log_p_by_k"][0] < snap["log_p_by_k"][-1]
+    assert len(VAETrainer(VAEConfig()).snapshot()["log_p_by_k"]) == 0  # nothing measured yet
