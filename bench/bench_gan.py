@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
-from core.gan import COLLAPSE, RECOMMENDED, GanTrainer, preset  # noqa: E402
+from core.gan import GanTrainer  # noqa: E402
+from core.gan_presets import COLLAPSE, RECOMMENDED, preset  # noqa: E402
 from core.gan_vs_vae import gan_side, vae_side  # noqa: E402
 from core.targets2d import make_target  # noqa: E402
 

@@ -63,7 +63,8 @@ class GanFamily:
     """The GAN page's recommended preset; one sample is one pass through G."""
 
     def __init__(self, target: Target2D, seed: int):
-        from core.gan import RECOMMENDED, GanTrainer, preset
+        from core.gan import GanTrainer
+        from core.gan_presets import RECOMMENDED, preset
 
         cfg = preset(RECOMMENDED, data=target.name, spread=target.spread or 0.05, seed=seed, eval_every=10**9)
         self.trainer = GanTrainer(cfg, target=target)

@@ -5,14 +5,8 @@ discriminator ``D_φ`` tells data from generated points. With the original value
 
     V(G, D) = E_{x~p_data}[log D(x)] + E_{z~p(z)}[log(1 − D(G(z)))],   min_G max_D V(G, D)
 
-D ascends V and G descends it. Four losses (Goodfellow 2014; Mao 2017; Gulrajani 2017):
-
-- ``minimax``: G minimises log(1 − D(G(z))) — the original game, whose gradient vanishes (saturates)
-  while D wins, i.e. early in training.
-- ``nonsat``: G maximises log D(G(z)) instead (the non-saturating loss everyone uses).
-- ``wgan-gp``: D is a critic f with E f(real) − E f(fake) maximised, plus λ·(‖∇f‖ − 1)² at random
-  interpolates; G minimises −E f(G(z)).
-- ``lsgan``: least squares, D → 1 on data and 0 on generated points, G pushes D(G(z)) → 1.
+D ascends V and G descends it; the four losses (the original min-max, non-saturating, WGAN-GP, least
+squares) are core/gan_losses.py, the data core/gan_data.py, the named presets core/gan_presets.py.
 
 Mode-collapse remedy: PacGAN packing (Lin et al., 2018): D judges ``pack`` samples at once
 (concatenated), all real or all generated, so a generator stuck in one mode is easy to spot.
@@ -35,22 +29,16 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from core.errors import ConfigError
+from core.gan_data import GanData, load_data
+from core.gan_losses import LOSSES, logit_losses
 from core.gan_optimum import GridOptimum
 from core.nets import mlp, parameter_count, set_lr
 from core.sample_metrics import sample_report
-from core.targets2d import Target2D, load_target, plot_grid, standardise
+from core.targets2d import Target2D, plot_grid, standardise
 
-LOSSES = {
-    "nonsat": "Non-saturating",
-    "minimax": "Original min-max",
-    "wgan-gp": "Wasserstein + gradient penalty",
-    "lsgan": "Least squares",
-}
 NOISE_LAWS = ("gaussian", "uniform")
-DIGITS = "digits"
 GRID = 40  # D's heatmap resolution (GRID x GRID)
 N_SHOW = 800  # data / generated points in a snapshot
 N_ARROWS = 150  # generated points that carry a gradient arrow
@@ -103,82 +91,12 @@ class GanConfig:
             raise ConfigError("eval_every and n_samples must be positive.")
 
 
-# --------------------------------------------------------------------------- presets
-
-PRESET_BASE = GanConfig()
-PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s defaults
-    # balanced learning rates, PacGAN packing of 2: all 8 ring modes within about 1,000 steps
-    "stable (recommended)": {},
-    # a discriminator far stronger and 20x faster than the generator, no packing: G piles its points
-    # on the few modes D currently rates highest (3 of 8 on the ring at seed 0)
-    "mode collapse": dict(pack=1, lr_g=1e-4, lr_d=2e-3, batch_size=64, d_width=256),
-    "WGAN-GP": dict(loss="wgan-gp", pack=1, d_steps=5, lr_g=1e-4, lr_d=1e-4),
-    "least squares": dict(loss="lsgan", pack=1),
-    "original min-max (saturates)": dict(loss="minimax", pack=1),
-}
-RECOMMENDED = "stable (recommended)"
-COLLAPSE = "mode collapse"
-
-
-def preset(name: str, **overrides) -> GanConfig:
-    """The named preset's config, with ``overrides`` (e.g. data, seed) on top."""
-    if name not in PRESETS:
-        raise ConfigError(f"Unknown preset '{name}': choose one of {', '.join(PRESETS)}.")
-    return GanConfig(**{**PRESET_BASE.__dict__, **PRESETS[name], **overrides})
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class GanData:
-    """What a GAN learns from: a training pool and a held-out set, both in data units."""
-
-    pool: np.ndarray  # (N, d) training points
-    held_out: np.ndarray  # (M, d) for the metrics
-    target: Target2D | None  # 2D targets (mixtures know their modes)
-    is_digits: bool = False
-
-    @property
-    def dim(self) -> int:
-        return self.pool.shape[1]
-
-
-POOL = 20_000
-
-
-def load_data(cfg: GanConfig, target: Target2D | None = None) -> GanData:
-    """The data of ``cfg.data`` (or of the given ``target``, e.g. a page's CSV upload)."""
-    if target is None:
-        if cfg.data == DIGITS:
-            from core import digits
-
-            d = digits.load(seed=cfg.seed)
-            return GanData(d.x_train.astype(np.float64), d.x_test.astype(np.float64), None, True)
-        target = load_target(cfg.data, cfg.spread, others=(DIGITS,))
-    return GanData(target.sample(POOL, seed=cfg.seed), target.sample(2000, seed=cfg.seed + 10_000), target)
-
-
 # --------------------------------------------------------------------------- networks
 
 
 class LeakyReLU(nn.LeakyReLU):
     def __init__(self):
         super().__init__(0.2)
-
-
-def _logit_losses(loss: str, real: torch.Tensor | None, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(D's loss, G's loss) from D's raw outputs on real (may be None) and generated packs."""
-    if loss in ("nonsat", "minimax"):  # D(x) = sigmoid(output); log D = -softplus(-l), log(1-D) = -softplus(l)
-        g = F.softplus(-fake).mean() if loss == "nonsat" else -F.softplus(fake).mean()
-        d = F.softplus(fake).mean() + (F.softplus(-real).mean() if real is not None else 0.0)
-    elif loss == "lsgan":
-        g = 0.5 * ((fake - 1) ** 2).mean()
-        d = 0.5 * (fake ** 2).mean() + (0.5 * ((real - 1) ** 2).mean() if real is not None else 0.0)
-    else:  # wgan-gp critic (the penalty is added by the trainer)
-        g = -fake.mean()
-        d = fake.mean() - (real.mean() if real is not None else 0.0)
-    return d, g
 
 
 # --------------------------------------------------------------------------- trainer
@@ -261,7 +179,7 @@ class GanTrainer:
         with torch.no_grad():
             fake = self.G(self.noise(self.cfg.batch_size))
         out_r, out_f = self.d_out(real), self.d_out(fake)
-        loss, _ = _logit_losses(self.cfg.loss, out_r, out_f)
+        loss, _ = logit_losses(self.cfg.loss, out_r, out_f)
         total = loss + GP_WEIGHT * self.gradient_penalty(real, fake) if self.cfg.loss == "wgan-gp" else loss
         self.opt_d.zero_grad(set_to_none=True)
         total.backward()
@@ -272,7 +190,7 @@ class GanTrainer:
 
     def g_step(self) -> None:
         fake = self.G(self.noise(self.cfg.batch_size))
-        _, loss = _logit_losses(self.cfg.loss, None, self.d_out(fake))
+        _, loss = logit_losses(self.cfg.loss, None, self.d_out(fake))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
@@ -399,7 +317,7 @@ class GanTrainer:
             with torch.no_grad():
                 xf = self._generate(self.z_show[:N_ARROWS])
             xf.requires_grad_(True)
-            _, g_loss = _logit_losses(self.cfg.loss, None, self.d_out(xf))
+            _, g_loss = logit_losses(self.cfg.loss, None, self.d_out(xf))
             (grad,) = torch.autograd.grad(g_loss, xf)
             snap["arrow_from"] = snap["fake"][:N_ARROWS].copy()
             snap["arrow"] = -grad.double().numpy() / self.std  # (N_ARROWS, 2) data units

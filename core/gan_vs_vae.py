@@ -26,7 +26,9 @@ import numpy as np
 from core import digits
 
 from core.digit_judge import class_histogram, judge
-from core.gan import DIGITS, GanConfig, GanTrainer, preset
+from core.gan import GanConfig, GanTrainer
+from core.gan_presets import preset
+from core.gan_data import DIGITS
 from core.sample_metrics import sample_report
 from core.targets2d import Target2D
 

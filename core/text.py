@@ -43,7 +43,7 @@ from core.corpus import Vocab, bigram_counts, bigram_log_probs, bigram_nll, chec
 from core.errors import ConfigError
 from core.memorisation import CopyIndex
 from core.nets import parameter_count, positive, set_lr
-from core.text_models import GRUModel, build_model
+from core.text_models import GRUModel, build_model, pca_2d, pick
 
 MODELS = ("bigram", "ngram", "gru", "transformer")
 MODEL_LABELS = {"bigram": "Bigram counts (Markov chain)", "ngram": "n-gram MLP", "gru": "GRU (recurrent)",
@@ -52,21 +52,6 @@ BIGRAM_CHUNK = 4096  # characters counted per bigram "training" step
 SAMPLE_CHARS = 200
 SAMPLE_EVERY_S = 1.0  # while training, a new sample at most this often
 REFERENCE_WINDOWS = 5  # held-out windows of SAMPLE_CHARS whose longest copied span is the reference
-
-
-# =========================================================================== sampling
-
-
-def pick(logits: torch.Tensor, temperature: float, top_k: int, gen: torch.Generator) -> int:
-    """One character id from softmax(logits / temperature) over the top_k largest logits (0: all);
-    temperature 0 is the most likely character."""
-    if temperature <= 0:
-        return int(logits.argmax())
-    logits = logits / temperature
-    if 0 < top_k < logits.shape[-1]:
-        kth = torch.topk(logits, top_k).values[-1]
-        logits = logits.masked_fill(logits < kth, -math.inf)
-    return int(torch.multinomial(torch.softmax(logits, -1), 1, generator=gen))
 
 
 # =========================================================================== training
@@ -99,19 +84,6 @@ class TextConfig:
             raise ConfigError("The learning rate and the batch size must be positive.")
         if not 0.02 <= self.val_ratio <= 0.5:
             raise ConfigError("Keep the validation share between 2 % and 50 %.")
-
-
-def pca_2d(E: torch.Tensor) -> np.ndarray:
-    """Rows of E (V, d) projected on their two main directions, signs fixed so the picture does not
-    flip between snapshots (each direction's largest coordinate is positive)."""
-    X = E.detach().double()
-    X = X - X.mean(0, keepdim=True)
-    if X.shape[1] < 2 or not torch.isfinite(X).all():
-        return np.zeros((X.shape[0], 2))
-    _, _, Vh = torch.linalg.svd(X, full_matrices=False)
-    axes = Vh[:2].T  # (d, 2)
-    sign = torch.sign(axes.gather(0, axes.abs().argmax(0, keepdim=True)))
-    return (X @ (axes * sign)).numpy()
 
 
 class TextTrainer:

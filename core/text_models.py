@@ -12,6 +12,9 @@ makemore; ``embedding()`` is each character's vector, which the page projects to
 - :class:`TinyTransformer`: learned token and position embeddings, pre-LayerNorm blocks (:class:`Block`)
   of causal self-attention ``softmax(q kᵀ / √d + mask) v`` and an MLP (Vaswani et al. 2017; nanoGPT's
   shape, much smaller).
+
+And how the page reads them: :func:`pick` draws one character at a temperature and top-k, and
+:func:`pca_2d` projects the embeddings to a plane.
 """
 
 from __future__ import annotations
@@ -138,3 +141,31 @@ def build_model(cfg: TextConfig, V: int, context: int) -> nn.Module:
     if cfg.model == "gru":
         return GRUModel(V, cfg.width, cfg.depth)
     return TinyTransformer(V, context, cfg.width, cfg.depth, cfg.heads)
+
+
+# =========================================================================== reading a model
+
+
+def pick(logits: torch.Tensor, temperature: float, top_k: int, gen: torch.Generator) -> int:
+    """One character id from softmax(logits / temperature) over the top_k largest logits (0: all);
+    temperature 0 is the most likely character."""
+    if temperature <= 0:
+        return int(logits.argmax())
+    logits = logits / temperature
+    if 0 < top_k < logits.shape[-1]:
+        kth = torch.topk(logits, top_k).values[-1]
+        logits = logits.masked_fill(logits < kth, -math.inf)
+    return int(torch.multinomial(torch.softmax(logits, -1), 1, generator=gen))
+
+
+def pca_2d(E: torch.Tensor) -> np.ndarray:
+    """Rows of E (V, d) projected on their two main directions, signs fixed so the picture does not
+    flip between snapshots (each direction's largest coordinate is positive)."""
+    X = E.detach().double()
+    X = X - X.mean(0, keepdim=True)
+    if X.shape[1] < 2 or not torch.isfinite(X).all():
+        return np.zeros((X.shape[0], 2))
+    _, _, Vh = torch.linalg.svd(X, full_matrices=False)
+    axes = Vh[:2].T  # (d, 2)
+    sign = torch.sign(axes.gather(0, axes.abs().argmax(0, keepdim=True)))
+    return (X @ (axes * sign)).numpy()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -28,6 +29,17 @@ log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_S = 20.0
 ROOT = Path(__file__).resolve().parent.parent  # the folder that holds core/ (the workers' working directory)
+
+ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def worker_env() -> dict[str, str]:
+    """The server's environment, with every maths library held to one thread: a worker is one core's
+    worth of training. (numpy's OpenBLAS otherwise starts a thread per core for a matrix product,
+    and two workers' spinning threads fight over the same two cores: measured with
+    ``bench/bench_share.py --sizes 10``, 1.4x one job alone instead of 2.0x.)"""
+    return {**os.environ, **{name: "1" for name in ONE_THREAD}}
+
 
 class WorkerGone(GenLabError):
     """The worker process that trained this model stopped."""
@@ -69,7 +81,7 @@ class WorkerHandle:
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(
             [sys.executable, "-m", "core.worker", str(theirs.fileno()), str(self.nice), str(self.memory_mb)],
-            pass_fds=(theirs.fileno(),), cwd=ROOT, stdin=subprocess.DEVNULL, close_fds=True,
+            pass_fds=(theirs.fileno(),), cwd=ROOT, stdin=subprocess.DEVNULL, close_fds=True, env=worker_env(),
         )
         theirs.close()
         self.process, self.conn = process, Connection(ours.detach())

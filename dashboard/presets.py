@@ -7,8 +7,8 @@ values (not their labels). A page shows them with ``layout.presets`` (sidebar bu
 
 from __future__ import annotations
 
-from core.gan import RECOMMENDED
-from core.gan import preset as gan_preset
+from core.gan_presets import RECOMMENDED
+from core.gan_presets import preset as gan_preset
 from dashboard.layout import Preset
 
 # GAN page: widget key -> GanConfig field (the preset select writes these)

@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from core.gan import LOSSES, NOISE_LAWS, PRESETS, RECOMMENDED, GanConfig, GanTrainer, preset
+from core.gan import LOSSES, NOISE_LAWS, GanConfig, GanTrainer
+from core.gan_presets import PRESETS, RECOMMENDED, preset
 from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.presets import GAN as TRY

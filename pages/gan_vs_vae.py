@@ -6,7 +6,7 @@ import functools
 
 import streamlit as st
 
-from core.gan import PRESETS, RECOMMENDED
+from core.gan_presets import PRESETS, RECOMMENDED
 from core.gan_vs_vae import gan_side, real_digits_score, reference, vae_side
 from dashboard import controls as ui
 from dashboard import layout, live

@@ -11,7 +11,9 @@ import torch
 from core.cli import main as cli_main
 from core.digit_judge import judge
 from core.errors import ConfigError
-from core.gan import COLLAPSE, GRID, LOSSES, N_ARROWS, RECOMMENDED, GanConfig, GanTrainer, _logit_losses, preset
+from core.gan import GRID, LOSSES, N_ARROWS, GanConfig, GanTrainer
+from core.gan_presets import COLLAPSE, RECOMMENDED, preset
+from core.gan_losses import logit_losses
 
 SMALL = dict(g_width=32, d_width=32, g_depth=2, d_depth=2, batch_size=64, eval_every=5)
 
@@ -36,14 +38,14 @@ def test_every_loss_runs_finite_and_snapshots(loss):
 def test_losses_match_the_formulas():
     real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5, -3.0])
     D = torch.sigmoid
-    d, g = _logit_losses("minimax", real, fake)
+    d, g = logit_losses("minimax", real, fake)
     assert d.item() == pytest.approx(-(torch.log(D(real)).mean() + torch.log(1 - D(fake)).mean()).item(), rel=1e-5)
     assert g.item() == pytest.approx(torch.log(1 - D(fake)).mean().item(), rel=1e-5)
-    _, g = _logit_losses("nonsat", real, fake)
+    _, g = logit_losses("nonsat", real, fake)
     assert g.item() == pytest.approx(-torch.log(D(fake)).mean().item(), rel=1e-5)
-    d, g = _logit_losses("lsgan", real, fake)
+    d, g = logit_losses("lsgan", real, fake)
     assert d.item() == pytest.approx(0.5 * ((real - 1) ** 2).mean().item() + 0.5 * (fake ** 2).mean().item())
-    d, g = _logit_losses("wgan-gp", real, fake)
+    d, g = logit_losses("wgan-gp", real, fake)
     assert d.item() == pytest.approx(fake.mean().item() - real.mean().item()) and g.item() == pytest.approx(1.25)
 
 
@@ -101,8 +103,8 @@ def test_arrows_lower_the_generator_loss(loss):
     x_std = torch.from_numpy((snap["arrow_from"] - t.mean) / t.std).float()
     step = torch.from_numpy(snap["arrow"] * t.std / np.abs(snap["arrow"]).max()).float()  # back to model units
     with torch.no_grad():
-        g0 = _logit_losses(loss, None, t.d_out(x_std))[1].item()
-        g1 = _logit_losses(loss, None, t.d_out(x_std + 1e-3 * step))[1].item()
+        g0 = logit_losses(loss, None, t.d_out(x_std))[1].item()
+        g1 = logit_losses(loss, None, t.d_out(x_std + 1e-3 * step))[1].item()
     assert g1 < g0
 
 

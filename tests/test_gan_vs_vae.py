@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.gan import COLLAPSE, RECOMMENDED
+from core.gan_presets import COLLAPSE, RECOMMENDED
 from core.gan_vs_vae import N_IMAGES, N_POINTS, gan_side, vae_side
 from core.targets2d import make_target
 

@@ -2,7 +2,7 @@
 
 import re
 
-from core.gan import COLLAPSE, PRESETS
+from core.gan_presets import COLLAPSE, PRESETS
 from tests.pagetest import chart_texts, open_page, press, texts
 
 PAGE = "gan.py"

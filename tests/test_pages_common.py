@@ -18,7 +18,7 @@ from typing import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.gan import COLLAPSE
+from core.gan_presets import COLLAPSE
 from tests.pagetest import (ROOT, errors, exercise_extremes, open_page, poll, press, status, step_of, still_view,
                             texts, wait_until)
 from tests.test_page_diffusion import chart_titles

@@ -203,3 +203,12 @@ def test_a_job_fetches_the_film_its_worker_kept_and_nothing_once_dropped(svc):
     job.stop()
     plain.stop()
     assert job.film() is None
+
+
+def test_a_worker_holds_numpy_and_torch_to_one_thread(svc):
+    """Two workers with a BLAS thread per core each would fight over the cores (bench_share: 1.4x
+    one job instead of 2.0x): every worker is one core's worth."""
+    job = svc.create(RunSpec.of(Counter), max_steps=10**9, snapshot_every=0.0)
+    job.step_once(1)
+    assert job.snapshot()["blas_threads"] == "1" and job.snapshot()["pid"] != os.getpid()
+    job.stop()
