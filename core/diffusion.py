@@ -44,10 +44,10 @@ import torch
 
 from core import replay
 from core.errors import ConfigError
-from core.nets import EMA, cosine_lr, parameter_count, set_lr
-from core.noise_conditional import ConditionalMLP, DataPool, check_training, report, report_arrays
+from core.nets import cosine_lr, parameter_count, set_lr
+from core.noise_conditional import check_training, report, report_arrays, start
 from core.replay import REPLAY_POINTS
-from core.targets2d import Target2D, load_target
+from core.targets2d import Target2D
 
 SCHEDULES = ("linear", "cosine")
 METHODS = ("ddpm", "ddim")
@@ -137,9 +137,8 @@ class DiffusionConfig:
             raise ConfigError(f"Unknown sampler {self.sampler!r}: choose {' or '.join(METHODS)}.")
         if not 1 <= self.sample_steps <= 5000:
             raise ConfigError("Use 1 to 5,000 sampling steps.")
-        if not 1 <= self.n_samples <= 100_000 or not 1 <= self.view_samples <= 10_000:
-            raise ConfigError("Draw between 1 and 100,000 samples.")
-        check_training(self.lr, self.batch_size, self.hidden, self.ema, self.fourier)
+        check_training(self.lr, self.batch_size, self.hidden, self.ema, self.fourier, self.n_samples,
+                       self.view_samples)
 
 
 class DiffusionTrainer:
@@ -148,14 +147,8 @@ class DiffusionTrainer:
     def __init__(self, cfg: DiffusionConfig, target: Target2D | None = None):
         cfg.validate()
         self.cfg = cfg
-        self.target = target if target is not None else load_target(cfg.data, cfg.spread)
-        self.pool = DataPool(self.target, cfg.seed)
+        self.target, self.pool, self.gen, self.model, self.ema, self.opt = start(cfg, target)
         self.sched = NoiseSchedule(cfg.schedule, cfg.T)
-        torch.manual_seed(cfg.seed)
-        self.gen = torch.Generator().manual_seed(cfg.seed)
-        self.model = ConditionalMLP(cfg.hidden, fourier=cfg.fourier)
-        self.ema = EMA(self.model, cfg.ema)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.lr = cfg.lr
         self.steps = 0
         self.last_nfe = 0

@@ -16,14 +16,16 @@ the same pieces:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from core.errors import ConfigError
+from core.nets import EMA
 from core.sample_metrics import sample_report
-from core.targets2d import Standardiser, Target2D
+from core.targets2d import Standardiser, Target2D, load_target
 
 
 class DataPool:
@@ -76,7 +78,11 @@ class ConditionalMLP(nn.Module):
         return self.net(torch.cat([*parts, sinusoidal(c, self.emb)], 1))
 
 
-def check_training(lr: float, batch_size: int, hidden: tuple[int, ...], ema: float, fourier: int = 0) -> None:
+def check_training(lr: float, batch_size: int, hidden: tuple[int, ...], ema: float, fourier: int = 0,
+                   n_samples: int = 1, view_samples: int = 1) -> None:
+    """The checks the diffusion and score configs share, each with its message, in this order."""
+    if not 1 <= n_samples <= 100_000 or not 1 <= view_samples <= 10_000:
+        raise ConfigError("Draw between 1 and 100,000 samples.")
     if not (lr > 0 and math.isfinite(lr)) or not 1 <= batch_size <= 8192:
         raise ConfigError("The learning rate must be positive and the batch size between 1 and 8192.")
     if not hidden or len(hidden) > 6 or any(not 1 <= h <= 512 for h in hidden):
@@ -95,3 +101,17 @@ def report(samples: np.ndarray, target: Target2D, reference: np.ndarray) -> dict
 def report_arrays(samples: np.ndarray, target: Target2D, reference: np.ndarray) -> dict[str, np.ndarray]:
     """The report as ``metric_<name>`` 0-d arrays for a snapshot (capped, so always finite)."""
     return {f"metric_{k}": np.float64(min(v, 1e9)) for k, v in report(samples, target, reference).items()}
+
+
+def start(cfg: Any, target: Target2D | None) -> tuple[Target2D, DataPool, torch.Generator, ConditionalMLP, EMA,
+                                                       torch.optim.Optimizer]:
+    """What a diffusion or score trainer starts from, built in this order so that a seed gives the same
+    run: the target (``cfg.data`` unless given), its data pool, the trainer's generator, the network
+    (initialised from torch's generator seeded with ``cfg.seed``), its weight average, and Adam."""
+    target = target if target is not None else load_target(cfg.data, cfg.spread)
+    pool = DataPool(target, cfg.seed)
+    torch.manual_seed(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    model = ConditionalMLP(cfg.hidden, fourier=cfg.fourier)
+    ema = EMA(model, cfg.ema)
+    return target, pool, gen, model, ema, torch.optim.Adam(model.parameters(), lr=cfg.lr)

@@ -31,10 +31,10 @@ import torch
 from core import replay
 from core.errors import ConfigError
 from core.gmm_exact import score as exact_score
-from core.nets import EMA, cosine_lr, parameter_count, set_lr
-from core.noise_conditional import ConditionalMLP, DataPool, check_training, report, report_arrays
+from core.nets import cosine_lr, parameter_count, set_lr
+from core.noise_conditional import check_training, report, report_arrays, start
 from core.replay import REPLAY_POINTS
-from core.targets2d import Target2D, load_target, plot_grid
+from core.targets2d import Target2D, plot_grid
 
 FIELD_GRID = 15  # arrows per side of a drawn score field
 PATH_STATES_PER_LEVEL = 1  # trajectories keep this many states per noise level (the last is the level's end)
@@ -78,9 +78,8 @@ class ScoreConfig:
             raise ConfigError("The Langevin step size ε must lie in (0, 1].")
         if not 1 <= self.steps_per_level <= 10_000:
             raise ConfigError("Use 1 to 10,000 Langevin steps per level.")
-        if not 1 <= self.n_samples <= 100_000 or not 1 <= self.view_samples <= 10_000:
-            raise ConfigError("Draw between 1 and 100,000 samples.")
-        check_training(self.lr, self.batch_size, self.hidden, self.ema, self.fourier)
+        check_training(self.lr, self.batch_size, self.hidden, self.ema, self.fourier, self.n_samples,
+                       self.view_samples)
 
 
 class ScoreTrainer:
@@ -89,16 +88,10 @@ class ScoreTrainer:
     def __init__(self, cfg: ScoreConfig, target: Target2D | None = None):
         cfg.validate()
         self.cfg = cfg
-        self.target = target if target is not None else load_target(cfg.data, cfg.spread)
-        self.pool = DataPool(self.target, cfg.seed)
+        self.target, self.pool, self.gen, self.model, self.ema, self.opt = start(cfg, target)
         self.sigmas = noise_levels(cfg.n_levels, cfg.sigma_max, cfg.sigma_min)  # (L,)
         self._sig = torch.tensor(self.sigmas, dtype=torch.float32)
         self._log_max, self._log_min = math.log(cfg.sigma_max), math.log(cfg.sigma_min)
-        torch.manual_seed(cfg.seed)
-        self.gen = torch.Generator().manual_seed(cfg.seed)
-        self.model = ConditionalMLP(cfg.hidden, fourier=cfg.fourier)
-        self.ema = EMA(self.model, cfg.ema)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.lr = cfg.lr
         self.steps = 0
         self.last_nfe = 0
