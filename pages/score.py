@@ -16,6 +16,7 @@ from dashboard.noise_net_ui import network_controls
 from dashboard.targets_ui import target_picker
 
 NAME = "score"
+MIXTURE = "mixture"  # the unequal-weights demo's job
 BUDGET = 20_000
 SMAX_LADDER = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 SMIN_LADDER = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
@@ -131,13 +132,6 @@ live.live_view(job, NAME, draw)
 live.replay(job, NAME)
 
 
-@st.cache_data(max_entries=32, show_spinner="Langevin dynamics with the exact score…")
-def weights_demo(weight: float, steps_per_level: int, seed: int) -> dict:
-    """Both samplers on the two-mode mixture (exact score, no network: about a second, shared by all)."""
-    return langevin_mixture.run(langevin_mixture.LangevinMixtureConfig(
-        weight=weight, steps_per_level=steps_per_level, seed=seed))
-
-
 st.subheader("Why anneal? A mixture with unequal weights")
 MIX = langevin_mixture.LangevinMixtureConfig()
 c1, c2, c3 = st.columns(3)
@@ -147,38 +141,55 @@ with c2:
     mix_t = ui.slider("Steps per level T (annealed)", "mixT", 10, 500, MIX.steps_per_level, 10)
 with c3:
     mix_seed = ui.number("Seed", "mixseed", 0, 9999, MIX.seed)
-demo = weights_demo(float(mix_w), int(mix_t), int(mix_seed))
-n_steps = len(demo["sigmas"]) * mix_t
-box = (-10.0, 10.0, -10.0, 10.0)
-clouds = [("exact samples of p", demo["exact"], demo["weights_exact"]),
-          (f"Langevin at σ = {demo['sigmas'][-1]:g} only", demo["plain"], demo["weights_plain"]),
-          (f"annealed, σ = {demo['sigmas'][0]:g} → {demo['sigmas'][-1]:g}", demo["annealed"],
-           demo["weights_annealed"])]
-cols = st.columns(3)
-for col, (name, x, w), key in zip(cols, clouds, ("mix_exact", "mix_plain", "mix_annealed")):
-    with col:
-        layout.chart(samples_figure(None, x, f"{name}: π̂₂ = {w[1]:.2f}", fake_name="samples",
-                                    modes=demo["modes"], bounds=box, height=340), key)
-left, right = st.columns([1, 1.3])
-with left:
-    layout.chart(mode_share_bars([("exact samples", demo["weights_exact"]), ("Langevin, one σ", demo["weights_plain"]),
-                                  ("annealed Langevin", demo["weights_annealed"])], demo["true_weights"],
-                                 "Share of samples in each mode", mode_names=["mode at (−5, −5)", "mode at (5, 5)"]),
-                 "mix_shares")
-with right:
-    st.markdown(
-        f"p = {1 - mix_w:.2f}·N((−5, −5), I) + {mix_w:.2f}·N((5, 5), I), its score exact (no network), "
-        f"{len(demo['exact']):,} particles from the same uniform start on [−8, 8]², {n_steps:,} score "
-        "evaluations for each sampler.\n\n"
-        f"**Langevin at one small σ** gives the mode at (5, 5) a share of {demo['weights_plain'][1]:.2f} "
-        f"instead of {mix_w:.2f}: the share of the start cloud on its side was {demo['weights_start'][1]:.2f}. "
-        "Far from where the components overlap the score of the sum is the score of the nearer component, "
-        "whatever its weight, so each particle falls into the mode it starts near and never crosses the empty "
-        "region between them.\n\n"
-        f"**Annealed Langevin** gives {demo['weights_annealed'][1]:.2f}: at σ₁ = {demo['sigmas'][0]:g} the blurred "
-        "mixture is one wide bump, and the particles split between the modes while the levels still connect "
-        "them, in proportion to the weights. With few steps per level they freeze too early and the split "
-        "lags behind the weights (try T = 10).")
+mix_cfg = langevin_mixture.LangevinMixtureConfig(weight=float(mix_w), steps_per_level=int(mix_t), seed=int(mix_seed))
+mix_job = live.ensure_job(MIXTURE, mix_cfg, live.RunSpec.of(langevin_mixture.LangevinMixtureTrainer, mix_cfg),
+                          max_steps=10**6, max_steps_per_s=10, reset_label="Mixture changed")
+live.control_bar(mix_job, MIXTURE)
+BOX = (-10.0, 10.0, -10.0, 10.0)
+
+
+def draw_mixture(job) -> None:
+    demo = job.snapshot()
+    sigmas, level = demo["sigmas"], int(demo["level"])
+    finished = demo["updates"] >= demo["total"]
+    clouds = [("exact samples of p", demo["exact"], demo["weights_exact"]),
+              (f"Langevin at σ = {sigmas[-1]:g} only", demo["plain"], demo["weights_plain"]),
+              (f"annealed, σ = {sigmas[0]:g} → {sigmas[-1]:g}", demo["annealed"], demo["weights_annealed"])]
+    cols = st.columns(3)
+    for col, (name, x, w), key in zip(cols, clouds, ("mix_exact", "mix_plain", "mix_annealed")):
+        with col:
+            layout.chart(samples_figure(None, x, f"{name}: π̂₂ = {w[1]:.2f}", fake_name="samples",
+                                        modes=demo["modes"], bounds=BOX, height=340), key)
+    left, right = st.columns([1, 1.3])
+    with left:
+        layout.chart(mode_share_bars([("exact samples", demo["weights_exact"]),
+                                      ("Langevin, one σ", demo["weights_plain"]),
+                                      ("annealed Langevin", demo["weights_annealed"])], demo["true_weights"],
+                                     "Share of samples in each mode",
+                                     mode_names=["mode at (−5, −5)", "mode at (5, 5)"]), "mix_shares")
+    with right:
+        st.markdown(
+            f"p = {1 - mix_w:.2f}·N((−5, −5), I) + {mix_w:.2f}·N((5, 5), I), its score exact (no network), "
+            f"{len(demo['exact']):,} particles from the same uniform start on [−8, 8]², {int(demo['total']):,} score "
+            f"evaluations for each sampler. Annealing is at level {level + 1} of {len(sigmas)} "
+            f"(σ = {sigmas[level]:.3g}), update {int(demo['updates']):,}.")
+        if not finished:
+            st.caption("Press Play: both samplers run side by side, and the annealed cloud splits between the "
+                       "modes level by level.")
+            return
+        st.markdown(
+            f"**Langevin at one small σ** gives the mode at (5, 5) a share of {demo['weights_plain'][1]:.2f} "
+            f"instead of {mix_w:.2f}: the share of the start cloud on its side was {demo['weights_start'][1]:.2f}. "
+            "Far from where the components overlap the score of the sum is the score of the nearer component, "
+            "whatever its weight, so each particle falls into the mode it starts near and never crosses the empty "
+            "region between them.\n\n"
+            f"**Annealed Langevin** gives {demo['weights_annealed'][1]:.2f}: at σ₁ = {sigmas[0]:g} the blurred "
+            "mixture is one wide bump, and the particles split between the modes while the levels still connect "
+            "them, in proportion to the weights. With few steps per level they freeze too early and the split "
+            "lags behind the weights (try T = 10).")
+
+
+live.live_view(mix_job, MIXTURE, draw_mixture)
 
 with layout.explanation():
     st.markdown(

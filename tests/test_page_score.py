@@ -2,7 +2,7 @@
 
 import re
 
-from tests.pagetest import open_page, press, texts
+from tests.pagetest import open_page, press, status, texts, wait_until
 from tests.test_page_diffusion import chart_titles
 
 PAGE = "score.py"
@@ -37,20 +37,27 @@ def test_non_mixture_target_says_the_exact_score_is_unknown():
     press(at, "score_step")
 
 
-def test_unequal_weights_plain_langevin_wrong_annealed_right():
-    at = open_page(PAGE, SMALL)
-    titles = chart_titles(at)
+def mixture_shares(at) -> dict[str, float]:
     shares = {}
-    for t in titles:
+    for t in chart_titles(at):
         m = re.match(r"(exact samples of p|Langevin at σ = 0.1 only|annealed, σ = 20 → 0.1): π̂₂ = ([0-9.]+)", t)
         if m:
             shares[m.group(1)] = float(m.group(2))
-    assert len(shares) == 3, titles
+    return shares
+
+
+def test_unequal_weights_plain_langevin_wrong_annealed_right():
+    at = open_page(PAGE, SMALL)
+    assert "Press Play: both samplers run side by side" in texts(at)
+    press(at, "mixture_play")  # the samplers run in a worker, a few chunks a second
+    wait_until(at, lambda a: "finished" in status(a, 1), "both samplers at the end", timeout=120)
+    shares = mixture_shares(at)
+    assert len(shares) == 3, chart_titles(at)
     assert abs(shares["exact samples of p"] - 0.8) < 0.05
     assert abs(shares["Langevin at σ = 0.1 only"] - 0.8) > 0.2
     assert abs(shares["annealed, σ = 20 → 0.1"] - 0.8) < 0.05
-    assert "Share of samples in each mode" in titles
+    assert "Share of samples in each mode" in chart_titles(at)
+    assert "Langevin at one small σ" in texts(at)
     assert any(r"\nabla_x \log \sum_k \pi_k" in x.value for x in at.latex)
     at.slider(key="mixw").set_value(0.95).run()
-    assert any(t.startswith("annealed, σ = 20 → 0.1: π̂₂ = 0.9") for t in chart_titles(at))
-    assert "p = 0.05·N((−5, −5), I) + 0.95·N((5, 5), I)" in texts(at)
+    assert "step 0" in status(at, 1) and "p = 0.05·N((−5, −5), I) + 0.95·N((5, 5), I)" in texts(at)
