@@ -1,5 +1,6 @@
 """Beyond generation: a density finds outliers, an auto-encoder removes noise, maximum likelihood
-estimates parameters, and a simulator's parameters are found by simulating (ABC)."""
+estimates parameters, and a simulator's parameters are found by simulating (ABC); a generative prior restores
+damaged digits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import streamlit as st
 from core.abc_inference import AbcConfig, AbcTrainer
 from core.denoising import CORRUPTIONS, DenoiseConfig, DenoiseTrainer
 from core.estimation import PROCESSES, EstimateConfig, EstimateTrainer, steps_to_reach
+from core.restoration import DAMAGES, RestoreConfig, RestoreTrainer
 from core.outliers import OutlierConfig, OutlierTrainer, rates_at
 from core.targets2d import TARGET_LABELS, TARGET_NAMES
 from dashboard import controls as ui
@@ -18,8 +20,8 @@ from dashboard import layout, live
 from dashboard.fig_beyond import abc_figures, digit_rows, error_vs_n, estimates_vs_n, histogram_fit, outlier_plane, roc_figure
 from dashboard.figures import curves
 
-DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "estimate": "Parameter estimation",
-         "abc": "A simulator's parameters (ABC)"}
+DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "restore": "Restoring with a generative prior",
+         "estimate": "Parameter estimation", "abc": "A simulator's parameters (ABC)"}
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 N_MAX_LADDER = (1_000, 3_000, 10_000, 30_000, 100_000)
 
@@ -149,6 +151,60 @@ def denoise_demo() -> None:
         )
 
 
+# =========================================================================== restoring with a generative prior
+def restore_demo() -> None:
+    st.subheader("Restoring with a generative prior (the VAE)")
+    with layout.settings():
+        st.header("Damage")
+        damage = ui.select("Damage", "r_kind", list(DAMAGES), "block", format_func=DAMAGES.get)
+        level = ui.slider("Level (square side / 8, or share of pixels missing)", "r_level", 0.1, 0.9, 0.5, 0.05,
+                          disabled=damage == "half")
+        st.header("Search in the latent space")
+        restarts = ui.slider("Codes tried per digit", "r_restarts", 1, 32, 8)
+        seed = ui.number("Seed", "seed", 0, 9999, 0)
+    ui.show_url_notices(notices)
+    cfg = RestoreConfig(damage=damage, level=level, restarts=restarts, seed=seed)
+    job = live.ensure_job("restore", cfg, live.RunSpec.of(RestoreTrainer, cfg), max_steps=300, max_steps_per_s=30)
+    live.control_bar(job, "restore")
+
+    def draw(job) -> None:
+        snap = job.snapshot()
+        left, right = st.columns([1.2, 1])
+        with left:
+            shown = slice(0, 8)  # the errors are measured on all 16
+            layout.chart(digit_rows([("x", snap["truth"][shown]), ("left", snap["damaged"][shown]),
+                                     ("x̂", snap["restored"][shown])]), "r_digits", main=True)
+            st.caption("Test digits (8 of the 16 measured): the truth x, what is left, the restoration x̂. The VAE "
+                       "was trained on clean digits only and never saw this damage.")
+        with right:
+            layout.chart(curves(job.metrics(), [("VAE prior: D(z*)", "error_prior"),
+                                                ("average digit", "error_mean_digit")],
+                                "Error on the missing pixels", "mean squared error", height=300), "r_err")
+            c1, c2 = st.columns(2)
+            c1.metric("VAE prior", f"{float(snap['error_prior']):.3f}")
+            c2.metric("Average digit", f"{float(snap['error_mean_digit']):.3f}")
+
+    live.live_view(job, "restore", draw)
+    with layout.explanation():
+        st.markdown(
+            "The denoising auto-encoder learned to undo one kind of damage from examples of it. A **generative "
+            "model** needs no such examples: it knows what digits look like. Here the VAE of the auto-encoder page, "
+            "trained on clean digits only, restores a damaged digit by asking which code z most probably produced "
+            "the pixels that are left (M), under its prior p(z) = N(0, I); the decoder then fills in the missing "
+            "pixels. Each step is one gradient step on z; several starting codes per digit (the encoder's guess "
+            "and draws from the prior) avoid poor local optima, and each digit keeps its best."
+        )
+        st.latex(r"z^* = \arg\max_z\ \log p_\theta(x_M \mid z) + \log p(z)\qquad "
+                 r"\hat x_i = \begin{cases} x_i & i \in M \\ D(z^*)_i & i \notin M\end{cases}")
+        st.markdown("**Try this**")
+        st.markdown(
+            "- **Missing bottom half**: from the top half alone, is it a 7 or a 9? The prior picks the most probable "
+            "digit, not always the right one.\n"
+            "- **One code per digit**: the search can stall in a poor optimum; with 16 codes it rarely does.\n"
+            "- Compare with the **average digit**: a prior with no model fills every hole with the same blur."
+        )
+
+
 # =========================================================================== parameter estimation
 def estimate_demo() -> None:
     st.subheader("Parameter estimation: maximum likelihood converges as n grows")
@@ -269,4 +325,5 @@ def simulator_demo() -> None:
         )
 
 
-{"outlier": outlier_demo, "denoise": denoise_demo, "estimate": estimate_demo, "abc": simulator_demo}[demo]()
+{"outlier": outlier_demo, "denoise": denoise_demo, "restore": restore_demo, "estimate": estimate_demo,
+ "abc": simulator_demo}[demo]()

@@ -1,11 +1,11 @@
-"""AppTest tests of the "beyond generation" page (four demonstrations, one shown at a time)."""
+"""AppTest tests of the "beyond generation" page (five demonstrations, one shown at a time)."""
 
 from tests.pagetest import chart_texts as chart_titles
 from tests.pagetest import open_page, press, status, texts, wait_until
 
 PAGE = "beyond.py"
-DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "estimate": "Parameter estimation",
-         "abc": "A simulator's parameters (ABC)"}
+DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "restore": "Restoring with a generative prior",
+         "estimate": "Parameter estimation", "abc": "A simulator's parameters (ABC)"}
 
 
 def metric(at, label: str) -> str:
@@ -50,3 +50,13 @@ def test_abc_keeps_parameters_near_the_truth_of_the_observed_outbreak():
     growth = float(metric(at, "Growth r = β − γ").split("±")[0])
     assert abs(beta - 0.6) < 0.15 and abs(growth - 0.4) < 0.1
     assert "The closest 100 of 6,000 simulations" in " ".join(chart_titles(at))
+
+
+def test_the_vae_prior_restores_erased_squares_better_than_the_average_digit():
+    at = open_page(PAGE, {"demo": DEMOS["restore"]})
+    for _ in range(3):
+        press(at, "restore_step")
+    press(at, "restore_play")
+    wait_until(at, lambda a: "finished" in status(a), "the end of the search", timeout=120)
+    assert float(metric(at, "VAE prior")) < float(metric(at, "Average digit"))
+    assert "Starting from random weights" not in texts(at)

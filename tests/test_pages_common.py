@@ -141,8 +141,8 @@ def _arena_play(at):
 
 AE_KEYS = ("ae_k", "ae_w", "ae_lr")
 VAE_KEYS = ("vae_k", "beta", "dec", "vae_w", "vae_lr")
-DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "estimate": "Parameter estimation",
-         "abc": "A simulator's parameters (ABC)"}
+DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "restore": "Restoring with a generative prior",
+         "estimate": "Parameter estimation", "abc": "A simulator's parameters (ABC)"}
 LINE_KEYS = ("n", "noise", "outlier", "loss", "opt", "batch", "lr", "a0", "b0", "seed")
 MLP_KEYS = ("m_target", "m_n", "m_noise", "m_depth", "m_width", "m_act", "m_opt", "m_lr", "m_batch", "m_seed")
 CLASSIFICATION = ("cdata", "cn", "cnoise", "cw", "l2", "es", "pat", "cseed")
@@ -188,13 +188,14 @@ PAGES = [
         bad_urls=(({"beta": "abc", "vae_k": "99", "ae_k": "3", "dec": "poisson", "seed": "1.5", "data": "images"},
                    {"beta": ("select_slider", 1.0), "vae_k": ("slider", 2), "data": ("selectbox", "digits")}),),
     ),
-    *[Page(  # the beyond page shows one of four demonstrations at a time
+    *[Page(  # the beyond page shows one of five demonstrations at a time
         "beyond.py", (Job(name),), f"beyond-{name}", query={"demo": DEMOS[name]}, play=False,
         extremes=(Extremes({"demo": DEMOS[name]}, ((f"{name}_play", ()),), keys),),
     ) for name, keys in [("outlier", ("demo", "o_data", "o_n", "o_share", "o_spread", "o_k", "seed", "o_flag")),
                          ("denoise", ("d_kind", "d_level", "d_train", "d_latent", "lr", "seed")),
                          ("estimate", ("e_proc", "e_mu", "e_sigma", "e_nmax", "seed")),
-                         ("abc", ("a_beta", "a_gamma", "a_n", "a_keep", "seed"))]],
+                         ("abc", ("a_beta", "a_gamma", "a_n", "a_keep", "seed")),
+                         ("restore", ("r_kind", "r_level", "r_restarts", "seed"))]],
     Page(
         "beyond.py", (Job("denoise"),), query={"demo": DEMOS["denoise"]},  # the longest job: EM may end in a second
         steps=False, bad_url_job=Job("outlier"),
