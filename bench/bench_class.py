@@ -2,8 +2,8 @@
 
 For each page and each class size N, on a fresh ``streamlit run`` of the app:
 
-1. **One job alone**: one session presses Play on an idle server; its steps/s (read from the page's
-   own status line, as a student sees it) is the reference.
+1. **One job alone**: one session presses Play on an idle server; its steps/s (read from the status
+   lines the server sends that page over its websocket, as a student receives them) is the reference.
 2. **N students**: N more sessions (separate browser contexts, so separate Streamlit sessions) open
    the page and press Play. After a warm-up, every page's step count is read twice, some seconds
    apart: the aggregate steps/s against the one job alone, and the smallest and median per-student
@@ -135,9 +135,25 @@ class MemoryPeak(threading.Thread):
 # --------------------------------------------------------------------------- the browsers
 
 
+RECEIVED: dict[int, int] = {}  # id(page) -> the last step count its server sent it
+
+
+def listen(page) -> None:
+    """Read each status line the server sends this page off its websocket, as the frames arrive: what a
+    student receives, whether or not the niced crowd browser has found the CPU to draw it yet."""
+    def on_frame(payload) -> None:
+        text = payload.decode("utf-8", "ignore") if isinstance(payload, bytes) else str(payload)
+        found = STEP.findall(text)
+        if found:
+            RECEIVED[id(page)] = int(found[-1][1].replace(",", ""))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+
 async def open_student(browser, url: str, play: bool = True):
     context = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await context.new_page()
+    listen(page)
     await page.goto(url, timeout=300_000)
     await page.wait_for_function(f"() => /{STEP.pattern}/.test(document.body.innerText)", timeout=300_000)
     if play:
@@ -152,19 +168,14 @@ async def text_of(page) -> str:
     return await page.evaluate("document.body.textContent")
 
 
-async def step_of(page) -> int:
-    match = STEP.search(await text_of(page))
-    return int(match.group(2).replace(",", "")) if match else -1
-
-
 async def rates(pages, seconds: float) -> list[float]:
-    """Each page's steps/s over ``seconds``, from its own status line."""
+    """Each page's steps/s over ``seconds``, from the status lines its server sent it."""
     t0 = time.monotonic()
-    first = await asyncio.gather(*(step_of(p) for p in pages))
+    first = [RECEIVED.get(id(p), -1) for p in pages]
     await asyncio.sleep(seconds)
-    later = await asyncio.gather(*(step_of(p) for p in pages))
+    later = [RECEIVED.get(id(p), -1) for p in pages]
     dt = time.monotonic() - t0
-    return [max(0, b - a) / dt for a, b in zip(first, later)]
+    return [max(0, b - a) / dt if a >= 0 else 0.0 for a, b in zip(first, later)]
 
 
 async def training_count(page) -> int:
