@@ -15,6 +15,11 @@ For each page and each class size N, on a fresh ``streamlit run`` of the app:
 5. **Reclaimed**: the N tabs close; seconds until the workers are idle again (their CPU time stops
    growing) and the server says no model is training.
 
+Caveat, measured here: a live view's timer (``st.fragment(run_every=...)``) runs in the browser, so a
+crowd browser that gets no CPU asks for no updates and its student's figures stall. On one 2-core
+machine with 10 or more crowd browsers the per-student columns therefore measure the crowd's browsers
+as much as the server; ``bench/bench_share.py`` measures the server's shares without browsers.
+
 The crowd's Chromium runs at nice 19 in a session group at nice 19 (``tests/browser/chromium.py``:
 a plain nice does not reach across Linux's session groups), so the server's CPU is measured, not the
 browsers'. Aims (issue
