@@ -1,5 +1,7 @@
 """AppTest tests of the auto-encoder and VAE page."""
 
+import json
+
 from tests.pagetest import open_page, press, texts
 
 PAGE = "autoencoders.py"
@@ -8,7 +10,8 @@ POINTS = {"data": "2D points"}
 
 def _specs(at) -> str:
     """Every chart's figure JSON as one string (titles, axis names) to search in."""
-    return " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    # decoded and re-encoded: whether plotly's JSON escapes "≤" as \u2264 depends on the encoder it found
+    return " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart"))
 
 
 AE_KEYS = ("ae_k", "ae_w", "ae_lr")

@@ -12,6 +12,7 @@ views (a formula, a chart title) are the ``*_check`` functions of its row.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -61,7 +62,8 @@ class Page:
 
 
 def _chart_specs(at) -> str:
-    return " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    """Every chart's figure JSON, decoded and re-encoded (plotly's encoder may escape non-ASCII or not)."""
+    return " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart"))
 
 
 def _metric(at, label: str) -> str:
