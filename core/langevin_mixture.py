@@ -20,8 +20,8 @@ modes: with T = 300 steps per level the heavy mode's share averages 0.78 over se
 0.80, n = 1,000); with T = 100, 0.77 (the particles freeze where the blurred components still
 overlap). Plain Langevin gives 0.48 to 0.53: the share of the start cloud on each side.
 
-:func:`run` does it in one call (tests, benchmarks); :class:`LangevinMixtureTrainer` does the same
-updates in chunks in a worker, so the score page shows the particles split level by level.
+:class:`LangevinMixtureTrainer` does the updates in chunks in a worker, so the score page shows the
+particles split level by level; :func:`run` steps one to the end in one call (tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -77,29 +77,18 @@ def mode_weights(x: np.ndarray, mixture: gmm_exact.Mixture) -> np.ndarray:
 
 
 def run(cfg: LangevinMixtureConfig = LangevinMixtureConfig()) -> dict[str, np.ndarray]:
-    """Both samplers from the same start; exact samples for reference; the measured weights of each."""
-    mixture = cfg.mixture()
-    rng = np.random.default_rng(cfg.seed)
-    start = rng.uniform(-BOX, BOX, size=(cfg.n, 2))
-    exact_k = rng.choice(2, size=cfg.n, p=mixture[0])
-    exact = MODES[exact_k] + rng.standard_normal((cfg.n, 2))
-    steps = cfg.n_levels * cfg.steps_per_level
-    plain = langevin(start, mixture, [cfg.sigma], [cfg.alpha], steps, np.random.default_rng(cfg.seed + 1))
-    sigmas = cfg.levels()
-    alphas = cfg.eps * sigmas**2 / sigmas[-1] ** 2
-    annealed = langevin(start, mixture, sigmas, alphas, cfg.steps_per_level, np.random.default_rng(cfg.seed + 2))
-    return {
-        "start": start, "exact": exact, "plain": plain, "annealed": annealed, "modes": MODES.copy(),
-        "true_weights": mixture[0], "sigmas": sigmas, "alphas": alphas,
-        "weights_start": mode_weights(start, mixture), "weights_exact": mode_weights(exact, mixture),
-        "weights_plain": mode_weights(plain, mixture), "weights_annealed": mode_weights(annealed, mixture),
-    }
+    """Both samplers from the same start, to the end in one call (a :class:`LangevinMixtureTrainer` stepped
+    until done); exact samples for reference; the measured weights of each."""
+    trainer = LangevinMixtureTrainer(cfg, chunk=cfg.n_levels * cfg.steps_per_level)
+    while not trainer.done:
+        trainer.step()
+    return {**trainer.snapshot(), "start": trainer.start, "alphas": trainer.alphas}
 
 
 class LangevinMixtureTrainer:
-    """Both samplers of :func:`run`, advanced ``chunk`` updates per step in a worker, so a page watches the
-    particles split between the modes level by level (and the server's page process does no sampling).
-    The same seed gives the same particles as :func:`run` at the end. ``done`` after L·T updates each."""
+    """Both samplers, plain and annealed, from the same start, advanced ``chunk`` updates per step in a
+    worker, so a page watches the particles split between the modes level by level (and the server's page
+    process does no sampling). Any chunk size gives the same particles. ``done`` after L·T updates each."""
 
     divergence_advice = "Press Reset."
 

@@ -42,10 +42,15 @@ def test_langevin_with_the_exact_score_samples_one_gaussian():
 
 
 def test_the_trainer_runs_both_samplers_in_chunks_to_the_same_particles_as_one_call():
-    from core.langevin_mixture import LangevinMixtureTrainer
+    from core.langevin_mixture import LangevinMixtureTrainer, langevin
 
     cfg = LangevinMixtureConfig(n=200, steps_per_level=23, seed=4)
     whole = run(cfg)
+    # run() against the samplers written out: each a single langevin() call over all its levels
+    start, mixture = whole["start"], cfg.mixture()
+    plain = langevin(start, mixture, [cfg.sigma], [cfg.alpha], cfg.n_levels * 23, np.random.default_rng(cfg.seed + 1))
+    annealed = langevin(start, mixture, whole["sigmas"], whole["alphas"], 23, np.random.default_rng(cfg.seed + 2))
+    assert np.array_equal(whole["plain"], plain) and np.array_equal(whole["annealed"], annealed)
     trainer = LangevinMixtureTrainer(cfg, chunk=10)  # chunks that straddle the level boundaries
     steps = 0
     while not trainer.done:
