@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
-from bench_class import (CHROMIUM, FLAGS, ROOT, STEP, cpu_seconds, family, free_port, nice_wrapper,  # noqa: E402
-                         open_student, rates, start_server)
+from bench_class import ROOT, STEP, cpu_seconds, family, free_port, open_student, rates, start_server  # noqa: E402
+from tests.browser.chromium import CHROMIUM, FLAGS, niced_executable  # noqa: E402
 
 TARGET = 0.8
 WARMUP_S = 5.0
@@ -217,7 +217,7 @@ async def main_async(args) -> None:
     ok = measured = 0
     try:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=nice_wrapper(), args=FLAGS)
+            browser = await pw.chromium.launch(executable_path=niced_executable(), args=FLAGS)
             try:
                 for name in chosen:
                     if name not in built or name not in PAGES:
