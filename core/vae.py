@@ -197,10 +197,11 @@ class VAETrainer:
         return {"test_recon": recon, "test_kl": kl, "test_loss": recon + self.beta * kl}
 
     def sample_quality(self, n: int = 2000) -> dict[str, float]:
-        """Quality of ``n`` fresh samples (fixed seed): digits: classes found and confident share;
+        """Quality of ``n`` fresh samples (fixed seed): digits: classes found, confident share, and the
+        improved precision and recall against the test digits (core/vectors.py quality_report);
         2D: energy distance, and for mixtures modes captured and high-quality share."""
         report = quality_report(self.sample(n, seed=7), self.data)
-        keep = ("classes", "confident", "energy", "modes_captured", "high_quality")
+        keep = ("classes", "confident", "precision", "recall", "energy", "modes_captured", "high_quality")
         return {k: float(v) for k, v in report.items() if k in keep}
 
     @torch.no_grad()
