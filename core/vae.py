@@ -48,8 +48,10 @@ the page's recommended preset.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,6 +71,19 @@ INTERP_CLASSES = (2, 7)  # the interpolation goes from the first test 2 to the f
 N_SAMPLES_2D = 1000  # prior samples drawn in a 2D snapshot
 IWAE_K = (1, 4, 16, 64)  # importance samples per example for the estimates of log p_θ(x); the last is shown
 N_LIKELIHOOD = 500  # test examples on which log p_θ(x) is estimated
+LATENT_SWEEP = (2, 4, 8, 16)  # latent sizes bench/bench_vae.py compares by precision and recall
+LATENT_REFERENCE = Path(__file__).resolve().parent.parent / "assets" / "vae_latent_pr.json"  # ... its table
+
+
+def latent_reference(path: Path = LATENT_REFERENCE) -> dict | None:
+    """The table bench/bench_vae.py wrote with ``--write-reference``: precision and recall of the digits VAE
+    by latent size and β after the same CPU budget (``rows``), the real-digits ``yardstick``, the
+    ``command`` that measured it; None if the file is missing or unreadable."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
 
 
 # --------------------------------------------------------------------------- VAE
