@@ -160,7 +160,7 @@ def log_p_vs_k(ks: np.ndarray, log_p: np.ndarray, title: str, *, height: int = 2
 
 
 def precision_recall_by_latent(latents, betas, precision, recall, title: str, *, yardstick: float | None = None,
-                               current: tuple[int, float, float] | None = None, height: int = 300) -> go.Figure:
+                               current: tuple[int, float, float] | None = None, height: int = 380) -> go.Figure:
     """Improved precision (solid) and recall (dashed) against the latent size (log axis), one colour per β,
     from a measured table (latents, betas, precision, recall: (n,) each); ``yardstick`` (real digits against
     real digits) as a dotted line; ``current`` = (latent, precision, recall) of the live run as two stars."""
@@ -181,11 +181,11 @@ def precision_recall_by_latent(latents, betas, precision, recall, title: str, *,
     if current is not None:
         k, p, r = current
         fig.add_trace(go.Scatter(x=[k, k], y=[p, r], mode="markers+text", name="this run (live)",
-                                 text=["P", "R"], textposition="middle right",
+                                 text=["precision", "recall"], textposition="middle right",
                                  marker=dict(symbol="star", size=15, color=PALETTE[7])))
     ticks = sorted(set(latents.tolist()) | ({current[0]} if current is not None else set()))
     fig.update_xaxes(title="latent size", type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     fig.update_yaxes(title="share", range=[-0.03, 1.05])
-    fig.update_layout(template=TEMPLATE, height=height, legend=dict(font=dict(size=11)),
-                      margin=dict(l=55, r=10, t=45, b=45))
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=55, r=10, t=45, b=110),
+                      legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left", font=dict(size=11)))
     return fig
