@@ -27,6 +27,12 @@ The trainer measures it on the test set with the sample quality (``test_elbo``, 
 K = 64, and the snapshot's ``log_p_by_k``). For digits the Bernoulli decoder scores grey levels in
 [0, 1] with the cross-entropy, not a normalised density: the inequalities hold all the same.
 
+**Are the samples diverse?** For digits the sample quality includes the improved ``precision`` and
+``recall`` (Kynkäänniemi et al. 2019, core/precision_recall.py) of as many samples as test digits against
+the test digits, in pixels: the 2D latent's samples are realistic but nearly all alike (recall near 0);
+``bench/bench_vae.py`` measures them by latent size and β (``LATENT_SWEEP``; its table is
+``assets/vae_latent_pr.json``, read by :func:`latent_reference`).
+
 Data (core/vectors.py): ``data="digits"`` (pixels scaled to [0, 1]), a name of core/targets2d.py
 (``ring``, ``grid``, …; standardised inside the model) or a CSV path of 2D points; a ready
 :class:`~core.targets2d.Target2D` (e.g. an upload) may be passed instead.
