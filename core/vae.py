@@ -27,6 +27,12 @@ The trainer measures it on the test set with the sample quality (``test_elbo``, 
 K = 64, and the snapshot's ``log_p_by_k``). For digits the Bernoulli decoder scores grey levels in
 [0, 1] with the cross-entropy, not a normalised density: the inequalities hold all the same.
 
+**Are the samples diverse?** For digits the sample quality includes the improved ``precision`` and
+``recall`` (Kynkäänniemi et al. 2019, core/precision_recall.py) of as many samples as test digits against
+the test digits, in pixels: the 2D latent's samples are realistic but nearly all alike (recall near 0);
+``bench/bench_vae.py`` measures them by latent size and β (``LATENT_SWEEP``; its table is
+``assets/vae_latent_pr.json``, read by :func:`latent_reference`).
+
 Data (core/vectors.py): ``data="digits"`` (pixels scaled to [0, 1]), a name of core/targets2d.py
 (``ring``, ``grid``, …; standardised inside the model) or a CSV path of 2D points; a ready
 :class:`~core.targets2d.Target2D` (e.g. an upload) may be passed instead.
@@ -48,8 +54,10 @@ the page's recommended preset.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,6 +77,19 @@ INTERP_CLASSES = (2, 7)  # the interpolation goes from the first test 2 to the f
 N_SAMPLES_2D = 1000  # prior samples drawn in a 2D snapshot
 IWAE_K = (1, 4, 16, 64)  # importance samples per example for the estimates of log p_θ(x); the last is shown
 N_LIKELIHOOD = 500  # test examples on which log p_θ(x) is estimated
+LATENT_SWEEP = (2, 4, 8, 16)  # latent sizes bench/bench_vae.py compares by precision and recall
+LATENT_REFERENCE = Path(__file__).resolve().parent.parent / "assets" / "vae_latent_pr.json"  # ... its table
+
+
+def latent_reference(path: Path = LATENT_REFERENCE) -> dict | None:
+    """The table bench/bench_vae.py wrote with ``--write-reference``: precision and recall of the digits VAE
+    by latent size and β after the same CPU budget (``rows``), the real-digits ``yardstick``, the
+    ``command`` that measured it; None if the file is missing or unreadable."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
 
 
 # --------------------------------------------------------------------------- VAE
@@ -197,10 +218,11 @@ class VAETrainer:
         return {"test_recon": recon, "test_kl": kl, "test_loss": recon + self.beta * kl}
 
     def sample_quality(self, n: int = 2000) -> dict[str, float]:
-        """Quality of ``n`` fresh samples (fixed seed): digits: classes found and confident share;
+        """Quality of ``n`` fresh samples (fixed seed): digits: classes found, confident share, and the
+        improved precision and recall against the test digits (core/vectors.py quality_report);
         2D: energy distance, and for mixtures modes captured and high-quality share."""
         report = quality_report(self.sample(n, seed=7), self.data)
-        keep = ("classes", "confident", "energy", "modes_captured", "high_quality")
+        keep = ("classes", "confident", "precision", "recall", "energy", "modes_captured", "high_quality")
         return {k: float(v) for k, v in report.items() if k in keep}
 
     @torch.no_grad()

@@ -28,6 +28,7 @@ import numpy as np
 
 from core import digits as digits_data
 from core.digit_judge import judge
+from core.precision_recall import precision_recall
 from core.sample_metrics import sample_report
 from core.targets2d import TARGET_NAMES, Target2D, load_target, standardise, unstandardise
 
@@ -99,12 +100,23 @@ def load_vectors(data: str, spread: float = 0.0, seed: int = 0, target: Target2D
 
 def quality_report(samples: np.ndarray, data: VectorData) -> dict[str, float]:
     """Sample quality in data units. Digits: ``confident`` (share the independent judge of
-    core/digit_judge.py recognises with P > 0.9) and ``classes`` (classes among those); 2D
-    targets: ``sample_report`` (energy, and for mixtures modes_captured, high_quality, …)."""
+    core/digit_judge.py recognises with P > 0.9), ``classes`` (classes among those), and the improved
+    ``precision`` and ``recall`` (core/precision_recall.py) of the first ``len(x_test)`` samples against
+    the held-out test digits, in pixels scaled to [0, 1] (as many samples as real digits, so the numbers
+    do not depend on how many samples were drawn); 2D targets: ``sample_report`` (energy, and for
+    mixtures modes_captured, high_quality, …)."""
     if data.is_digits:
         r = judge(samples)
-        return {"confident": float(r["confident"]), "classes": float(r["classes"])}
+        pr = digit_precision_recall(samples, data.x_test)
+        return {"confident": float(r["confident"]), "classes": float(r["classes"]), **pr}
     return sample_report(samples, data.target, reference=data.to_data_units(data.x_test))
+
+
+def digit_precision_recall(samples: np.ndarray, real: np.ndarray) -> dict[str, float]:
+    """Improved precision and recall of digit samples (n, 64) in data units (0..16) against real digits
+    (m, 64) in model units ([0, 1]), on the first m samples (equal sizes, as Kynkäänniemi et al. do)."""
+    pixels = np.asarray(samples, dtype=np.float64).reshape(-1, 64)[: len(real)] / digits_data.MAX_PIXEL
+    return precision_recall(real, pixels)
 
 
 def sample(trainer: Any, n: int, seed: int | None = None) -> np.ndarray:

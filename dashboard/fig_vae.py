@@ -157,3 +157,35 @@ def log_p_vs_k(ks: np.ndarray, log_p: np.ndarray, title: str, *, height: int = 2
     fig.update_yaxes(title="nats per test example")
     fig.update_layout(template=TEMPLATE, height=height, showlegend=False, margin=dict(l=60, r=10, t=45, b=45))
     return fig
+
+
+def precision_recall_by_latent(latents, betas, precision, recall, title: str, *, yardstick: float | None = None,
+                               current: tuple[int, float, float] | None = None, height: int = 380) -> go.Figure:
+    """Improved precision (solid) and recall (dashed) against the latent size (log axis), one colour per β,
+    from a measured table (latents, betas, precision, recall: (n,) each); ``yardstick`` (real digits against
+    real digits) as a dotted line; ``current`` = (latent, precision, recall) of the live run as two stars."""
+    latents, betas = np.asarray(latents, float), np.asarray(betas, float)
+    precision, recall = np.asarray(precision, float), np.asarray(recall, float)
+    if not len(latents) and current is None:
+        return empty_figure("No measured table (bench/bench_vae.py --write-reference)", height)
+    fig = go.Figure(layout=dict(title=title))
+    for i, beta in enumerate(sorted(set(betas.tolist()), reverse=True)):
+        rows = np.flatnonzero(betas == beta)
+        rows = rows[np.argsort(latents[rows])]
+        for name, values, dash in (("precision", precision, "solid"), ("recall", recall, "dash")):
+            fig.add_trace(go.Scatter(x=latents[rows], y=values[rows], mode="lines+markers", name=f"{name}, β = {beta:g}",
+                                     line=dict(color=PALETTE[i], width=2.5, dash=dash), marker=dict(size=7)))
+    if yardstick is not None:
+        fig.add_hline(y=yardstick, line=dict(dash="dot", color="#888"), annotation_text="real digits",
+                      annotation_position="bottom right")
+    if current is not None:
+        k, p, r = current
+        fig.add_trace(go.Scatter(x=[k, k], y=[p, r], mode="markers+text", name="this run (live)",
+                                 text=["precision", "recall"], textposition="middle right",
+                                 marker=dict(symbol="star", size=15, color=PALETTE[7])))
+    ticks = sorted(set(latents.tolist()) | ({current[0]} if current is not None else set()))
+    fig.update_xaxes(title="latent size", type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
+    fig.update_yaxes(title="share", range=[-0.03, 1.05])
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=55, r=10, t=45, b=110),
+                      legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left", font=dict(size=11)))
+    return fig

@@ -8,11 +8,12 @@ import numpy as np
 import streamlit as st
 
 from core.autoencoders import AEConfig, AETrainer
-from core.vae import VAEConfig, VAETrainer
+from core.vae import VAEConfig, VAETrainer, latent_reference
 from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_samples import bounds_of, samples_figure
-from dashboard.fig_vae import codes_figure, digit_grid, error_vs_size, latent_plane_grid, log_p_vs_k, posterior_figure
+from dashboard.fig_vae import (codes_figure, digit_grid, error_vs_size, latent_plane_grid, log_p_vs_k, posterior_figure,
+                               precision_recall_by_latent)
 from dashboard.figures import curves
 from dashboard.presets import AUTOENCODERS as TRY
 from dashboard.theme import PALETTE
@@ -157,6 +158,38 @@ with tab_vae:
                 latent, "Decoding the plane of z₁, z₂ (others 0)")
             layout.chart(latent_plane_grid(snap["grid"], snap["grid_z"], title), "vae_grid")
 
+    def draw_precision_recall(snap, history, last) -> None:
+        """Improved precision and recall of the samples: live over training, and by latent size from the
+        bench's measured table with this run's point on it."""
+        c1, c2, c3 = st.columns([1, 1, 0.6])
+        with c1:
+            layout.chart(curves(history, [("precision", "precision"), ("recall", "recall")],
+                                "Precision and recall of samples", "share of points", height=380,
+                                y_range=(-0.03, 1.05)), "vae_pr_curve")
+        ref = latent_reference() or {}
+        rows = ref.get("rows", [])
+        now = (int(snap["latent"]), last["precision"], last["recall"]) if last and "recall" in last else None
+        with c2:
+            layout.chart(precision_recall_by_latent(
+                [r["latent"] for r in rows], [r["beta"] for r in rows], [r["precision"] for r in rows],
+                [r["recall"] for r in rows], "Precision and recall by latent size",
+                yardstick=ref.get("yardstick", {}).get("recall"), current=now), "vae_pr_latent")
+            if ref:
+                st.caption(f"Lines: measured by `{ref['command']}` (seed {ref['seed']}, {ref['cpu_seconds']:g} CPU "
+                           f"seconds per model, {ref['n']} samples against the {ref['n']} test digits); dotted: "
+                           f"{ref['n']} real training digits. Stars: this run, measured live.")
+        with c3:
+            if now is not None:
+                st.metric("Precision", f"{last['precision']:.0%}",
+                          help="Share of samples inside the k-nearest-neighbour manifold of the test digits (k = 3, "
+                               "pixels): are the samples realistic?")
+                st.metric("Recall", f"{last['recall']:.0%}",
+                          help="Share of test digits inside the k-nearest-neighbour manifold of as many samples: "
+                               "does the model make every kind of digit?")
+            st.caption("The 2D latent gives a map you can see, but its samples are nearly all alike (recall near 0). "
+                       "A larger latent, with β below 1 so the VAE uses it, gives diverse samples, and no map: "
+                       "the plane shows only 2 of its axes.")
+
     def draw_vae_points(snap) -> None:
         c1, c2 = st.columns(2)
         modes = snap.get("modes")
@@ -177,6 +210,7 @@ with tab_vae:
         history = job.metrics()
         if snap["is_digits"]:
             draw_vae_digits(snap)
+            draw_precision_recall(snap, history, job.last_metrics)
         else:
             draw_vae_points(snap)
         c1, c2, c3 = st.columns([1, 1, 0.6])
@@ -261,6 +295,27 @@ with layout.explanation():
     st.latex(r"\log p_\theta(x) \;\ge\; \mathbb E_{z_1..z_K \sim q_\phi(z\mid x)}\Big[\log \frac1K \sum_{k=1}^K "
              r"\frac{p_\theta(x\mid z_k)\,p(z_k)}{q_\phi(z_k\mid x)}\Big] \;\ge\; \mathrm{ELBO}(x) = "
              r"\mathbb E_{q_\phi}\big[\log p_\theta(x\mid z)\big] - \mathrm{KL}\big(q_\phi(z\mid x)\,\Vert\,p(z)\big)")
+    st.markdown(
+        "**Precision and recall** (Kynkäänniemi et al., 2019) split sample quality in two: are the samples "
+        "realistic (precision), and does the model make every kind of digit (recall)? Each set stands for its "
+        "distribution by the union of balls around its points, each ball reaching the point's k-th nearest "
+        "neighbour (k = 3). The page measures in pixels scaled to [0, 1], with as many samples as test digits; "
+        "a blurry mean image can miss every real digit even when it shows the right shape, so read the numbers "
+        "beside the samples.")
+    st.latex(r"\mathcal M(\Phi) = \bigcup_{\varphi\in\Phi} B\big(\varphi, d_k(\varphi, \Phi)\big),\qquad "
+             r"\text{precision} = \frac{1}{|\Phi_g|}\sum_{\varphi\in\Phi_g} \mathbb 1\big[\varphi\in\mathcal M(\Phi_r)\big],"
+             r"\qquad \text{recall} = \frac{1}{|\Phi_r|}\sum_{\varphi\in\Phi_r} \mathbb 1\big[\varphi\in\mathcal M(\Phi_g)\big]")
+    table = latent_reference()
+    if table:
+        by_beta: dict[float, list[str]] = {}
+        for row in sorted(table["rows"], key=lambda r: (-r["beta"], r["latent"])):
+            by_beta.setdefault(row["beta"], []).append(
+                f"latent {row['latent']}: {row['precision']:.2f} / {row['recall']:.2f}")
+        st.markdown(
+            f"Measured by `{table['command']}` (precision / recall, {table['cpu_seconds']:g} CPU seconds per model): "
+            + "; ".join(f"**β = {b:g}**: " + ", ".join(v) for b, v in by_beta.items())
+            + f". Real training digits against the test digits: {table['yardstick']['precision']:.2f} / "
+            f"{table['yardstick']['recall']:.2f}.")
     layout.preset_list(TRY, URL)
     st.markdown(
         "- **β = 4** on digits (latent size 2, trained from the start): the KL wins at once and the "

@@ -2,6 +2,7 @@
 
 import json
 
+from core.vae import latent_reference
 from tests.pagetest import open_page, press, texts
 
 PAGE = "autoencoders.py"
@@ -95,3 +96,37 @@ def test_vae_shows_elbo_below_the_importance_sampled_log_p():
     press(at, "vae_step")
     assert float({m.label: m for m in at.metric}["log p̂₆₄(x)"].value) > float(
         {m.label: m for m in at.metric}["Test ELBO"].value)
+
+
+def _chart(at, title: str) -> dict:
+    for c in at.get("plotly_chart"):
+        fig = json.loads(c.proto.spec)
+        if title in json.dumps(fig.get("layout", {}).get("title", ""), ensure_ascii=False):
+            return fig
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def test_vae_shows_precision_and_recall_live_and_by_latent_size():
+    at = open_page(PAGE, {"vae_k": "8", "beta": "0.3", "start": "scratch"})
+    press(at, "vae_step")  # step 1 measures the sample quality
+    metrics = {m.label: str(m.value) for m in at.metric}
+    precision, recall = (float(metrics[k].rstrip("%")) / 100 for k in ("Precision", "Recall"))
+    assert 0 <= recall <= 1 and 0 <= precision <= 1
+    live = _chart(at, "Precision and recall of samples")
+    assert {t["name"] for t in live["data"]} == {"precision", "recall"}
+    by_size = _chart(at, "Precision and recall by latent size")
+    star = next(t for t in by_size["data"] if t["name"] == "this run (live)")
+    assert star["x"] == [8, 8]
+    assert abs(star["y"][0] - precision) <= 0.005 and abs(star["y"][1] - recall) <= 0.005  # the metrics round to 1 %
+    reference = latent_reference()
+    measured = [t for t in by_size["data"] if t["name"] != "this run (live)"]
+    assert len(measured) == 2 * len({r["beta"] for r in reference["rows"]})  # precision and recall per β
+    assert "bench/bench_vae.py" in texts(at) and "The 2D latent gives a map" in texts(at)
+    assert any(r"\mathcal M(\Phi)" in x.value for x in at.latex)
+
+
+def test_points_show_no_precision_and_recall():
+    at = open_page(PAGE, POINTS)
+    press(at, "vae_step")
+    assert "Precision and recall" not in _specs(at)
+    assert not any(m.label == "Recall" for m in at.metric)

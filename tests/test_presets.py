@@ -55,3 +55,14 @@ def test_a_preset_sets_its_controls_and_its_link_opens_them(page, index):
     fresh = open_page(page, {k: v if len(v) > 1 else v[0] for k, v in link.items()})
     for key, value in preset.values.items():
         assert widget_value(fresh, key) == value, (preset.name, key, "opened from the link")
+
+
+def test_autoencoders_diverse_preset_is_a_measured_row_with_far_more_recall():
+    """The "diverse digits" preset is a row of the bench's table (assets/vae_latent_pr.json) whose samples
+    cover far more test digits than the default latent 2 at β = 1, still realistic."""
+    from core.vae import latent_reference
+
+    preset = next(p for p in presets.AUTOENCODERS if p.name.startswith("Diverse"))
+    rows = {(r["latent"], r["beta"]): r for r in latent_reference()["rows"]}
+    chosen, default = rows[(preset.values["vae_k"], preset.values["beta"])], rows[(2, 1.0)]
+    assert chosen["recall"] > max(0.2, 5 * default["recall"]) and chosen["precision"] > 0.8, (chosen, default)

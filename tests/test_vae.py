@@ -13,7 +13,8 @@ from core.cli import main as cli_main
 from core.errors import ConfigError
 from core.targets2d import make_target
 from core.vae import VAE, VAEConfig, VAETrainer
-from core.vectors import sample
+from core import digits
+from core.vectors import load_vectors, quality_report, sample
 
 SMALL = dict(hidden=(64,), quality_every=0)
 
@@ -151,6 +152,7 @@ def test_cli_vae_writes_samples_in_data_units(tmp_path, capsys):
     assert code == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["steps"] == 60 and {"test_recon", "test_kl", "classes", "confident"} <= set(summary)
+    assert 0 <= summary["precision"] <= 1 and 0 <= summary["recall"] <= 1
     saved = np.load(out)
     assert saved["samples"].shape == (300, 64) and saved["samples"].max() <= 16
 
@@ -164,7 +166,7 @@ def test_cli_vae_on_a_csv(tmp_path, capsys):
     v = np.load(tmp_path / "v.npz")
     assert v["samples"].shape == (2000, 2) and abs(v["samples"].mean() - 5) < 2
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert "energy" in summary and "modes_captured" not in summary
+    assert "energy" in summary and "modes_captured" not in summary and "recall" not in summary
 
 
 def _exact_log_p(model, x: torch.Tensor) -> torch.Tensor:
@@ -209,3 +211,17 @@ def test_trainer_reports_elbo_and_log_p_on_the_test_set():
     assert list(snap["iwae_k"]) == [1, 4, 16, 64] and snap["log_p_by_k"][-1] == pytest.approx(m["test_log_p"])
     assert snap["log_p_by_k"][0] < snap["log_p_by_k"][-1]
     assert len(VAETrainer(VAEConfig()).snapshot()["log_p_by_k"]) == 0  # nothing measured yet
+
+
+def test_digit_quality_has_precision_and_recall_against_the_test_digits():
+    data = load_vectors("digits")
+    pick = np.random.default_rng(0).choice(len(data.x_train), len(data.x_test), replace=False)
+    q = quality_report(digits.to_pixels(data.x_train[pick]), data)  # other real digits: the yardstick
+    assert q["precision"] > 0.85 and q["recall"] > 0.85, q
+    one = np.repeat(digits.to_pixels(data.x_test[:1]), 2000, 0)  # a collapsed generator: one digit
+    q = quality_report(one, data)
+    assert q["precision"] == 1.0 and q["recall"] < 0.05, q
+    t = VAETrainer(VAEConfig(quality_every=50, **{k: v for k, v in SMALL.items() if k != "quality_every"}))
+    m = t.step()
+    assert {"precision", "recall"} <= set(m) and 0 <= m["precision"] <= 1 and m["recall"] < 0.2, m  # untrained
+    assert "recall" not in VAETrainer(VAEConfig(data="ring", quality_every=50)).step()

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from dashboard.fig_vae import codes_figure, digit_grid, error_vs_size, latent_plane_grid, posterior_figure
+from dashboard.fig_vae import (codes_figure, digit_grid, error_vs_size, latent_plane_grid, posterior_figure,
+                               precision_recall_by_latent)
 from dashboard.figures import tile
 
 
@@ -45,3 +46,15 @@ def test_other_figures_build_from_arrays():
     assert fig.data[-1].error_x.array is not None
     fig = error_vs_size(np.array([1, 2, 4]), np.array([0.05, 0.03, 0.01]), 2, "err")
     assert len(fig.data) == 2 and fig.layout.yaxis.type == "log"
+
+
+def test_precision_recall_by_latent_draws_each_beta_and_the_live_star():
+    fig = precision_recall_by_latent([2, 4, 8, 2, 4, 8], [1, 1, 1, 0.3, 0.3, 0.3], [1.0, 0.99, 0.98, 0.95, 0.94, 0.93],
+                                     [0.02, 0.03, 0.07, 0.3, 0.4, 0.45], "by latent", yardstick=0.92,
+                                     current=(8, 0.9, 0.4))
+    names = [t.name for t in fig.data]
+    assert names == ["precision, β = 1", "recall, β = 1", "precision, β = 0.3", "recall, β = 0.3", "this run (live)"]
+    assert list(fig.data[1].y) == [0.02, 0.03, 0.07] and list(fig.data[-1].x) == [8, 8]
+    assert list(fig.layout.xaxis.tickvals) == [2, 4, 8]
+    assert "No measured table" in str(precision_recall_by_latent([], [], [], [], "t").layout.annotations[0].text)
+    assert [t.name for t in precision_recall_by_latent([], [], [], [], "t", current=(3, 1, 0)).data] == ["this run (live)"]
