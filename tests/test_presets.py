@@ -58,3 +58,12 @@ def test_a_preset_sets_its_controls_and_its_link_opens_them(page, index):
     fresh = open_page(page, {k: v if len(v) > 1 else v[0] for k, v in link.items()})
     for key, value in preset.values.items():
         assert widget_value(fresh, key) == value, (preset.name, key, "opened from the link")
+
+
+def test_in_presenter_mode_the_lesson_shows_in_the_sidebar_and_leaves_the_live_figure_in_place():
+    preset = presets.ENERGY[0]
+    at = open_page("energy.py", {"present": "1"})
+    next(b for b in at.button if b.key == "preset_0").click().run()
+    assert_clean(at)
+    assert any(preset.lesson in str(i.value) for i in at.sidebar.info), "the lesson is beside the buttons"
+    assert not any(preset.lesson in str(i.value) for i in at.main.info), "nothing pushes the live figure down"
