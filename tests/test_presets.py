@@ -16,7 +16,7 @@ PAGES = {  # page file -> its presets
     "autoencoders.py": presets.AUTOENCODERS, "text.py": presets.TEXT, "diffusion.py": presets.DIFFUSION,
     "flow_matching.py": presets.FLOW_MATCHING, "arena.py": presets.ARENA,
     "data_vs_rules.py": presets.DATA_VS_RULES, "architectures.py": presets.ARCHITECTURES,
-    "energy.py": presets.ENERGY, "score.py": presets.SCORE,
+    "energy.py": presets.ENERGY, "gan_vs_vae.py": presets.GAN_VS_VAE, "score.py": presets.SCORE,
     "beyond.py": presets.BEYOND,
 }
 CASES = [(page, i) for page, items in PAGES.items() for i in range(len(items))]
