@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent / "assets" / "checkpoints"
 MAY_DIFFER = frozenset({
     "seed", "eval_every", "lr", "lr_g", "lr_d", "batch_size", "d_steps", "ema", "decay_steps", "warmup",
     "sample_steps", "solver", "sampler", "n_samples", "temperature", "top_k", "view_t", "langevin_steps",
-    "step_size", "grad_clip", "weight_decay", "quality_every",
+    "step_size", "grad_clip", "weight_decay", "quality_every", "steps_per_level", "denoise",
 })
 
 

@@ -55,6 +55,7 @@ _PRESENT_CSS = """
 _TRUE = ("1", "true", "yes", "on")
 _SEEN = "_genlab_present_seen"  # the URL value the switch last wrote
 _PRESET_SHOWN = "_genlab_preset_shown"  # the preset just applied, whose lesson the page shows once
+_PRESET_SLOT = "_genlab_preset_slot"  # presenter mode: where the sidebar's buttons leave room for that lesson
 
 
 def presenting() -> bool:
@@ -146,16 +147,20 @@ def _apply(preset: Preset) -> None:
 def presets(items: Sequence[Preset]) -> None:
     """One button per preset (in the sidebar's essentials); ``preset_note`` then shows its lesson."""
     st.caption("Try this: one click sets the controls")
+    if presenting():  # the lesson goes here, under the buttons' caption: above the live figure it would push
+        st.session_state[_PRESET_SLOT] = st.empty()  # the figure below the first screen
     for i, item in enumerate(items):
         st.button(item.name, key=f"preset_{i}", on_click=_apply, args=(item,), width="stretch", help=item.lesson)
 
 
 def preset_note(page_path: str) -> None:
-    """Under the controls: the lesson of the preset just chosen, and the link that opens it."""
+    """Under the controls (in presenter mode: in the sidebar, above the preset buttons): the lesson of the
+    preset just chosen, and the link that opens it."""
     chosen = st.session_state.pop(_PRESET_SHOWN, None)
+    slot = st.session_state.pop(_PRESET_SLOT, None)
     if chosen is not None:
-        st.info(f"**{chosen.name}**: {chosen.lesson} [Link to this preset]({preset_link(page_path, chosen)})",
-                icon=":material/lightbulb:")
+        (slot or st).info(f"**{chosen.name}**: {chosen.lesson} [Link to this preset]"
+                          f"({preset_link(page_path, chosen)})", icon=":material/lightbulb:")
 
 
 def preset_list(items: Sequence[Preset], page_path: str) -> None:

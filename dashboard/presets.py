@@ -194,3 +194,101 @@ FLOW_MATCHING = [
     Preset("The field at t = 0", "At t = 0 the velocity is E[x₁] − x: every arrow points to the data's mean. "
            "Slide t towards 0.95: the field grows sharp around each mode.", {"target": "ring", "t": 0.0}),
 ]
+
+RULES = {"r1f": "petal length", "r1t": 2.5, "r1lo": "setosa", "r1hi": "versicolor", "r2": False,
+         "fx": "petal length", "fy": "petal width", "model": "mlp", "hidden": 8, "lr": 0.03, "train": 60, "seed": 0}
+SECOND_RULE = {"r2": True, "r2side": "above", "r2f": "petal width", "r2t": 1.75, "r2lo": "versicolor",
+               "r2hi": "virginica"}
+
+DATA_VS_RULES = [
+    Preset("The best single rule", "The best one-threshold rule (petal length < 2.45 cm: setosa, else versicolor) "
+           "names only two species, 67 % of the flowers; press Play: the model passes it within a second and "
+           "soon gets all 60 test flowers right.", {**RULES, "r1t": 2.45}),
+    Preset("A second rule", "Petal width < 1.75 cm for the flowers above the first threshold: your two rules get "
+           "96 % of the 150 flowers right, close to the model; their confusion matrix shows the 6 they miss "
+           "(5 virginica with narrow petals, 1 versicolor with wide ones).", {**RULES, "r1t": 2.45, **SECOND_RULE}),
+    Preset("Sepal axes", "On the sepal measurements versicolor and virginica overlap: the model gets only 73 % of "
+           "the test flowers right (100 % on the petal axes), barely more than the best one-threshold rule (67 %).",
+           {**RULES, "fx": "sepal length", "fy": "sepal width"}),
+    Preset("Logistic regression", "A logistic regression draws straight boundaries between the species: on the "
+           "petal axes that is enough, it too gets all 60 test flowers right.", {**RULES, "model": "logistic"}),
+]
+
+CNN = {"ch": 8, "hid": 64, "lr": 0.01, "batch": 64, "seed": 0, "start": "trained", "shift": False}  # as shipped
+
+ARCHITECTURES = [
+    Preset("Shifted digits", "Every test digit moved one pixel right: the trained CNN falls from 98 % to 67 % "
+           "correct, the MLP from 97 % to 46 %: the CNN's filters find a stroke wherever it is.",
+           {**CNN, "shift": True}),
+    Preset("2 filters", "A CNN with 2 filters has 266 parameters, fewer than the MLP's first layer alone (4,160): "
+           "from scratch, after 4,000 steps it recognises 87 % of the test digits, the MLP 96 %.",
+           {**CNN, "ch": 2, "start": "scratch"}),
+    Preset("Learning rate 1", "Steps far too large: press Play and within 300 steps both trained models break "
+           "down to chance, 10 % of the test digits.", {**CNN, "lr": 1.0}),
+]
+
+ENERGY_MODEL = {"target": "ring", "spread": 0.1, "layers": 2, "hidden": 32, "grid": 64, "lr": 0.01, "seed": 0,
+                "particles": 500, "eta": 0.002}
+
+ENERGY = [
+    Preset("Grid 32", "Each of the 32 × 32 cells is twice as wide as a mode's standard deviation: p_θ looks "
+           "blocky and, after 1,000 steps, log Z(θ) is off by 0.14 (against a grid twice as fine), so the likelihood looks better "
+           "than it is.", {**ENERGY_MODEL, "grid": 32}),
+    Preset("Grid 128", "Sharp, but each step costs about four times as much as with 64 × 64 cells (measured here: 62 "
+           "steps per second against 233).", {**ENERGY_MODEL, "grid": 128}),
+    Preset("Learning rate 0.3", "The −log-likelihood jumps about between 0.6 and 1.0 and p_θ flickers: after 1,000 "
+           "steps 0.73 nats per point, against 0.42 at 0.01 (and a smooth but slow 1.68 at 0.001).",
+           {**ENERGY_MODEL, "lr": 0.3}),
+    Preset("Langevin step η = 0.02", "Train f_θ, then let the sampler run: steps this large overshoot the sharp "
+           "modes and the particles scatter (energy distance 1.5 after 300 steps, and growing; 0.00 at η = 0.002).",
+           {**ENERGY_MODEL, "eta": 0.02}),
+]
+
+SCORE_MODEL = {"target": "ring", "spread": 0.05, "L": 10, "smax": 3.0, "smin": 0.01, "eps": 5e-05, "T": 30, "denoise": True,
+               "start": "trained"}  # as shipped
+
+SCORE = [
+    Preset("Step size ε = 10⁻⁶", "Langevin steps 50 times too small: the particles barely leave the noise they "
+           "start from (0 of 8 modes, 2 % of samples near one; 99 % at ε = 5·10⁻⁵).", {**SCORE_MODEL, "eps": 1e-06}),
+    Preset("Step size ε = 10⁻³", "Steps 20 times too large: the samples scatter around the modes (energy distance "
+           "0.91 against 0.00), though 96 % still lie near one.", {**SCORE_MODEL, "eps": 0.001}),
+    Preset("One noise level", "L = 1 at σ = 0.5: each step is then α = ε, and 30 of them leave the particles in the "
+           "start cloud at the ring's centre (0 of 8 modes, even after 4,000 training steps); with L = 10 the first "
+           "level's steps are (σ₁/σ_L)² = 90,000 times larger.",
+           {**SCORE_MODEL, "L": 1, "smax": 0.5, "start": "scratch"}),
+]
+
+# Beyond generation: each preset also chooses its demonstration (key "demo")
+OUTLIER = {"demo": "outlier", "o_data": "moons", "o_flag": 5, "o_n": 400, "o_share": 5, "o_spread": 0.1, "o_k": 6,
+           "seed": 0}
+
+BEYOND = [
+    Preset("One Gaussian (K = 1)", "Outlier detection: one Gaussian cannot follow the moons, so some inliers look "
+           "as unlikely as the outliers: the area under the ROC curve falls to 0.76, against 0.86 with K = 6 "
+           "(and 0.95 with K = 12).", {**OUTLIER, "o_k": 1}),
+    Preset("Flag 20 %", "Outlier detection with 5 % outliers: flagging 20 % instead of 5 % finds more of them (81 % "
+           "instead of 62 %) but flags more inliers too (17 % instead of 2 %): the point moves up and right along "
+           "the ROC curve.", {**OUTLIER, "o_flag": 20}),
+    Preset("One code per digit", "Restoring with the VAE from a single starting code per digit: the search can "
+           "stall in a poorer optimum, and the missing pixels' error is 0.056, against 0.050 with 8 or 16 codes "
+           "(0.102 for the average digit).",
+           {"demo": "restore", "r_kind": "block", "r_level": 0.5, "r_restarts": 1, "seed": 0}),
+    Preset("A larger town", "ABC with N = 10,000 people: the outbreak is less random and the kept cloud tighter: "
+           "after 500 rounds r = β − γ is pinned to ±0.010 instead of ±0.029 (N = 1,000), β and γ to ±0.04 "
+           "instead of ±0.07.", {"demo": "abc", "a_beta": 0.4, "a_gamma": 0.15, "a_n": 10_000, "a_keep": 100,
+                                  "seed": 0}),
+]
+
+GVV = {"data": "points", "target": "ring", "spread": 0.05, "gpreset": RECOMMENDED, "seed": 0, "latent": 2, "beta": 1.0}
+
+GAN_VS_VAE = [
+    Preset("GAN mode collapse", "With the GAN preset “mode collapse” the GAN piles its points on 3 of the 8 modes "
+           "and stays there (after 500 and 1,500 steps), while the VAE, the same as before, reaches all 8 "
+           "(after 3,000 steps).", {**GVV, "gpreset": "mode collapse"}),
+    Preset("25-Gaussian grid", "Hard for both: after 1,500 steps neither has captured one of the 25 modes; the "
+           "VAE's blur at least covers the square (energy distance 0.33), the GAN's points lie further off (2.4).",
+           {**GVV, "target": "grid"}),
+    Preset("VAE β = 4", "On the ring the KL term now outweighs the reconstruction: after 3,000 steps the VAE's "
+           "samples are as spread as noise (energy distance 1.10, 0 of 8 modes), against all 8 modes and 0.08 "
+           "at β = 1.", {**GVV, "beta": 4.0}),
+]

@@ -11,9 +11,11 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_cnn import before_after, digit_gallery, filters_figure
 from dashboard.figures import curves
+from dashboard.presets import ARCHITECTURES as TRY
 from dashboard.topics import topic_for
 
 NAME = "cnn"
+URL = "architectures"  # the page's url_path (dashboard/topics.py)
 LR_LADDER = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 BUDGET = 4000
 
@@ -35,8 +37,10 @@ with st.sidebar:
     start = live.start_from()
     st.header("Test")
     shifted = ui.toggle("Shift the test digits one pixel right", "shift", False)
+    layout.presets(TRY)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 cfg = CnnConfig(channels=channels, mlp_hidden=hidden, lr=lr, batch_size=batch, seed=seed)
 job = live.ensure_trained_job(NAME, (dataclasses.replace(cfg, lr=0.0), start), live.RunSpec.of(CnnVsMlpTrainer, cfg),
@@ -108,9 +112,4 @@ with layout.explanation():
     else:
         st.markdown("The *Text generation* topic (coming) trains such sequence models on characters.")
 
-    st.markdown("**Try this**")
-    st.markdown(
-        "- Train until both reach about 97 %, then **shift the test digits**: the MLP loses far more than the CNN.\n"
-        "- **2 filters**: the CNN has fewer parameters than the MLP's first layer alone; how good is it?\n"
-        "- Learning rate **1.0**: watch the training break down."
-    )
+    layout.preset_list(TRY, URL)

@@ -19,11 +19,13 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_beyond import abc_figures, digit_rows, error_vs_n, estimates_vs_n, histogram_fit, outlier_plane, roc_figure
 from dashboard.figures import curves
+from dashboard.presets import BEYOND as TRY
 
 DEMOS = {"outlier": "Outlier detection", "denoise": "Denoising digits", "restore": "Restoring with a generative prior",
          "estimate": "Parameter estimation", "abc": "A simulator's parameters (ABC)"}
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 N_MAX_LADDER = (1_000, 3_000, 10_000, 30_000, 100_000)
+URL = "beyond"  # the page's url_path (dashboard/topics.py)
 
 notices = layout.page(
     "Beyond generation",
@@ -32,6 +34,22 @@ notices = layout.page(
 
 with st.sidebar:
     demo = ui.select("Demonstration", "demo", list(DEMOS), "outlier", format_func=DEMOS.get)
+    layout.presets(TRY)
+layout.preset_note(URL)
+
+
+def try_this(prose: str = "") -> None:
+    """The demonstration's presets and its other ideas; then the links to the other demonstrations' presets."""
+    mine = [p for p in TRY if p.values["demo"] == demo]
+    if mine:
+        layout.preset_list(mine, URL)
+    else:
+        st.markdown("**Try this**")
+    if prose:
+        st.markdown(prose)
+    others = [p for p in TRY if p.values["demo"] != demo]
+    st.markdown("In the other demonstrations: " + " · ".join(
+        f"[{p.name}]({layout.preset_link(URL, p)}) ({DEMOS[p.values['demo']]})" for p in others))
 
 
 # =========================================================================== outlier detection
@@ -85,13 +103,8 @@ def outlier_demo() -> None:
         )
         st.latex(r"p_\theta(x) = \sum_{k=1}^K \pi_k\,\mathcal N(x\mid\mu_k,\Sigma_k)\ \text{(EM on all points)}")
         st.latex(r"\text{score}(x) = -\log p_\theta(x),\qquad \text{flag } x \text{ if score}(x) \ge \tau")
-        st.markdown("**Try this**")
-        st.markdown(
-            "- **K = 1**: one Gaussian cannot follow the moons; the ROC curve sags. Raise K and watch the AUC grow.\n"
-            "- **Flag 5 %** when 5 % are outliers, then 20 %: more outliers found, but more inliers flagged "
-            "(the point moves up and right along the ROC curve).\n"
-            "- **30 % outliers**: the density learns the outliers too, and the detector gets worse."
-        )
+        try_this("- **30 % outliers**: flagging 5 % of the points can now find at most a sixth of the outliers "
+                 "(17 % here): choose the share to flag from how many outliers you expect.")
 
 
 # =========================================================================== denoising
@@ -141,8 +154,7 @@ def denoise_demo() -> None:
         )
         st.latex(r"\tilde x = \mathrm{corrupt}(x),\qquad \min_{E,D}\ \mathbb E\,\big\lVert D(E(\tilde x)) - x\big\rVert^2"
                  r"\qquad\text{error before } \lVert \tilde x - x\rVert^2 \ \text{vs after } \lVert D(E(\tilde x)) - x\rVert^2")
-        st.markdown("**Try this**")
-        st.markdown(
+        try_this(
             "- **Plain AE** (trained on clean digits) against the **denoising AE**: both project onto what "
             "digits look like, but the one trained on damage restores far better.\n"
             "- **Erased square, level 0.5**: a quarter of the digit is gone; the model fills it in from what "
@@ -196,11 +208,9 @@ def restore_demo() -> None:
         )
         st.latex(r"z^* = \arg\max_z\ \log p_\theta(x_M \mid z) + \log p(z)\qquad "
                  r"\hat x_i = \begin{cases} x_i & i \in M \\ D(z^*)_i & i \notin M\end{cases}")
-        st.markdown("**Try this**")
-        st.markdown(
+        try_this(
             "- **Missing bottom half**: from the top half alone, is it a 7 or a 9? The prior picks the most probable "
             "digit, not always the right one.\n"
-            "- **One code per digit**: the search can stall in a poor optimum; with 16 codes it rarely does.\n"
             "- Compare with the **average digit**: a prior with no model fills every hole with the same blur."
         )
 
@@ -256,8 +266,7 @@ def estimate_demo() -> None:
         st.latex(r"\hat\theta_n = \arg\max_\theta \sum_{i=1}^n \log p_\theta(x_i),\qquad "
                  r"\text{Gaussian: } \hat\mu = \bar x,\ \hat\sigma^2 = \tfrac1n\textstyle\sum (x_i-\bar x)^2,\quad "
                  r"\text{exponential: } \hat\lambda = 1/\bar x,\qquad \lVert\hat\theta_n - \theta\rVert \sim 1/\sqrt n")
-        st.markdown("**Try this**")
-        st.markdown(
+        try_this(
             "- The error line follows the dashed slope −1/2: **100 times more data, 10 times smaller error**.\n"
             "- **Mixture** with the means 0.5 apart: the two bumps merge and EM needs far more samples to "
             "tell them apart.\n"
@@ -314,12 +323,10 @@ def simulator_demo() -> None:
                  r"\le \varepsilon\big) \xrightarrow[\varepsilon \to 0]{} p(\theta \mid x_{\text{obs}})")
         st.latex(r"d(x, x_{\text{obs}}) = \Big(\tfrac1T \textstyle\sum_t \big(\sqrt{x_t} - "
                  r"\sqrt{x_{\text{obs},t}}\big)^2\Big)^{1/2}")
-        st.markdown("**Try this**")
-        st.markdown(
+        try_this(
             "- Watch the kept cloud: it becomes a **ridge** along β = γ + r. The outbreak pins down its early "
             "growth rate r = β − γ (compare the ± of r with those of β and γ) far better than β and γ apart: "
             "not every parameter can be read off one outbreak.\n"
-            "- **A larger town** (N = 10,000): the outbreak is less random, and the kept cloud tighter.\n"
             "- **Keep 20 instead of 500**: a smaller tolerance, a tighter but noisier cloud.\n"
             "- **β below γ** (r < 0): the outbreak dies out at once, and many θ explain it equally well."
         )

@@ -12,8 +12,10 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_rules import confusion_figure, pipelines_dot, rules_plane
 from dashboard.figures import curves
+from dashboard.presets import DATA_VS_RULES as TRY
 
 NAME = "rules"
+URL = "data_vs_rules"  # the page's url_path (dashboard/topics.py)
 LR_LADDER = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BUDGET = 1500
 PACE = 60  # steps per second: the boundary visibly moves for a few seconds
@@ -42,6 +44,7 @@ with st.sidebar:
     r2t = ui.slider("is below (cm)", "r2t", 0.0, 8.0, 1.75, 0.05, disabled=not second)
     r2lo = ui.select("then", "r2lo", SPECIES, "versicolor", disabled=not second)
     r2hi = ui.select("otherwise", "r2hi", SPECIES, "virginica", disabled=not second)
+    layout.presets(TRY)
 
 with layout.settings():
     st.header("The plane (model inputs)")
@@ -57,6 +60,7 @@ with layout.settings():
     show_test = ui.toggle("Show test flowers", "showtest", True)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 index = FEATURES.index
 rules = RuleSet(
@@ -152,12 +156,4 @@ with layout.explanation():
                    "f_θ(x) = softmax(W x + b).")
     if layout.presenting():
         best_rule_note()
-    st.markdown("**Try this**")
-    st.markdown(
-        "- Set the **best single rule** shown above, then press **Play**: the model passes it within seconds.\n"
-        "- **Add a second rule** on the side above the first threshold (petal width < 1.75 cm): your two "
-        "rules now rival the model. Which flowers does neither get right?\n"
-        "- Put **sepal length** and **sepal width** on the axes: the species overlap there, and the model "
-        "cannot do much better than a good rule.\n"
-        "- A **logistic regression** draws straight boundaries; an **MLP** can bend them."
-    )
+    layout.preset_list(TRY, URL)

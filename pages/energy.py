@@ -14,10 +14,12 @@ from dashboard import layout, live
 from dashboard.fig_energy import density_figure, grid_cost_figure
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories
 from dashboard.figures import curves
+from dashboard.presets import ENERGY as TRY
 from dashboard.targets_ui import target_picker
 from dashboard.topics import FAMILIES, topic_for
 
 NAME, SAMPLER = "energy", "langevin"
+URL = "energy"  # the page's url_path (dashboard/topics.py)
 LR_LADDER = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 ETA_LADDER = (0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02)
 BUDGET, LANGEVIN_BUDGET = 5000, 3000
@@ -30,6 +32,7 @@ notices = layout.page(
 with st.sidebar:
     st.header("Data")
     target, data_key = target_picker(default="ring", default_spread=0.1)
+    layout.presets(TRY)
 with layout.settings():
     st.header("Energy network f_θ")
     layers = ui.slider("Hidden layers", "layers", 1, 4, 2)
@@ -42,6 +45,7 @@ with layout.settings():
     eta = ui.log_slider("Step size η", "eta", ETA_LADDER, 0.002)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 # ------------------------------------------------------------------ the energy model
 job = None
@@ -174,13 +178,8 @@ with layout.explanation():
     st.latex(r"x_{t+1} = x_t + \frac{\eta}{2}\,\nabla_x f_\theta(x_t) + \sqrt{\eta}\,\varepsilon_t,\qquad "
              r"\varepsilon_t\sim\mathcal N(0, I)\quad(\nabla_x \log p_\theta = \nabla_x f_\theta:\ Z\text{ drops out})")
     families_table()
-    st.markdown("**Try this**")
+    layout.preset_list(TRY, URL)
     st.markdown(
-        "- **Grid 32 on the ring**: the cells are wider than a mode, Z is computed badly and p_θ looks blocky. "
-        "Grid 128 is sharp but every step costs four times as much as 64.\n"
         "- **Stop early**: sample with Langevin after 200 steps, then after 2,000 (Reset the sampler): the "
-        "particles follow whatever f_θ has learnt so far.\n"
-        "- **Step size η = 0.02**: particles jump between modes but the samples are too spread out; "
-        "η = 0.0002 is accurate but they barely move from where they started.\n"
-        "- **Learning rate 0.3**: the likelihood jumps about and p_θ flickers; 0.001 is smooth but slow."
+        "particles follow whatever f_θ has learnt so far."
     )

@@ -13,9 +13,11 @@ from dashboard import layout, live
 from dashboard.fig_gan import class_bars, digit_grid
 from dashboard.fig_samples import bounds_of, samples_figure
 from dashboard.figures import curves
+from dashboard.presets import GAN_VS_VAE as TRY
 from dashboard.targets_ui import target_picker
 
 GAN, VAE = "gvv_gan", "gvv_vae"
+URL = "gan_vs_vae"  # the page's url_path (dashboard/topics.py)
 POINTS, DIGITS = "points", "digits"
 BETAS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 BUDGET = 30_000
@@ -35,6 +37,7 @@ with st.sidebar:
         target, target_key = None, DIGITS
     st.header("GAN")
     gan_preset = ui.select("GAN preset", "gpreset", list(PRESETS), RECOMMENDED)
+    layout.presets(TRY)
 with layout.settings():
     seed = ui.number("Seed", "seed", 0, 9999, 0)
     st.header("VAE")
@@ -42,6 +45,7 @@ with layout.settings():
     beta = ui.log_slider("VAE β (weight of the KL)", "beta", BETAS, 1.0)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 waiting = source == POINTS and target is None  # a CSV is still to be uploaded
 gan_job = vae_job = None
@@ -132,14 +136,12 @@ with layout.explanation():
              r" + \beta\,\mathrm{KL}\big(q_\phi(z|x)\,\|\,p(z)\big)")
     st.latex(r"\beta = 1:\quad -\mathcal{L}_{\mathrm{VAE}} = \log p_\theta(x) - \mathrm{KL}\big(q_\phi(z|x)\,\|\,"
              r"p_\theta(z|x)\big) \;\le\; \log p_\theta(x)")
-    st.markdown("**Try this**")
+    layout.preset_list(TRY, URL)
     st.markdown(
         "- **Ring**: the GAN's points sit tightly on the modes (high quality), the VAE's smear between "
         "them (lower high-quality share) but no mode is left empty.\n"
-        "- **GAN preset *mode collapse***: the GAN drops modes, the VAE does not.\n"
         "- **Digits**: the GAN's digits are crisp, with ink strokes like the real ones, but some are "
         "malformed; the VAE's are blurry averages. The judge is a linear classifier, and blurry averages "
         "look like its prototypes: it is often *more* confident about the VAE's samples. A confident "
-        "judge is not a sharp sample: look at the grids too. Raise β and watch the VAE's digits blur.\n"
-        "- **25-Gaussian grid**: which of the two finds more modes in the first minute?"
+        "judge is not a sharp sample: look at the grids too. Raise β and watch the VAE's digits blur."
     )

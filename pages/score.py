@@ -13,9 +13,11 @@ from dashboard.fig_diffusion import capped
 from dashboard.fig_samples import bounds_of, mode_share_bars, samples_figure, trajectories, vector_field
 from dashboard.figures import curves
 from dashboard.noise_net_ui import network_controls
+from dashboard.presets import SCORE as TRY
 from dashboard.targets_ui import target_picker
 
 NAME = "score"
+URL = "score"  # the page's url_path (dashboard/topics.py)
 MIXTURE = "mixture"  # the unequal-weights demo's job
 BUDGET = 20_000
 SMAX_LADDER = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
@@ -37,6 +39,7 @@ with st.sidebar:
     st.header("Display")
     level = ui.slider("Show the score at level i", "level", 1, 20, 5)
     show_exact = ui.toggle("Exact score beside the learned one", "exact", True)
+    layout.presets(TRY)
 with layout.settings():
     st.header("Noise levels (in data std units)")
     n_levels = ui.slider("Number of levels L", "L", 1, 20, DEFAULT.n_levels)
@@ -51,6 +54,7 @@ with layout.settings():
     denoise = ui.toggle("Final denoising step (Tweedie)", "denoise", DEFAULT.denoise)
 
 ui.show_url_notices(notices)
+layout.preset_note(URL)
 
 # ------------------------------------------------------------------ the job
 job = None
@@ -216,11 +220,8 @@ with layout.explanation():
     st.markdown(
         "so Langevin dynamics at one small σ cannot move mass between far-apart modes. Blurring by a large σ "
         "makes the components overlap, and the annealed sampler passes through those levels first.")
-    st.markdown("**Try this**")
+    layout.preset_list(TRY, URL)
     st.markdown(
-        "- **One noise level**: L = 1 uses σ₁ = σ_max only. With σ_max = 0.5 Langevin samples the *blurred* "
-        "data p_σ: compare the samples with and without the final denoising step. Then go back to L = 10.\n"
-        "- **Step size ε too large** (1e-3): particles jump past the modes; too small (1e-6): they barely move.\n"
         "- **Level slider**: compare the learned and exact score at σ₁ (smooth, one big basin) and at σ_L "
         "(one sharp basin per mode). Where is the error largest, and why is there little data there?\n"
         "- **No final denoising step**: the samples keep noise of size σ_L around each mode.\n"

@@ -15,6 +15,9 @@ PAGES = {  # page file -> its presets
     "optimisation.py": presets.OPTIMISATION, "gaussians.py": presets.GAUSSIANS,
     "autoencoders.py": presets.AUTOENCODERS, "text.py": presets.TEXT, "diffusion.py": presets.DIFFUSION,
     "flow_matching.py": presets.FLOW_MATCHING, "arena.py": presets.ARENA,
+    "data_vs_rules.py": presets.DATA_VS_RULES, "architectures.py": presets.ARCHITECTURES,
+    "energy.py": presets.ENERGY, "gan_vs_vae.py": presets.GAN_VS_VAE, "score.py": presets.SCORE,
+    "beyond.py": presets.BEYOND,
 }
 CASES = [(page, i) for page, items in PAGES.items() for i in range(len(items))]
 LINK = re.compile(r"\[([^\]]+)\]\(([a-z_]+)\?([^)]*)\)")
@@ -66,3 +69,12 @@ def test_autoencoders_diverse_preset_is_a_measured_row_with_far_more_recall():
     rows = {(r["latent"], r["beta"]): r for r in latent_reference()["rows"]}
     chosen, default = rows[(preset.values["vae_k"], preset.values["beta"])], rows[(2, 1.0)]
     assert chosen["recall"] > max(0.2, 5 * default["recall"]) and chosen["precision"] > 0.8, (chosen, default)
+
+
+def test_in_presenter_mode_the_lesson_shows_in_the_sidebar_and_leaves_the_live_figure_in_place():
+    preset = presets.ENERGY[0]
+    at = open_page("energy.py", {"present": "1"})
+    next(b for b in at.button if b.key == "preset_0").click().run()
+    assert_clean(at)
+    assert any(preset.lesson in str(i.value) for i in at.sidebar.info), "the lesson is beside the buttons"
+    assert not any(preset.lesson in str(i.value) for i in at.main.info), "nothing pushes the live figure down"
