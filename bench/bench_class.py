@@ -27,8 +27,10 @@ The crowd (``--crowd``):
   runs, and a student's page-load time is not measured by it (the fresh student in step 3 is a real
   Chromium for that). The crowd stays in the server's session group, where a plain nice ranks it below
   the server (nice 0) and its workers (nice 5); ``sessions`` counts the distinct session ids the
-  server gave it, and ``lag ms`` how late its event loop woke (mean, max): if the crowd were starved
-  of CPU its polls would fall behind and this would grow.
+  server gave it, ``lag ms`` how late its event loop woke (mean, max) and ``crowd CPU`` the share of a
+  core it used: if the crowd were starved of CPU its polls would fall behind and the lag would grow.
+  ``redraw/s`` (both crowds): the median student's status lines received per second, i.e. how often
+  its live view was redrawn; with few students it should match between the two crowds.
 - ``browser``: N niced Chromium contexts, as before. A live view's timer (``st.fragment(run_every=...)``)
   runs in the browser, so a crowd browser that gets no CPU asks for no updates and its student's figures
   stall; on this 2-core machine 10 browsers starved (per-student rates read 0) and 30 never finished.
@@ -48,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import os
 import re
 import socket
@@ -173,7 +176,7 @@ class ProtocolCrowd:
         self.base_url, self.page_path, self.log = base_url, page_path, log
         self.proc: asyncio.subprocess.Process | None = None
         self.sessions: list[str] = []
-        self.last: dict = {}
+        self.reports: list[dict] = []
 
     async def open(self, n: int) -> None:
         self.proc = await asyncio.create_subprocess_exec(
@@ -189,11 +192,12 @@ class ProtocolCrowd:
             raise RuntimeError(f"the protocol crowd ended (see {self.log})")
         return json.loads(line)
 
-    async def steps(self) -> tuple[float, list[int]]:
+    async def steps(self) -> tuple[float, list[int], list[int]]:
+        """(time, each student's step, each student's count of status lines received)."""
         self.proc.stdin.write(b"steps\n")
         await self.proc.stdin.drain()
-        self.last = await self._line()
-        return self.last["t"], self.last["steps"]
+        self.reports.append(report := await self._line())
+        return report["t"], report["steps"], report["updates"]
 
     async def close(self) -> None:
         if self.proc is None or self.proc.returncode is not None:
@@ -207,11 +211,14 @@ class ProtocolCrowd:
             await self.proc.wait()
 
     def note(self) -> str:
-        lag = self.last.get("lag_ms", [float("nan")] * 2)
-        return f"{len(set(self.sessions)):>8d} {lag[0]:4.0f},{lag[1]:<5.0f}"
+        """Distinct sessions; the crowd's event-loop lag (mean, max) and CPU share over the last window."""
+        a, b = self.reports[-2:]
+        cpu = (b["cpu_s"] - a["cpu_s"]) / (b["t"] - a["t"])
+        return f"{len(set(self.sessions)):>8d} {b['lag_ms'][0]:5.0f},{b['lag_ms'][1]:<5.0f} {cpu:9.3f}"
 
 
 RECEIVED: dict[int, int] = {}  # id(page) -> the last step count its server sent it
+UPDATES: collections.Counter = collections.Counter()  # id(page) -> status lines received
 
 
 def listen(page) -> None:
@@ -222,6 +229,7 @@ def listen(page) -> None:
         found = STEP.findall(text)
         if found:
             RECEIVED[id(page)] = int(found[-1][1].replace(",", ""))
+            UPDATES[id(page)] += len(found)
 
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
@@ -250,8 +258,8 @@ class BrowserCrowd:
             self.pages += await asyncio.gather(*(open_student(self.browser, self.url)
                                                  for _ in range(start, min(n, start + 5))))
 
-    async def steps(self) -> tuple[float, list[int]]:
-        return time.monotonic(), [RECEIVED.get(id(p), -1) for p in self.pages]
+    async def steps(self) -> tuple[float, list[int], list[int]]:
+        return time.monotonic(), [RECEIVED.get(id(p), -1) for p in self.pages], [UPDATES[id(p)] for p in self.pages]
 
     async def close(self) -> None:
         for p in self.pages:
@@ -259,7 +267,7 @@ class BrowserCrowd:
         self.pages = []
 
     def note(self) -> str:
-        return f"{'-':>8s} {'-':>10s}"
+        return f"{'-':>8s} {'-':>11s} {'-':>9s}"
 
 
 async def text_of(page) -> str:
@@ -268,12 +276,14 @@ async def text_of(page) -> str:
     return await page.evaluate("document.body.textContent")
 
 
-async def rates(crowd, seconds: float) -> list[float]:
-    """Each student's steps/s over ``seconds``, from the status lines the server sent it."""
-    t0, first = await crowd.steps()
+async def rates(crowd, seconds: float) -> tuple[list[float], list[float]]:
+    """Each student's steps/s over ``seconds``, from the status lines the server sent it, and how many
+    status lines (redraws of its live view) it received per second."""
+    t0, first, seen0 = await crowd.steps()
     await asyncio.sleep(seconds)
-    t1, later = await crowd.steps()
-    return [max(0, b - a) / (t1 - t0) if a >= 0 else 0.0 for a, b in zip(first, later)]
+    t1, later, seen1 = await crowd.steps()
+    steps = [max(0, b - a) / (t1 - t0) if a >= 0 else 0.0 for a, b in zip(first, later)]
+    return steps, [(b - a) / (t1 - t0) for a, b in zip(seen0, seen1)]
 
 
 async def training_count(page) -> int:
@@ -307,13 +317,13 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
         crowds.append(alone := new_crowd())
         await alone.open(1)
         await asyncio.sleep(5)
-        (one,) = await rates(alone, seconds / 2)
+        (one,), _ = await rates(alone, seconds / 2)
         await alone.close()
 
         crowds.append(students := new_crowd())
         await students.open(n)
         await asyncio.sleep(5)
-        each = await rates(students, seconds)
+        each, redraws = await rates(students, seconds)
         note = students.note()
 
         t0 = time.monotonic()
@@ -346,7 +356,7 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
     return {"page": page_path, "n": n, "one_alone": one, "aggregate": total, "ratio": total / one if one else 0.0,
             "smallest": min(each), "median": statistics.median(each), "fresh_load_s": load_s,
             "training_seen": training, "peak_rss_mb": peak.rss, "peak_pss_mb": peak.pss,
-            "reclaimed_s": reclaimed, "crowd": note}
+            "reclaimed_s": reclaimed, "redraws": statistics.median(redraws), "crowd": note}
 
 
 async def main_async(args) -> None:
@@ -358,7 +368,7 @@ async def main_async(args) -> None:
     print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice 19; {args.seconds:.0f} s per measurement")
     print(f"{'page':15s} {'N':>3s} {'1 alone':>8s} {'aggregate':>9s} {'ratio':>6s} {'smallest':>8s} {'median':>7s} "
           f"{'min/med':>7s} {'fresh s':>7s} {'seen':>4s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s} "
-          f"{'sessions':>8s} {'lag ms':>10s}")
+          f"{'redraw/s':>8s} {'sessions':>8s} {'lag ms':>11s} {'crowd CPU':>9s}")
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
             for n in (int(x) for x in args.sizes.split(",")):
@@ -366,7 +376,7 @@ async def main_async(args) -> None:
                 print(f"{r['page']:15s} {r['n']:3d} {r['one_alone']:8.1f} {r['aggregate']:9.1f} {r['ratio']:6.2f} "
                       f"{r['smallest']:8.1f} {r['median']:7.1f} {r['smallest'] / max(r['median'], 1e-9):7.2f} "
                       f"{r['fresh_load_s']:7.1f} {r['training_seen']:4d} {r['peak_rss_mb']:7.0f} "
-                      f"{r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['crowd']}", flush=True)
+                      f"{r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['redraws']:8.2f} {r['crowd']}", flush=True)
 
 
 def main() -> None:

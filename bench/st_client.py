@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import re
 import sys
 import time
@@ -87,6 +88,7 @@ class Student:
         self._drawn: set[tuple[int, ...]] = set()  # the paths the current full run has drawn
         self.errors: list[str] = []
         self.runs = self.fragment_runs = self.cache_hits = 0
+        self.updates = 0  # status lines received: one per redraw of the live view
         self.received_bytes = 0
         self._ws = None
         self._cache: dict[str, _Cached] = {}
@@ -96,7 +98,6 @@ class Student:
         self._idle = asyncio.Event()
         self._changed = asyncio.Event()  # something arrived: wait_for and the timer look again
         self._tasks: list[asyncio.Task] = []
-        self.t_first_status: float | None = None
 
     # ----------------------------------------------------------------------------- what the page shows
 
@@ -159,14 +160,19 @@ class Student:
         await self._rerun(trigger=widget_id)
         await self.wait_idle()
 
+    async def wait_idle(self, timeout: float | None = None) -> None:
+        """Until no run of this session is under way (the timer task may take an ended run's turn first:
+        then wait for its run too, so that two runs of one session are never under way together)."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)  # may be math.inf
+        while not self._idle.is_set():
+            left = deadline - time.monotonic()
+            await asyncio.wait_for(self._idle.wait(), None if math.isinf(left) else max(0.0, left))
+
     def button_id(self, label: str) -> str:
         for _, (text, widget_id) in sorted(self.buttons.items()):
             if text == label or text.endswith(" " + label):
                 return widget_id
         raise LookupError(f"no button {label!r} on the page (buttons: {[t for t, _ in self.buttons.values()]})")
-
-    async def wait_idle(self) -> None:
-        await asyncio.wait_for(self._idle.wait(), self.timeout)
 
     async def wait_for(self, condition: Callable[["Student"], bool], timeout: float | None = None) -> None:
         """Wait until ``condition(self)`` holds, looking again at every message the server sends."""
@@ -214,7 +220,7 @@ class Student:
     async def _tick(self) -> None:
         """The live fragments' timers: each fires every ``interval`` s, one run at a time per session."""
         while True:
-            await self._idle.wait()
+            await self.wait_idle(timeout=math.inf)
             if not self._timers:
                 self._changed.clear()
                 await self._changed.wait()
@@ -317,8 +323,7 @@ class Student:
         found = STATUS.search(text)
         if found:
             self.statuses[path] = (found.group(1), int(found.group(2).replace(",", "")))
-            if self.t_first_status is None:
-                self.t_first_status = time.monotonic()
+            self.updates += 1
         else:
             self.statuses.pop(path, None)
 
@@ -361,8 +366,8 @@ async def crowd(base_url: str, page: str, n: int, query: str = "", press: str = 
     then this answers commands read from stdin, one JSON line each on stdout:
 
     - ``steps``: ``{"t": monotonic seconds, "steps": [each student's step], "states": [...],
-      "lag_ms": [mean, max event-loop lag since the last report], "cpu_s": this process's CPU time,
-      "polls": [each student's finished runs]}``;
+      "updates": [each student's status lines received], "lag_ms": [mean, max event-loop lag since the
+      last report], "cpu_s": this process's CPU time}``;
     - ``close`` (or the end of stdin): every student disconnects; ``{"closed": true}``.
 
     The first line, once all have pressed: ``{"ready": n, "sessions": [session ids], "open_s": seconds}``.
@@ -391,7 +396,7 @@ async def crowd(base_url: str, page: str, n: int, query: str = "", press: str = 
             if line == "steps":
                 recent, lags[:] = lags[:], []
                 _report(t=time.monotonic(), steps=[s.step for s in students], states=[s.state for s in students],
-                        polls=[s.runs for s in students], cpu_s=time.process_time(),
+                        updates=[s.updates for s in students], cpu_s=time.process_time(),
                         lag_ms=[1000 * sum(recent) / max(1, len(recent)), 1000 * max(recent, default=0.0)])
             elif line in ("close", ""):
                 break
