@@ -10,7 +10,7 @@ For each page and each class size N, on a fresh ``streamlit run`` of the app:
    per-student steps/s.
 3. **A fresh student** opens the page in a real Chromium while the N train: seconds until its live view
    (the status line) is drawn, and the server's count of models training that the page shows (``seen``:
-   it should be N, one job per student).
+   about N, one job per student; the count may be a second old, and a job that met its budget stops).
 4. **Memory**: the peak, over the whole run, of the server process plus its worker processes
    (resident set and proportional set size, which counts shared library pages once).
 5. **Reclaimed**: the N students leave; seconds until the workers are idle again (their CPU time stops
@@ -27,7 +27,8 @@ The crowd (``--crowd``):
   runs, and a student's page-load time is not measured by it (the fresh student in step 3 is a real
   Chromium for that). The crowd stays in the server's session group, where a plain nice ranks it below
   the server (nice 0) and its workers (nice 5); ``sessions`` counts the distinct session ids the
-  server gave it, ``lag ms`` how late its event loop woke (mean, max) and ``crowd CPU`` the share of a
+  server gave it, ``running`` the students whose own status line says their job runs (each session has
+  its own job), ``lag ms`` how late its event loop woke (mean, max) and ``crowd CPU`` the share of a
   core it used: if the crowd were starved of CPU its polls would fall behind and the lag would grow.
   ``redraw/s`` (both crowds): the median student's status lines received per second, i.e. how often
   its live view was redrawn; with few students it should match between the two crowds.
@@ -211,10 +212,12 @@ class ProtocolCrowd:
             await self.proc.wait()
 
     def note(self) -> str:
-        """Distinct sessions; the crowd's event-loop lag (mean, max) and CPU share over the last window."""
+        """Distinct sessions; students whose own status line says running; the crowd's event-loop lag
+        (mean, max) and CPU share over the last window."""
         a, b = self.reports[-2:]
         cpu = (b["cpu_s"] - a["cpu_s"]) / (b["t"] - a["t"])
-        return f"{len(set(self.sessions)):>8d} {b['lag_ms'][0]:5.0f},{b['lag_ms'][1]:<5.0f} {cpu:9.3f}"
+        running = sum(state == "running" for state in b["states"])
+        return f"{len(set(self.sessions)):>8d} {running:>7d} {b['lag_ms'][0]:5.0f},{b['lag_ms'][1]:<5.0f} {cpu:9.3f}"
 
 
 RECEIVED: dict[int, int] = {}  # id(page) -> the last step count its server sent it
@@ -267,7 +270,7 @@ class BrowserCrowd:
         self.pages = []
 
     def note(self) -> str:
-        return f"{'-':>8s} {'-':>11s} {'-':>9s}"
+        return f"{'-':>8s} {'-':>7s} {'-':>11s} {'-':>9s}"
 
 
 async def text_of(page) -> str:
@@ -368,7 +371,7 @@ async def main_async(args) -> None:
     print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice 19; {args.seconds:.0f} s per measurement")
     print(f"{'page':15s} {'N':>3s} {'1 alone':>8s} {'aggregate':>9s} {'ratio':>6s} {'smallest':>8s} {'median':>7s} "
           f"{'min/med':>7s} {'fresh s':>7s} {'seen':>4s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s} "
-          f"{'redraw/s':>8s} {'sessions':>8s} {'lag ms':>11s} {'crowd CPU':>9s}")
+          f"{'redraw/s':>8s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} {'crowd CPU':>9s}")
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
             for n in (int(x) for x in args.sizes.split(",")):
