@@ -23,7 +23,11 @@ firing their live views' timers), so this client does, with Streamlit's protobuf
 
 It does not render anything: figures arrive as Plotly JSON and are dropped. The server's work for each
 poll (running the fragment, polling the job, building and serialising every figure, sending it) is all
-done, so the server's CPU and memory are what a class of browsers would cost it.
+done, so the server's CPU and memory are what a class of browsers would cost it. What it leaves out:
+the page's HTML, JavaScript and fonts and the ``/_stcore/health`` and ``/_stcore/host-config`` requests
+a browser makes before it connects (static files, once per student); the values of widgets it never
+touched (a browser sends them with each rerun; the server keeps the same values when they are absent);
+and the browser's overlapping timer ticks, which the server would fold into the run under way.
 
     async with Student("http://127.0.0.1:8501", "gan") as s:
         await s.press("Play")
