@@ -31,7 +31,11 @@ The crowd (``--crowd``):
   its own job), ``lag ms`` how late its event loop woke (mean, max) and ``crowd CPU`` the share of a
   core it used: if the crowd were starved of CPU its polls would fall behind and the lag would grow.
   ``redraw/s`` (both crowds): the median student's status lines received per second, i.e. how often
-  its live view was redrawn; with few students it should match between the two crowds.
+  its live view was redrawn. ``bench/bench_crowd_check.py`` runs both kinds on one server at once;
+  here (2026-12-01, the machine loaded by other work to a load average of ~22), 2 + 2 students: per
+  student GAN 12-20 steps/s (protocol) against 2-23 (Chromium at nice 5), classification 94-330 against
+  61-273, no difference beyond the browsers' noise, while the protocol students were redrawn 0.4-1.7
+  times a second, as their live views' timers asked, and the browsers only 0.1-0.3.
 - ``browser``: N niced Chromium contexts, as before. A live view's timer (``st.fragment(run_every=...)``)
   runs in the browser, so a crowd browser that gets no CPU asks for no updates and its student's figures
   stall; on this 2-core machine 10 browsers starved (per-student rates read 0) and 30 never finished.
