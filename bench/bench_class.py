@@ -1,38 +1,61 @@
-"""A class on one server: N browser sessions open one page and press Play; what does each student get?
+"""A class on one server: N students open one page and press Play; what does each student get?
 
 For each page and each class size N, on a fresh ``streamlit run`` of the app:
 
-1. **One job alone**: one session presses Play on an idle server; its steps/s (read from the status
-   lines the server sends that page over its websocket, as a student receives them) is the reference.
-2. **N students**: N more sessions (separate browser contexts, so separate Streamlit sessions) open
-   the page and press Play. After a warm-up, every page's step count is read twice, some seconds
-   apart: the aggregate steps/s against the one job alone, and the smallest and median per-student
-   steps/s.
-3. **A fresh student** opens the page while the N train: seconds until its live view (the status
-   line) is drawn.
+1. **One job alone**: one student presses Play on an idle server; its steps/s (read from the status
+   lines the server sends that student's session, as a student receives them) is the reference.
+2. **N students**: N more students (five at a time, as a class trickles in; each its own Streamlit
+   session) open the page and press Play. After a warm-up, every student's step count is read twice,
+   some seconds apart: the aggregate steps/s against the one job alone, and the smallest and median
+   per-student steps/s.
+3. **A fresh student** opens the page in a real Chromium while the N train: seconds until its live view
+   (the status line) is drawn, and the server's count of models training that the page shows (``seen``:
+   about N, one job per student; the count may be a second old, and a job that met its budget stops).
 4. **Memory**: the peak, over the whole run, of the server process plus its worker processes
    (resident set and proportional set size, which counts shared library pages once).
-5. **Reclaimed**: the N tabs close; seconds until the workers are idle again (their CPU time stops
+5. **Reclaimed**: the N students leave; seconds until the workers are idle again (their CPU time stops
    growing) and the server says no model is training.
 
-Caveat, measured here: a live view's timer (``st.fragment(run_every=...)``) runs in the browser, so a
-crowd browser that gets no CPU asks for no updates and its student's figures stall. On one 2-core
-machine with 10 or more crowd browsers the per-student columns therefore measure the crowd's browsers
-as much as the server; ``bench/bench_share.py`` measures the server's shares without browsers.
+The crowd (``--crowd``):
 
-The crowd's Chromium runs at nice 19 in a session group at nice 19 (``tests/browser/chromium.py``:
-a plain nice does not reach across Linux's session groups), so the server's CPU is measured, not the
-browsers'. Aims (issue
-10): fresh page <= 3 s with 30 students; aggregate >= 1.6x one job on 2 cores; smallest share >=
-half the median; <= 1.5 GB; reclaimed <= 30 s.
+- ``protocol`` (the default): the N students are ``bench/st_client.py``'s protocol-level clients, all in
+  one process at nice 19. Each speaks Streamlit's websocket protocol as the browser does: loads the
+  page, presses Play (a widget trigger), fires its live fragment's ``run_every`` timer (one run at a
+  time), keeps the browser's message cache. It renders nothing, but the server's work for every poll
+  (running the fragment, polling the job, building and serialising each figure, sending it) is all
+  done, so the columns measure the server. It is not a browser: no figure is drawn, no JavaScript
+  runs, and a student's page-load time is not measured by it (the fresh student in step 3 is a real
+  Chromium for that). The crowd stays in the server's session group, where a plain nice ranks it below
+  the server (nice 0) and its workers (nice 5); ``sessions`` counts the distinct session ids the
+  server gave it, ``running`` the students whose own status line says their job runs (each session has
+  its own job), ``lag ms`` how late its event loop woke (mean, max) and ``crowd CPU`` the share of a
+  core it used: if the crowd were starved of CPU its polls would fall behind and the lag would grow.
+  ``redraw/s`` (both crowds): the median student's status lines received per second, i.e. how often
+  its live view was redrawn. ``bench/bench_crowd_check.py`` runs both kinds on one server at once;
+  here (2026-12-01, the machine loaded by other work to a load average of ~22), 2 + 2 students: per
+  student GAN 12-20 steps/s (protocol) against 2-23 (Chromium at nice 5), classification 94-330 against
+  61-273, no difference beyond the browsers' noise, while the protocol students were redrawn 0.4-1.7
+  times a second, as their live views' timers asked, and the browsers only 0.1-0.3.
+- ``browser``: N niced Chromium contexts, as before. A live view's timer (``st.fragment(run_every=...)``)
+  runs in the browser, so a crowd browser that gets no CPU asks for no updates and its student's figures
+  stall; on this 2-core machine 10 browsers starved (per-student rates read 0) and 30 never finished.
+  Its Chromium runs at nice 19 in a session group at nice 19 (``tests/browser/chromium.py``). Use it
+  with small N to check the protocol crowd against real browsers.
+
+The fresh student's Chromium runs at normal priority in its own session group: what a student's own
+browser would see of this server's answer. Aims (issue 10): fresh page <= 3 s with 30 students;
+aggregate >= 1.6x one job on 2 cores; smallest share >= half the median; <= 1.5 GB; reclaimed <= 30 s.
+``bench/bench_share.py`` measures the training service's shares without any pages.
 
     python bench/bench_class.py [--pages gan,classification] [--sizes 10,30] [--seconds 20]
+                                [--crowd protocol|browser] [--port P]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import os
 import re
 import socket
@@ -41,6 +64,7 @@ import subprocess
 import sys
 import threading
 import time
+import json
 import urllib.request
 from pathlib import Path
 
@@ -61,20 +85,30 @@ def free_port() -> int:
 
 
 def start_server(port: int, log: Path) -> subprocess.Popen:
+    """``streamlit run`` of the app on 127.0.0.1:``port``, once it answers its health check."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=open(log, "w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
                 return proc
         except OSError:
             time.sleep(0.3)
-    proc.kill()
-    raise SystemExit(f"streamlit did not start (see {log})")
+    stop_server(proc)
+    raise RuntimeError(f"streamlit did not start (see {log})")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def family(pid: int) -> list[int]:
@@ -137,10 +171,61 @@ class MemoryPeak(threading.Thread):
             time.sleep(0.5)
 
 
-# --------------------------------------------------------------------------- the browsers
+# --------------------------------------------------------------------------- the crowds
+
+
+class ProtocolCrowd:
+    """N protocol-level students (``bench/st_client.py``) in one process at nice 19."""
+
+    def __init__(self, base_url: str, page_path: str, log: Path):
+        self.base_url, self.page_path, self.log = base_url, page_path, log
+        self.proc: asyncio.subprocess.Process | None = None
+        self.sessions: list[str] = []
+        self.reports: list[dict] = []
+
+    async def open(self, n: int) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            "nice", "-n", "19", sys.executable, str(ROOT / "bench" / "st_client.py"), self.base_url, self.page_path,
+            "--students", str(n), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(self.log, "a"),
+            limit=2**24)
+        ready = await self._line()
+        self.sessions = ready["sessions"]
+
+    async def _line(self) -> dict:
+        line = await self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the protocol crowd ended (see {self.log})")
+        return json.loads(line)
+
+    async def steps(self) -> tuple[float, list[int], list[int]]:
+        """(time, each student's step, each student's count of status lines received)."""
+        self.proc.stdin.write(b"steps\n")
+        await self.proc.stdin.drain()
+        self.reports.append(report := await self._line())
+        return report["t"], report["steps"], report["updates"]
+
+    async def close(self) -> None:
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        try:
+            self.proc.stdin.write(b"close\n")
+            await self.proc.stdin.drain()
+            await asyncio.wait_for(self.proc.wait(), 60)
+        except (OSError, asyncio.TimeoutError):
+            self.proc.kill()
+            await self.proc.wait()
+
+    def note(self) -> str:
+        """Distinct sessions; students whose own status line says running; the crowd's event-loop lag
+        (mean, max) and CPU share over the last window."""
+        a, b = self.reports[-2:]
+        cpu = (b["cpu_s"] - a["cpu_s"]) / (b["t"] - a["t"])
+        running = sum(state == "running" for state in b["states"])
+        return f"{len(set(self.sessions)):>8d} {running:>7d} {b['lag_ms'][0]:5.0f},{b['lag_ms'][1]:<5.0f} {cpu:9.3f}"
 
 
 RECEIVED: dict[int, int] = {}  # id(page) -> the last step count its server sent it
+UPDATES: collections.Counter = collections.Counter()  # id(page) -> status lines received
 
 
 def listen(page) -> None:
@@ -151,6 +236,7 @@ def listen(page) -> None:
         found = STEP.findall(text)
         if found:
             RECEIVED[id(page)] = int(found[-1][1].replace(",", ""))
+            UPDATES[id(page)] += len(found)
 
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
@@ -167,20 +253,44 @@ async def open_student(browser, url: str, play: bool = True):
     return page
 
 
+class BrowserCrowd:
+    """N niced Chromium contexts (one Streamlit session each), read off their websockets."""
+
+    def __init__(self, browser, url: str):
+        self.browser, self.url, self.pages = browser, url, []
+        self.sessions: list[str] = []  # not known: the browser keeps them
+
+    async def open(self, n: int) -> None:
+        for start in range(0, n, 5):  # five at a time, as a class trickles in
+            self.pages += await asyncio.gather(*(open_student(self.browser, self.url)
+                                                 for _ in range(start, min(n, start + 5))))
+
+    async def steps(self) -> tuple[float, list[int], list[int]]:
+        return time.monotonic(), [RECEIVED.get(id(p), -1) for p in self.pages], [UPDATES[id(p)] for p in self.pages]
+
+    async def close(self) -> None:
+        for p in self.pages:
+            await p.context.close()
+        self.pages = []
+
+    def note(self) -> str:
+        return f"{'-':>8s} {'-':>7s} {'-':>11s} {'-':>9s}"
+
+
 async def text_of(page) -> str:
     """The page's text without laying it out (``textContent``, not ``innerText``): a crowd browser niced
     to 19 on a busy machine answers in milliseconds instead of seconds."""
     return await page.evaluate("document.body.textContent")
 
 
-async def rates(pages, seconds: float) -> list[float]:
-    """Each page's steps/s over ``seconds``, from the status lines its server sent it."""
-    t0 = time.monotonic()
-    first = [RECEIVED.get(id(p), -1) for p in pages]
+async def rates(crowd, seconds: float) -> tuple[list[float], list[float]]:
+    """Each student's steps/s over ``seconds``, from the status lines the server sent it, and how many
+    status lines (redraws of its live view) it received per second."""
+    t0, first, seen0 = await crowd.steps()
     await asyncio.sleep(seconds)
-    later = [RECEIVED.get(id(p), -1) for p in pages]
-    dt = time.monotonic() - t0
-    return [max(0, b - a) / dt if a >= 0 else 0.0 for a, b in zip(first, later)]
+    t1, later, seen1 = await crowd.steps()
+    steps = [max(0, b - a) / (t1 - t0) if a >= 0 else 0.0 for a, b in zip(first, later)]
+    return steps, [(b - a) / (t1 - t0) for a, b in zip(seen0, seen1)]
 
 
 async def training_count(page) -> int:
@@ -191,25 +301,37 @@ async def training_count(page) -> int:
 # --------------------------------------------------------------------------- one measurement
 
 
-async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path) -> dict:
-    port = free_port()
-    server = start_server(port, log_dir / f"bench-class-{page_path}-{n}.log")
-    url = f"http://127.0.0.1:{port}/{page_path}"
+async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, crowd_kind: str = "protocol",
+                  port: int = 0) -> dict:
+    port = port or free_port()
+    log = log_dir / f"bench-class-{page_path}-{n}.log"
+    server = start_server(port, log)
+    base = f"http://127.0.0.1:{port}"
+    url = f"{base}/{page_path}"
     peak = MemoryPeak(server.pid)
     peak.start()
-    crowd = await pw.chromium.launch(executable_path=niced_executable(), args=FLAGS)
+    crowd_browser = await pw.chromium.launch(executable_path=niced_executable(), args=FLAGS) \
+        if crowd_kind == "browser" else None
     probe = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-    try:
-        alone = await open_student(crowd, url)
-        await asyncio.sleep(5)
-        (one,) = await rates([alone], seconds / 2)
-        await alone.context.close()
 
-        pages = []
-        for start in range(0, n, 5):  # five at a time, as a class trickles in
-            pages += await asyncio.gather(*(open_student(crowd, url) for _ in range(start, min(n, start + 5))))
+    def new_crowd():
+        if crowd_browser is None:
+            return ProtocolCrowd(base, page_path, log_dir / f"bench-class-{page_path}-{n}-crowd.log")
+        return BrowserCrowd(crowd_browser, url)
+
+    crowds = []
+    try:
+        crowds.append(alone := new_crowd())
+        await alone.open(1)
         await asyncio.sleep(5)
-        each = await rates(pages, seconds)
+        (one,), _ = await rates(alone, seconds / 2)
+        await alone.close()
+
+        crowds.append(students := new_crowd())
+        await students.open(n)
+        await asyncio.sleep(5)
+        each, redraws = await rates(students, seconds)
+        note = students.note()
 
         t0 = time.monotonic()
         fresh = await open_student(probe, url, play=False)
@@ -217,8 +339,7 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path) -> 
         training = await training_count(fresh)
 
         workers = family(server.pid)[1:]
-        for p in pages:
-            await p.context.close()
+        await students.close()
         t0 = time.monotonic()
         reclaimed = float("nan")
         while time.monotonic() - t0 < 120:
@@ -232,18 +353,17 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path) -> 
         await fresh.context.close()
     finally:
         peak.running = False
-        await crowd.close()
+        for crowd in crowds:
+            await crowd.close()
+        if crowd_browser is not None:
+            await crowd_browser.close()
         await probe.close()
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     total = sum(each)
     return {"page": page_path, "n": n, "one_alone": one, "aggregate": total, "ratio": total / one if one else 0.0,
             "smallest": min(each), "median": statistics.median(each), "fresh_load_s": load_s,
             "training_seen": training, "peak_rss_mb": peak.rss, "peak_pss_mb": peak.pss,
-            "reclaimed_s": reclaimed}
+            "reclaimed_s": reclaimed, "redraws": statistics.median(redraws), "crowd": note}
 
 
 async def main_async(args) -> None:
@@ -251,17 +371,19 @@ async def main_async(args) -> None:
 
     log_dir = ROOT / ".pytest_cache"
     log_dir.mkdir(exist_ok=True)
-    print(f"{os.cpu_count()} cores; crowd browsers at nice 19; {args.seconds:.0f} s per measurement")
+    crowd = "protocol-level students in one process" if args.crowd == "protocol" else "Chromium contexts"
+    print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice 19; {args.seconds:.0f} s per measurement")
     print(f"{'page':15s} {'N':>3s} {'1 alone':>8s} {'aggregate':>9s} {'ratio':>6s} {'smallest':>8s} {'median':>7s} "
-          f"{'min/med':>7s} {'fresh s':>7s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s}")
+          f"{'min/med':>7s} {'fresh s':>7s} {'seen':>4s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s} "
+          f"{'redraw/s':>8s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} {'crowd CPU':>9s}")
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
             for n in (int(x) for x in args.sizes.split(",")):
-                r = await measure(pw, page_path, n, args.seconds, log_dir)
+                r = await measure(pw, page_path, n, args.seconds, log_dir, args.crowd, args.port)
                 print(f"{r['page']:15s} {r['n']:3d} {r['one_alone']:8.1f} {r['aggregate']:9.1f} {r['ratio']:6.2f} "
                       f"{r['smallest']:8.1f} {r['median']:7.1f} {r['smallest'] / max(r['median'], 1e-9):7.2f} "
-                      f"{r['fresh_load_s']:7.1f} {r['peak_rss_mb']:7.0f} {r['peak_pss_mb']:7.0f} "
-                      f"{r['reclaimed_s']:9.1f}", flush=True)
+                      f"{r['fresh_load_s']:7.1f} {r['training_seen']:4d} {r['peak_rss_mb']:7.0f} "
+                      f"{r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['redraws']:8.2f} {r['crowd']}", flush=True)
 
 
 def main() -> None:
@@ -269,6 +391,9 @@ def main() -> None:
     parser.add_argument("--pages", default="gan,classification")
     parser.add_argument("--sizes", default="10,30")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--crowd", choices=("protocol", "browser"), default="protocol",
+                        help="the N students: protocol-level clients (bench/st_client.py) or niced Chromium contexts")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     asyncio.run(main_async(parser.parse_args()))
 
 
