@@ -15,8 +15,9 @@ sys.path[:0] = [{bench!r}, {root!r}]
 failed = []
 for path in sorted(__import__("pathlib").Path({bench!r}).glob("*.py")):
     spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = sys.modules[path.stem] = importlib.util.module_from_spec(spec)  # as an import does (dataclasses look)
     try:
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+        spec.loader.exec_module(module)
     except Exception as err:
         failed.append(f"{{path.name}}: {{type(err).__name__}}: {{err}}")
 print("\\n".join(failed))
