@@ -68,7 +68,7 @@ with reg_tab:
     if not layout.presenting():
         st.caption("Play runs a sweep: it fits every capacity in turn (degrees 0 to 20, or widths 1 to 256) "
                    "on the same training samples and adds its train and test error to the curve.")
-    live.control_bar(job, SWEEP)
+    live.control_bar(job, SWEEP, keep=False)  # the U curve keeps the last sweep itself
 
     def ghost_for(done: dict) -> tuple[str, object, object] | None:
         """The most recent finished sweep of the same model with other data, for comparison."""
@@ -162,7 +162,7 @@ with cls_tab:
         history = job.metrics()
         fig = curves(history, [("over-fit: train", "over_train_loss"), ("over-fit: validation", "over_val_loss"),
                                ("tamed: train", "tamed_train_loss"), ("tamed: validation", "tamed_val_loss")],
-                     "Loss of the two MLPs", "cross-entropy", log_y=True)
+                     "Loss of the two MLPs", "cross-entropy", log_y=True, reference=live.kept(OVERFIT))
         if len(history.get("step", [])) and best > 0:
             marks = [(best, "best validation")] + ([(stopped, "stopped")] if stopped >= 0 else [])
             mark_steps(fig, marks)

@@ -123,7 +123,8 @@ def draw(job) -> None:
         layout.chart(confusion_figure(snap["confusion_test"], SPECIES, "The model, test flowers (rows: true)",
                                       height=250), "cm_model")
     layout.chart(curves(job.metrics(), [("train", "train_accuracy"), ("test", "test_accuracy")],
-                        "Model accuracy while it learns", "share correct", y_range=(0, 1.02), height=260), "acc")
+                        "Model accuracy while it learns", "share correct", y_range=(0, 1.02), height=260,
+                        reference=live.kept(NAME)), "acc")
 
 
 if job is None:

@@ -107,7 +107,7 @@ with fit_tab:
                                   live.RunSpec.of(GaussianFitTrainer, x, floor=floor, n_samples=n_samples, seed=seed),
                                   max_steps=GaussianFitTrainer.BATCHES, max_steps_per_s=8.0,
                                   reset_label="Data changed")
-    live.control_bar(fit_job, FIT)
+    live.control_bar(fit_job, FIT, keep=False)
 
     def draw_fit(job) -> None:
         snap = job.snapshot()
@@ -204,7 +204,7 @@ with em_tab:
         with right:
             hist = job.metrics()
             layout.chart(curves(hist, [("ℓ(θ)", "log_likelihood")], "Mean log-likelihood per point",
-                                "(1/n) Σ log p_θ(xᵢ)", height=280), "em_ll")
+                                "(1/n) Σ log p_θ(xᵢ)", height=280, reference=live.kept(EM)), "em_ll")
             last = job.last_metrics
             if last:
                 c1, c2, c3 = st.columns(3)
@@ -248,7 +248,7 @@ with k_tab:
                                     live.RunSpec.of(SweepTrainer, x, K_MAX, init=init, kind=kind, floor=floor,
                                                     seed=seed),
                                     max_steps=K_MAX)
-    live.control_bar(sweep_job, SWEEP)
+    live.control_bar(sweep_job, SWEEP, keep=False)
 
     def draw_sweep(job) -> None:
         snap = job.snapshot()
