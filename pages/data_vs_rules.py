@@ -76,9 +76,6 @@ def best_rule_note() -> None:
             "so it can name at most two of the three species.", icon=":material/search:")
 
 
-if not layout.presenting():  # in presenter mode it moves to the explanation: the plane stays on screen
-    best_rule_note()
-
 # ------------------------------------------------------------------ the job
 if fx == fy:
     st.warning("Choose two different features for the plane's axes: the model keeps its previous inputs.",
@@ -130,6 +127,8 @@ def draw(job) -> None:
 if job is None:
     rule_panel(None)
 live.live_view(job, NAME, draw)
+if not layout.presenting():  # under the live view (presenter mode: in the explanation): the plane on the first screen
+    best_rule_note()
 
 with layout.explanation():
     st.markdown(

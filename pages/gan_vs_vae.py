@@ -71,7 +71,7 @@ def draw_side(title: str, kind: str, job) -> None:
     else:
         modes = snap.get("modes")
         layout.chart(samples_figure(snap.get("real"), snap.get("samples"), f"{title}: samples", modes=modes,
-                                    bounds=bounds, height=380), f"{kind}_samples", main=True)
+                                    bounds=bounds, height=330), f"{kind}_samples", main=True)
         if last:
             cols = st.columns(3 if modes is not None else 1)
             cols[0].metric("Energy distance", f"{last.get('energy', float('nan')):.3f}",

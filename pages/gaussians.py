@@ -112,9 +112,9 @@ with fit_tab:
     def draw_fit(job) -> None:
         snap = job.snapshot()
         xs, seen, mu, cov, samples = snap["x"], int(snap["seen"]), snap["mean"], snap["cov"], snap["samples"]
-        charts = st.container()  # the fit's formula goes above the charts, or below them in presenter mode
-        formula = st.container() if layout.presenting() else charts.container()
-        tall = 340 if layout.presenting() else 430  # presenter mode: on screen also under the "Finished" notice
+        charts = st.container()
+        formula = st.container()  # the fit's formula goes below the charts: they stay on the first screen
+        tall = 340 if layout.presenting() else 310  # on screen also under the tabs and the "Finished" notice
         if xs.shape[1] == 1:
             var = float(cov[0, 0])
             formula.latex(rf"p(x) = \frac{{1}}{{\sqrt{{2\pi\cdot {var:.4g}}}}}\,"
