@@ -332,8 +332,9 @@ def exports(job: Job, name: str, *, weights: bool = False, keep: Keep = True) ->
     st.caption("Each figure: the camera icon above it saves a PNG.")
 
 
-def status_line(job: Job) -> None:
-    """What the job is doing, in words a student can read, and how busy the server is."""
+def status_line(job: Job) -> Any:
+    """What the job is doing, in words a student can read, and how busy the server is; why it diverged or
+    failed. Returns the status, for :func:`end_notice` under the figures."""
     status = job.status()
     stats = service().stats()
     per_worker = stats["running"] / max(1, stats["workers"])
@@ -343,7 +344,12 @@ def status_line(job: Job) -> None:
         st.error(status.message, icon=":material/warning:")
     elif status.state == FAILED:
         st.error(status.message, icon=":material/error:")
-    elif status.state == FINISHED:
+    return status
+
+
+def end_notice(status: Any) -> None:
+    """Why a run finished or paused, under its figures: they stay where they were, on the first screen."""
+    if status.state == FINISHED:
         st.success(status.message or "Finished.", icon=":material/check_circle:")
     elif status.state == PAUSED and status.message:
         st.info(status.message, icon=":material/pause_circle:")
@@ -399,12 +405,13 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
         if not first[0]:
             job.poll()
         first[0] = False
-        status_line(job)
+        status = status_line(job)
         try:
             draw(job)
         except Exception as err:  # a drawing bug shows one line, never a traceback
             log.exception("drawing %s failed", name)
             st.error(f"Could not draw this view: {one_line(err)}", icon=":material/error:")
+        end_notice(status)
         RENDER.record(time.perf_counter() - t0)
         if running and not job.active:
             st.rerun()  # the job stopped: refresh the buttons and stop polling

@@ -114,7 +114,7 @@ with fit_tab:
         xs, seen, mu, cov, samples = snap["x"], int(snap["seen"]), snap["mean"], snap["cov"], snap["samples"]
         charts = st.container()
         formula = st.container()  # the fit's formula goes below the charts: they stay on the first screen
-        tall = 340 if layout.presenting() else 310  # on screen also under the tabs and the "Finished" notice
+        tall = 340 if layout.presenting() else 360  # on screen under the tabs
         if xs.shape[1] == 1:
             var = float(cov[0, 0])
             formula.latex(rf"p(x) = \frac{{1}}{{\sqrt{{2\pi\cdot {var:.4g}}}}}\,"
