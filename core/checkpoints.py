@@ -191,5 +191,10 @@ def load_into(trainer: Any, model: str, path: Path | str | None = None) -> Any:
 
 
 def build_trained(build: Callable[..., Any], model: str, *args: Any, **kwargs: Any) -> Any:
-    """A trainer built as ``build(*args, **kwargs)`` starting from the shipped checkpoint (a RunSpec builder)."""
-    return load_into(build(*args, **kwargs), model)
+    """A trainer built as ``build(*args, **kwargs)`` starting from the shipped checkpoint (a RunSpec builder).
+
+    Marked ``from_checkpoint``: a run of it measures the loaded model before its first step (``measure()``,
+    if the trainer has one), so a page draws the trained model's curves on arrival."""
+    trainer = load_into(build(*args, **kwargs), model)
+    trainer.from_checkpoint = True
+    return trainer

@@ -125,6 +125,10 @@ class CnnVsMlpTrainer:
             self.evaluation = self.evaluate()
         return {**out, **self.evaluation}
 
+    def measure(self) -> dict[str, float]:
+        """The accuracies of the model as it is, without a step (a run from a checkpoint starts with them)."""
+        return self.evaluate()
+
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
         out = {}

@@ -133,7 +133,20 @@ class Run:
         self._running_total = 0.0  # wall seconds spent in the running state, this one excepted
         self._running_since: float | None = None
         self._rate: collections.deque[tuple[float, int]] = collections.deque(maxlen=64)
+        if getattr(trainer, "from_checkpoint", False) and hasattr(trainer, "measure"):
+            self._measure_arrival()
         self.take_snapshot(force=True)
+
+    def _measure_arrival(self) -> None:
+        """A model loaded trained: its metrics before any step, the history's row at step 0."""
+        try:
+            metrics = {k: float(v) for k, v in self.trainer.measure().items()}
+        except Exception:  # the run can still train: only the first row is missing
+            log.warning("measuring the loaded model failed", exc_info=True)
+            return
+        if all(math.isfinite(v) for v in metrics.values()):
+            self.last_metrics = metrics
+            self.history.record(0, metrics)
 
     # ---------------------------------------------------------------- control
 

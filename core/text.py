@@ -196,6 +196,10 @@ class TextTrainer:
         self._counted = hi
         return loss
 
+    def measure(self) -> dict[str, float]:
+        """The losses of the model as it is, without a step (a run from a checkpoint starts with them)."""
+        return self.evaluate()
+
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
         self.model.eval()

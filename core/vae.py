@@ -199,6 +199,12 @@ class VAETrainer:
         return {"loss": loss.item(), "recon": recon.item(), "kl": kl.item(), **self.evaluation, **self.quality,
                 **self.likelihood}
 
+    def measure(self) -> dict[str, float]:
+        """The test-set numbers of the model as it is, without a step (a run from a checkpoint starts with
+        them): reconstruction and KL, and the likelihood report if the run measures quality. Fixed draws only:
+        training goes on exactly as without it."""
+        return {**self.evaluate(), **(self.likelihood_report() if self.cfg.quality_every else {})}
+
     @torch.no_grad()
     def likelihood_report(self) -> dict[str, float]:
         """The test ELBO (β = 1) and the importance-sampled log p̂_K(x) for K in IWAE_K, averaged over

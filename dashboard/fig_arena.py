@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, bounds_of
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, kept_trace
 from dashboard.theme import PALETTE, TEMPLATE
 
 COLS = 4  # small multiples per row: 7 families and the held-out data make two rows
@@ -105,15 +105,23 @@ def leaderboard(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=[c for c in COLUMNS if mixture or c not in MODE_COLUMNS])
 
 
-def quality_curves(snap: dict[str, Any], metric: str = "energy", *, height: int = 380) -> go.Figure:
-    """Each family's ``metric`` at each measurement against the budget it had used (the stored history)."""
+def quality_curves(snap: dict[str, Any], metric: str = "energy", *, height: int = 380,
+                   reference: dict[str, dict[str, np.ndarray]] | None = None) -> go.Figure:
+    """Each family's ``metric`` at each measurement against the budget it had used (the stored history);
+    a kept run's histories (``reference``, by family) faded under them."""
     history, labels, families = snap.get("history", {}), snap.get("labels", []), snap.get("families", [])
     kind = snap.get("budget_kind", "seconds")
-    if not any(len(history.get(f, {}).get(metric, ())) for f in families):
+    reference = reference or {}
+    if not any(len(h.get(f, {}).get(metric, ())) for f in families for h in (history, reference)):
         return empty_figure("Press ▶ Play: each family is measured as it uses its budget", height)
     title, lower = METRICS[metric]
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height,
                                 title=f"Quality against budget ({'lower' if lower else 'higher'} is better)"))
+    for i, (family, label) in enumerate(zip(families, labels)):
+        h = reference.get(family, {})
+        if len(h.get(metric, ())):
+            y = np.clip(np.asarray(h[metric], float), 1e-2, 10.0) if metric == "energy" else h[metric]
+            fig.add_trace(kept_trace(h["budget"], y, label, PALETTE[i % len(PALETTE)], legendgroup=family))
     for i, (family, label) in enumerate(zip(families, labels)):
         h = history.get(family, {})
         if len(h.get(metric, ())):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures import empty_figure, tile
+from dashboard.figures import empty_figure, kept_trace, tile
 from dashboard.theme import PALETTE, TEMPLATE
 
 INLIER, OUTLIER, FIT = PALETTE[1], PALETTE[4], PALETTE[2]
@@ -80,17 +80,23 @@ def digit_rows(rows: list[tuple[str, np.ndarray]], height: int = 330) -> go.Figu
     return fig
 
 
-def estimates_vs_n(history: dict[str, np.ndarray], truth: dict[str, float], height: int = 330) -> go.Figure:
-    """Each parameter's estimate against the number of samples n (log axis), its true value dashed."""
-    if "n" not in history or not len(history["n"]):
+def _has_n(history: dict[str, np.ndarray] | None) -> bool:
+    return bool(history) and "n" in history and len(history["n"]) > 0
+
+
+def estimates_vs_n(history: dict[str, np.ndarray], truth: dict[str, float], height: int = 330,
+                   reference: dict[str, np.ndarray] | None = None) -> go.Figure:
+    """Each parameter's estimate against the number of samples n (log axis), its true value dashed; a kept
+    run's ``reference`` estimates faded under them."""
+    if not _has_n(history) and not _has_n(reference):
         return empty_figure("Press ▶ Play or Step to draw samples", height)
-    n = history["n"]
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Estimates θ̂ against n"))
     for (name, value), colour in zip(truth.items(), PALETTE):
-        col = history.get(f"est_{name}")
-        if col is None:
-            continue
-        fig.add_trace(go.Scatter(x=n, y=col, mode="lines", name=f"{name}̂", line=dict(color=colour, width=3)))
+        if _has_n(reference) and f"est_{name}" in reference:
+            fig.add_trace(kept_trace(reference["n"], reference[f"est_{name}"], f"{name}̂", colour))
+        if _has_n(history) and f"est_{name}" in history:
+            fig.add_trace(go.Scatter(x=history["n"], y=history[f"est_{name}"], mode="lines", name=f"{name}̂",
+                                     line=dict(color=colour, width=3)))
         fig.add_hline(y=value, line=dict(color=colour, dash="dash", width=1.5))
     fig.update_xaxes(title="number of samples n", type="log")
     fig.update_yaxes(title="estimate (dashed: true value)")
@@ -98,13 +104,18 @@ def estimates_vs_n(history: dict[str, np.ndarray], truth: dict[str, float], heig
     return fig
 
 
-def error_vs_n(history: dict[str, np.ndarray], height: int = 330) -> go.Figure:
-    """‖θ̂ − θ‖ against n on log-log axes, with a line of slope −1/2 (the 1/√n rate)."""
-    if "n" not in history or not len(history["n"]):
+def error_vs_n(history: dict[str, np.ndarray], height: int = 330,
+               reference: dict[str, np.ndarray] | None = None) -> go.Figure:
+    """‖θ̂ − θ‖ against n on log-log axes, with a line of slope −1/2 (the 1/√n rate); a kept run's
+    ``reference`` error faded under it."""
+    if not _has_n(history) and not _has_n(reference):
         return empty_figure("Press ▶ Play or Step to draw samples", height)
-    n, err = history["n"], history["error"]
-    keep = np.isfinite(err) & (err > 0)
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Error ‖θ̂ − θ‖ against n"))
+    if _has_n(reference) and "error" in reference:
+        positive = np.asarray(reference["error"], dtype=float) > 0  # a log axis
+        fig.add_trace(kept_trace(reference["n"][positive], reference["error"][positive], "error", PALETTE[1]))
+    n, err = (history["n"], history["error"]) if _has_n(history) else (np.zeros(0), np.zeros(0))
+    keep = np.isfinite(err) & (err > 0)
     fig.add_trace(go.Scatter(x=n[keep], y=err[keep], mode="lines+markers", name="error",
                              line=dict(color=PALETTE[1], width=2), marker=dict(size=5)))
     if keep.sum() >= 3:

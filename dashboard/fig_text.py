@@ -16,20 +16,24 @@ def show_char(c: str) -> str:
     return SHOWN.get(c, c)
 
 
-def loss_with_baselines(history: dict[str, np.ndarray], baselines: dict[str, float], height: int = 320) -> go.Figure:
-    """Train and validation loss (nats per character) with the uniform and bigram reference lines."""
+def loss_with_baselines(history: dict[str, np.ndarray], baselines: dict[str, float], height: int = 320,
+                        reference: dict[str, np.ndarray] | None = None) -> go.Figure:
+    """Train and validation loss (nats per character) with the uniform and bigram reference lines, and a
+    kept run's ``reference`` losses faded under them."""
     fig = curves(history, [("train", "train_loss"), ("validation", "val_loss")], "Loss (nats per character)",
-                 "nats / char", colours=(TRAIN_COLOUR, TEST_COLOUR), height=height)
-    if "step" not in history or not len(history["step"]):
+                 "nats / char", colours=(TRAIN_COLOUR, TEST_COLOUR), height=height, reference=reference)
+    if not fig.data:  # nothing drawn yet
         return fig
+    runs = [h for h in (history, reference) if h and len(h.get("step", ()))]
     for (name, value), colour in zip(sorted(baselines.items()), ("#555555", PALETTE[2])):
         label = {"uniform": "uniform log V", "bigram": "bigram counts"}.get(name, name)
         fig.add_hline(y=value, line=dict(color=colour, dash="dash", width=2),
                       annotation=dict(text=f"{label}: {value:.2f}", font=dict(size=13, color=colour)),
                       annotation_position="top right")
-    losses = [np.nanmax(history[c]) for c in ("train_loss", "val_loss") if c in history and np.isfinite(history[c]).any()]
-    top = max([*losses, *baselines.values()]) if losses else max(baselines.values())
-    low = min([np.nanmin(history[c]) for c in ("train_loss", "val_loss") if c in history] + list(baselines.values()))
+    losses = [np.asarray(h[c], dtype=float) for h in runs for c in ("train_loss", "val_loss") if c in h]
+    losses = [v[np.isfinite(v)] for v in losses if np.isfinite(v).any()]
+    top = max([*(v.max() for v in losses), *baselines.values()])
+    low = min([*(v.min() for v in losses), *baselines.values()])
     fig.update_yaxes(range=[max(0.0, low - 0.25), top + 0.25])
     return fig
 

@@ -58,6 +58,14 @@ def empty_figure(text: str, height: int = 320) -> go.Figure:
     return fig
 
 
+def kept_trace(x: np.ndarray, y: np.ndarray, label: str, colour: str, **kw) -> go.Scatter:
+    """A kept run's line (A/B): faded and dotted, named "<label> (kept run)", drawn under the live one."""
+    x, y = np.asarray(x), np.asarray(y, dtype=float)
+    keep = np.isfinite(y)
+    return go.Scatter(x=x[keep], y=y[keep], name=f"{label} (kept run)", mode="lines" if keep.sum() > 1 else "markers",
+                      opacity=0.45, line=dict(color=colour, width=2, dash="dot"), marker=dict(color=colour), **kw)
+
+
 def curves(
     history: dict[str, np.ndarray],
     series: Sequence[tuple[str, str]],
@@ -71,30 +79,37 @@ def curves(
     reference: dict[str, np.ndarray] | None = None,
 ) -> go.Figure:
     """Lines of ``history[column]`` against ``history['step']`` for each (label, column); a kept run's
-    ``reference`` history, if given, faded and dotted under them (A/B on the same axes)."""
+    ``reference`` history, if given, faded and dotted under them (A/B on the same axes), also before the
+    live run has a step. A series of one row (a model loaded from a checkpoint, not trained yet) is a dot."""
     steps = history.get("step", np.zeros(0))
+    ref_steps = (reference or {}).get("step", np.zeros(0))
+    colour_of = dict(zip((col for _, col in series), colours))
+    series = [(label, col) for label, col in series if col in colour_of]  # as many lines as colours
     present = [(label, col) for label, col in series if col in history and len(steps)]
-    if not present:
+    kept = [(label, col) for label, col in series if reference and col in reference and len(ref_steps)]
+    if not present and not kept:
         return empty_figure("▶ Play or Step draws this run's curves", height)
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=title))
-    ref_steps = (reference or {}).get("step", np.zeros(0))
-    for (label, col), colour in zip(series, colours):
-        if reference and col in reference and len(ref_steps):
-            y = np.asarray(reference[col], dtype=float)
-            keep = np.isfinite(y)
-            fig.add_trace(go.Scatter(x=ref_steps[keep], y=y[keep], name=f"{label} (kept run)", mode="lines",
-                                     opacity=0.45, line=dict(color=colour, width=2, dash="dot")))
-    for (label, col), colour in zip(present, colours):
+    for label, col in kept:
+        fig.add_trace(kept_trace(ref_steps, reference[col], label, colour_of[col]))
+    for label, col in present:
         y = np.asarray(history[col], dtype=float)
         keep = np.isfinite(y)
-        fig.add_trace(go.Scatter(x=steps[keep], y=y[keep], name=label, mode="lines",
-                                 line=dict(color=colour, width=3)))
+        fig.add_trace(go.Scatter(x=steps[keep], y=y[keep], name=label, mode="lines" if keep.sum() > 1 else "markers",
+                                 line=dict(color=colour_of[col], width=3), marker=dict(color=colour_of[col], size=9)))
     fig.update_xaxes(title="step")
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear")
     if y_range:
         fig.update_yaxes(range=list(y_range))
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return fig
+
+
+def share_of(history: dict[str, np.ndarray] | None, column: str, total: float, name: str) -> dict | None:
+    """``history`` with the column ``name`` = ``column`` / ``total`` (a count drawn as a share), if it has ``column``."""
+    if not history or column not in history:
+        return history
+    return dict(history, **{name: np.asarray(history[column], dtype=float) / total})
 
 
 def legend_text(value: object) -> str:

@@ -32,12 +32,16 @@ from dashboard import controls as ui
 
 PRESENT = "present"
 MAIN_HEIGHT = 400  # the main live figure in presenter mode: fits under title, controls and status at 720 px
+NORMAL_MAIN_HEIGHT = 360  # in normal mode: fits under the title, a two-line lesson, the controls, the
+# status and one more row (tabs, a heading, step buttons) at 720 px
 FONT_STEP = 4  # presenter mode: chart fonts this much larger
 LINE_SCALE = 1.6  # presenter mode: chart lines this much thicker
 
 _CSS = """
 <style>
 [data-testid="stMainBlockContainer"] {padding-top: 3.2rem; padding-bottom: 2rem;}
+/* the title on one line at 1280 px beside the sidebar, and close to the lesson: the figure on the first screen */
+[data-testid="stMainBlockContainer"] h1 {font-size: 2.2rem; padding-top: 0.25rem; padding-bottom: 0.5rem;}
 %s
 </style>
 """
@@ -191,7 +195,10 @@ def projected(fig: go.Figure, main: bool = False) -> go.Figure:
 
 
 def chart(fig: go.Figure, key: str, *, main: bool = False, **kw) -> None:
-    """``st.plotly_chart`` with GenLab's export button; in presenter mode larger, and the main one on screen."""
+    """``st.plotly_chart`` with GenLab's export button; in presenter mode larger. The main live figure
+    (``main``) is on the first screen of a 1280x720 projector in both modes."""
     if presenting():
         fig = projected(fig, main)
+    elif main and (fig.layout.height or 450) > NORMAL_MAIN_HEIGHT:
+        fig.update_layout(height=NORMAL_MAIN_HEIGHT)
     st.plotly_chart(fig, key=key, config=chart_config(key), **kw)

@@ -188,11 +188,17 @@ def _toggle(name: str) -> None:
         _start(name)
 
 
-def control_bar(job: Job | None, name: str, *, weights: bool = False, narrow: bool = False) -> None:
+Keep = bool | Callable[[Job], dict]
+
+
+def control_bar(job: Job | None, name: str, *, weights: bool = False, narrow: bool = False, keep: Keep = True) -> None:
     """Play/pause, step and reset buttons, and the exports; the status line lives in the live view.
 
     ``narrow``: for a bar in half the page's width (two models side by side): the four buttons share the
-    whole row, so their words stay readable, and a notice goes under them."""
+    whole row, so their words stay readable, and a notice goes under them. ``keep``: whether the page draws
+    this job's curves with the kept run (:func:`kept`) under them, so that "Keep this run's curves" is
+    offered; True keeps the metric history, a function ``keep(job)`` what the page's curves are drawn from
+    (when they come from the snapshot); False offers no Keep (a page without curves)."""
     if narrow:
         cols = st.columns([1.45, 0.95, 1.05, 1.25], vertical_alignment="center", gap="small")
         cols.append(st.container())
@@ -211,22 +217,30 @@ def control_bar(job: Job | None, name: str, *, weights: bool = False, narrow: bo
     cols[2].button(f"{icon('restart_alt')}Reset", key=f"{name}_reset", on_click=reset_job, args=(name,),
                    width="stretch", help="New initial weights, same settings and seed")
     with cols[3].popover(f"{icon('save')}Save", width="stretch", help="Compare runs, take a run away"):
-        exports(job, name, weights=weights)
+        exports(job, name, weights=weights, keep=keep)
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         cols[4].info(notice, icon=":material/restart_alt:")
 
 
-def _keep(job: Job, name: str) -> None:
-    st.session_state[f"_genlab_kept_{name}"] = {k: np.asarray(v).copy() for k, v in job.metrics().items()}
+def _copy(value: Any) -> Any:
+    """A kept run's data, detached from the job's (nested dicts of arrays)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return np.asarray(value).copy()
+
+
+def _keep(job: Job, name: str, keep: Keep = True) -> None:
+    st.session_state[f"_genlab_kept_{name}"] = _copy(keep(job) if callable(keep) else job.metrics())
 
 
 def _forget(name: str) -> None:
     st.session_state.pop(f"_genlab_kept_{name}", None)
 
 
-def kept(name: str) -> dict[str, np.ndarray] | None:
-    """The metric history pinned by "Keep this run" (drawn faded under the live curves), or None."""
+def kept(name: str) -> dict[str, Any] | None:
+    """The metric history (or what the control bar's ``keep`` returned) pinned by "Keep this run's curves",
+    for the page to draw faded under the live curves; None if no run is kept."""
     return st.session_state.get(f"_genlab_kept_{name}")
 
 
@@ -297,13 +311,14 @@ def _samples(job: Job) -> bytes:
     return csv_of({"": samples})
 
 
-def exports(job: Job, name: str, *, weights: bool = False) -> None:
-    """A/B and downloads (made only when clicked): keep this run's curves as a reference; the metric
-    history, the samples, the weights."""
-    if kept(name) is None:
-        st.button("Keep this run's curves", key=f"{name}_keep", on_click=_keep, args=(job, name), width="stretch",
-                  help="Pin the current curves, faded, under the next run's: compare settings on the same axes")
-    else:
+def exports(job: Job, name: str, *, weights: bool = False, keep: Keep = True) -> None:
+    """A/B and downloads (made only when clicked): keep this run's curves as a reference (where the page
+    draws curves: ``keep``, see :func:`control_bar`); the metric history, the samples, the weights."""
+    if keep and kept(name) is None:
+        st.button("Keep this run's curves", key=f"{name}_keep", on_click=_keep, args=(job, name, keep),
+                  width="stretch", help="Pin the current curves, faded, under the next run's: compare settings "
+                                        "on the same axes")
+    elif keep:
         st.button("Forget the kept run", key=f"{name}_forget", on_click=_forget, args=(name,), width="stretch")
     st.download_button("Metric history (CSV)", data=lambda: csv_of(job.metrics()), file_name=f"genlab-{name}-metrics.csv",
                        mime="text/csv", on_click="ignore", key=f"{name}_dl_metrics", width="stretch")
@@ -317,8 +332,9 @@ def exports(job: Job, name: str, *, weights: bool = False) -> None:
     st.caption("Each figure: the camera icon above it saves a PNG.")
 
 
-def status_line(job: Job) -> None:
-    """What the job is doing, in words a student can read, and how busy the server is."""
+def status_line(job: Job) -> Any:
+    """What the job is doing, in words a student can read, and how busy the server is; why it diverged or
+    failed. Returns the status, for :func:`end_notice` under the figures."""
     status = job.status()
     stats = service().stats()
     per_worker = stats["running"] / max(1, stats["workers"])
@@ -328,7 +344,12 @@ def status_line(job: Job) -> None:
         st.error(status.message, icon=":material/warning:")
     elif status.state == FAILED:
         st.error(status.message, icon=":material/error:")
-    elif status.state == FINISHED:
+    return status
+
+
+def end_notice(status: Any) -> None:
+    """Why a run finished or paused, under its figures: they stay where they were, on the first screen."""
+    if status.state == FINISHED:
         st.success(status.message or "Finished.", icon=":material/check_circle:")
     elif status.state == PAUSED and status.message:
         st.info(status.message, icon=":material/pause_circle:")
@@ -384,12 +405,13 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
         if not first[0]:
             job.poll()
         first[0] = False
-        status_line(job)
+        status = status_line(job)
         try:
             draw(job)
         except Exception as err:  # a drawing bug shows one line, never a traceback
             log.exception("drawing %s failed", name)
             st.error(f"Could not draw this view: {one_line(err)}", icon=":material/error:")
+        end_notice(status)
         RENDER.record(time.perf_counter() - t0)
         if running and not job.active:
             st.rerun()  # the job stopped: refresh the buttons and stop polling

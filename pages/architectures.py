@@ -61,7 +61,8 @@ def draw(job) -> None:
             # the curves first: in presenter mode they are what the first screen shows
             layout.chart(curves(history, [("train", f"{name}_train_accuracy"), ("test", f"{name}_test_accuracy"),
                                           ("shifted test", f"{name}_shifted_accuracy")],
-                                f"{label} accuracy", "share correct", y_range=(0, 1.02), height=270),
+                                f"{label} accuracy", "share correct", y_range=(0, 1.02), height=270,
+                                reference=live.kept(NAME)),
                          f"{name}_acc", main=name == "cnn")
             c1, c2 = st.columns(2)
             c1.metric(f"{label}: accuracy on {WHAT}", f"{acc:.1%}",

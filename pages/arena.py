@@ -49,7 +49,7 @@ if target is not None:
                           live={"sampling": sampling}, max_steps=cfg.units * len(FAMILIES),
                           reset_label="Settings changed")
 layout.preset_note(URL)
-live.control_bar(job, NAME)
+live.control_bar(job, NAME, keep=lambda job: job.snapshot().get("history", {}))  # A/B: the curves below
 
 
 def draw(job) -> None:
@@ -69,10 +69,10 @@ def draw(job) -> None:
     tabs = st.tabs(["Quality against budget: energy distance", "High-quality share"] if mixture
                    else ["Quality against budget: energy distance"])
     with tabs[0]:
-        layout.chart(quality_curves(snap, "energy"), "arena_energy")
+        layout.chart(quality_curves(snap, "energy", reference=live.kept(NAME)), "arena_energy")
     if mixture:
         with tabs[1]:
-            layout.chart(quality_curves(snap, "high_quality"), "arena_quality")
+            layout.chart(quality_curves(snap, "high_quality", reference=live.kept(NAME)), "arena_quality")
 
 
 live.live_view(job, NAME, draw)

@@ -116,7 +116,7 @@ with tab_ae:
                          "ae_sweep")
             series = [(f"k = {s}", f"test_mse_{s}") for s in snap["sizes"]]
             layout.chart(curves(history, series, "Test error while training", "MSE", log_y=True, height=280,
-                                colours=PALETTE), "ae_curves")
+                                colours=PALETTE, reference=live.kept(AE)), "ae_curves")
             last = job.last_metrics
             if last:
                 st.metric(f"Test MSE with k = {k}", f"{last.get('test_mse', float('nan')):.4f}")
@@ -216,10 +216,10 @@ with tab_vae:
         c1, c2, c3 = st.columns([1, 1, 0.6])
         with c1:
             layout.chart(curves(history, [("train", "recon"), ("test", "test_recon")], "Reconstruction",
-                                "−log p(x|z), nats", height=260), "vae_rec_curve")
+                                "−log p(x|z), nats", height=260, reference=live.kept(VAE)), "vae_rec_curve")
         with c2:
             layout.chart(curves(history, [("train", "kl"), ("test", "test_kl")], "KL(q(z|x) ‖ p(z))", "nats",
-                                height=260), "vae_kl_curve")
+                                height=260, reference=live.kept(VAE)), "vae_kl_curve")
         with c3:
             last = job.last_metrics
             if last:
@@ -255,7 +255,8 @@ with tab_vae:
         c1, c2, c3 = st.columns([1, 1, 0.6])
         with c1:
             fig = curves(history, [("ELBO", "test_elbo"), ("log p̂₆₄(x)", "test_log_p")],
-                         "ELBO ≤ log p(x), test set", "nats per example", height=260, y_range=_late_range(history))
+                         "ELBO ≤ log p(x), test set", "nats per example", height=260, y_range=_late_range(history),
+                         reference=live.kept(VAE))
             fig.update_layout(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
                               margin=dict(b=100))
             layout.chart(fig, "vae_logp_curve")

@@ -92,7 +92,8 @@ def outlier_demo() -> None:
                        f"{int(truth.sum())} of {len(truth)} points are injected outliers; the model was not told which. "
                        "Outliers that fall inside the data's region cannot be found by any density.")
         layout.chart(curves(job.metrics(), [("mean log-likelihood", "log_likelihood")],
-                            "EM: mean log-likelihood of all points", "(1/n) Σ log p_θ(xᵢ)", height=240), "o_ll")
+                            "EM: mean log-likelihood of all points", "(1/n) Σ log p_θ(xᵢ)", height=240,
+                            reference=live.kept("outlier")), "o_ll")
 
     live.live_view(job, "outlier", draw)
     with layout.explanation():
@@ -137,7 +138,8 @@ def denoise_demo() -> None:
         with right:
             layout.chart(curves(job.metrics(), [("before: damaged", "error_before"),
                                                 ("after: restored", "error_after")],
-                                "Error on the test digits", "squared error per image", height=300), "d_err")
+                                "Error on the test digits", "squared error per image", height=300,
+                                reference=live.kept("denoise")), "d_err")
             last = job.last_metrics
             if last:
                 c1, c2 = st.columns(2)
@@ -191,7 +193,8 @@ def restore_demo() -> None:
         with right:
             layout.chart(curves(job.metrics(), [("VAE prior: D(z*)", "error_prior"),
                                                 ("average digit", "error_mean_digit")],
-                                "Error on the missing pixels", "mean squared error", height=300), "r_err")
+                                "Error on the missing pixels", "mean squared error", height=300,
+                                reference=live.kept("restore")), "r_err")
             c1, c2 = st.columns(2)
             c1.metric("VAE prior", f"{float(snap['error_prior']):.3f}")
             c2.metric("Average digit", f"{float(snap['error_mean_digit']):.3f}")
@@ -249,9 +252,9 @@ def estimate_demo() -> None:
         with c1:
             layout.chart(histogram_fit(snap), "e_hist")
         with c2:
-            layout.chart(estimates_vs_n(history, truth), "e_est", main=True)
+            layout.chart(estimates_vs_n(history, truth, reference=live.kept("estimate")), "e_est", main=True)
         with c3:
-            layout.chart(error_vs_n(history), "e_err")
+            layout.chart(error_vs_n(history, reference=live.kept("estimate")), "e_err")
         if estimate:
             shown = " · ".join(f"{k}̂ = {v:.3f} (true {truth[k]:g})" for k, v in estimate.items())
             st.markdown(f"**n = {int(snap['n']):,}**: {shown}")
@@ -288,7 +291,7 @@ def simulator_demo() -> None:
     ui.show_url_notices(notices)
     cfg = AbcConfig(beta=beta, gamma=gamma, population=population, keep=keep, seed=seed)
     job = live.ensure_job("abc", cfg, live.RunSpec.of(AbcTrainer, cfg), max_steps=500, max_steps_per_s=10)
-    live.control_bar(job, "abc")
+    live.control_bar(job, "abc", keep=False)
 
     def draw(job) -> None:
         snap = job.snapshot()

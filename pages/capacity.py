@@ -65,10 +65,7 @@ with reg_tab:
     sweep_key = (model, n_train, noise, seed)
     job = live.ensure_job(SWEEP, cfg, live.RunSpec.of(CapacitySweepTrainer, cfg), max_steps=cfg.total_steps(),
                           max_steps_per_s=4.0 if model == "poly" else None, reset_label="Data or model changed")
-    if not layout.presenting():
-        st.caption("Play runs a sweep: it fits every capacity in turn (degrees 0 to 20, or widths 1 to 256) "
-                   "on the same training samples and adds its train and test error to the curve.")
-    live.control_bar(job, SWEEP)
+    live.control_bar(job, SWEEP, keep=False)  # the U curve keeps the last sweep itself
 
     def ghost_for(done: dict) -> tuple[str, object, object] | None:
         """The most recent finished sweep of the same model with other data, for comparison."""
@@ -113,6 +110,9 @@ with reg_tab:
                        "for comparison.")
 
     live.live_view(job, SWEEP, draw_sweep)
+    if not layout.presenting():  # under the figures: the U curve stays on the first screen
+        st.caption("Play runs a sweep: it fits every capacity in turn (degrees 0 to 20, or widths 1 to 256) "
+                   "on the same training samples and adds its train and test error to the curve.")
     with layout.explanation():
         st.markdown(
             "A model with too little capacity misses the pattern (**under-fit**: high train and test error). "
@@ -162,7 +162,7 @@ with cls_tab:
         history = job.metrics()
         fig = curves(history, [("over-fit: train", "over_train_loss"), ("over-fit: validation", "over_val_loss"),
                                ("tamed: train", "tamed_train_loss"), ("tamed: validation", "tamed_val_loss")],
-                     "Loss of the two MLPs", "cross-entropy", log_y=True)
+                     "Loss of the two MLPs", "cross-entropy", log_y=True, reference=live.kept(OVERFIT))
         if len(history.get("step", [])) and best > 0:
             marks = [(best, "best validation")] + ([(stopped, "stopped")] if stopped >= 0 else [])
             mark_steps(fig, marks)

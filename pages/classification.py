@@ -98,9 +98,9 @@ def draw(job) -> None:
                      "boundary", main=True)
     with right:
         layout.chart(curves(history, [("train", "train_loss"), ("test", "test_loss")], "Loss L(θ)",
-                            "cross-entropy"), "loss")
+                            "cross-entropy", reference=live.kept(NAME)), "loss")
         layout.chart(curves(history, [("train", "train_accuracy"), ("test", "test_accuracy")], "Accuracy",
-                            "share correct", y_range=(0, 1.02)), "acc")
+                            "share correct", y_range=(0, 1.02), reference=live.kept(NAME)), "acc")
         last = job.last_metrics
         if last:
             c1, c2, c3 = st.columns(3)

@@ -80,9 +80,6 @@ def best_rule_note() -> None:
             "so it can name at most two of the three species.", icon=":material/search:")
 
 
-if not layout.presenting():  # in presenter mode it moves to the explanation: the plane stays on screen
-    best_rule_note()
-
 # ------------------------------------------------------------------ the job
 if fx == fy:
     st.warning("Choose two different features for the plane's axes: the model keeps its previous inputs.",
@@ -127,12 +124,15 @@ def draw(job) -> None:
         layout.chart(confusion_figure(snap["confusion_test"], SPECIES, "The model, test flowers (rows: true)",
                                       height=250), "cm_model")
     layout.chart(curves(job.metrics(), [("train", "train_accuracy"), ("test", "test_accuracy")],
-                        "Model accuracy while it learns", "share correct", y_range=(0, 1.02), height=260), "acc")
+                        "Model accuracy while it learns", "share correct", y_range=(0, 1.02), height=260,
+                        reference=live.kept(NAME)), "acc")
 
 
 if job is None:
     rule_panel(None)
 live.live_view(job, NAME, draw)
+if not layout.presenting():  # under the live view (presenter mode: in the explanation): the plane on the first screen
+    best_rule_note()
 
 with layout.explanation():
     st.markdown(

@@ -97,7 +97,8 @@ def draw(job) -> None:
         layout.chart(trajectories(snap["paths"], "Reverse trajectories x_T → x_0", data=snap["data"],
                                   bounds=bounds_of(snap["data"], snap["paths"][0]), height=380), "paths")
     with right:
-        layout.chart(curves(job.metrics(), [("ε-prediction loss", "loss")], "Loss L(θ)", "MSE", height=240), "loss")
+        layout.chart(curves(job.metrics(), [("ε-prediction loss", "loss")], "Loss L(θ)", "MSE", height=240,
+                            reference=live.kept(NAME)), "loss")
         c1, c2, c3 = st.columns(3)
         if "metric_high_quality" in snap:
             c1.metric("Modes captured", f"{snap['metric_modes_captured']:.0f} / {snap['metric_n_modes']:.0f}")

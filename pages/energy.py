@@ -67,8 +67,10 @@ def draw(job) -> None:
                      "density", main=True)
     with right:
         layout.chart(curves(hist, [("L(θ) on the batch", "loss"), ("−log-likelihood, all data", "nll")],
-                            "Negative log-likelihood per point", "nats", height=280), "nll")
-        layout.chart(curves(hist, [("log Z(θ)", "log_z")], "The normaliser log Z(θ)", "log Z", height=230), "logz")
+                            "Negative log-likelihood per point", "nats", height=280,
+                            reference=live.kept(NAME)), "nll")
+        layout.chart(curves(hist, [("log Z(θ)", "log_z")], "The normaliser log Z(θ)", "log Z", height=230,
+                            reference=live.kept(NAME)), "logz")
         last = job.last_metrics
         if last:
             c1, c2, c3 = st.columns(3)
@@ -88,7 +90,7 @@ if job is not None and "weights" in job.snapshot():  # a copy of f_θ as the pag
                               live.RunSpec.of(LangevinTrainer.from_weights, cfg, target, job.snapshot()["weights"],
                                               n=particles, step_size=eta, seed=seed),
                               max_steps=LANGEVIN_BUDGET, reset_label="Sampler settings changed")
-live.control_bar(sampler, SAMPLER)
+live.control_bar(sampler, SAMPLER, keep=False)
 st.caption("The sampler uses a copy of f_θ taken when it was created: press its **Reset** to copy the current "
            "f_θ and start new particles (uniform in the box).")
 

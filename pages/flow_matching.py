@@ -85,7 +85,8 @@ def draw(job) -> None:
         layout.chart(flow_samples_figure(snap), "samples")
     with right:
         history = job.metrics()
-        layout.chart(curves(history, [("CFM loss", "loss")], "Loss L_CFM(θ)", "mean squared error", height=230),
+        layout.chart(curves(history, [("CFM loss", "loss")], "Loss L_CFM(θ)", "mean squared error", height=230,
+                            reference=live.kept(NAME)),
                      "loss")
         layout.chart(curves(history, [("straightness", "straightness")], "Straightness of the paths", "ratio",
                             y_range=(0, 1.02), height=230), "straight")
@@ -127,7 +128,7 @@ if target is not None:
         CMP, (data_key, seed),
         live.RunSpec.of(FlowVsDiffusion, target, seed, eval_every=CMP_EVERY, decay_steps=CMP_BUDGET),
         max_steps=CMP_BUDGET, reset_label="Target or seed changed")
-live.control_bar(cmp_job, CMP)
+live.control_bar(cmp_job, CMP, keep=False)  # its curves are the latest measurement's
 
 
 def draw_comparison(job) -> None:

@@ -15,7 +15,7 @@ from dashboard.presets import GAN as TRY
 from dashboard.presets import GAN_FIELDS as FIELDS
 from dashboard.fig_gan import game_figure, manifold_figure, optimum_figure
 from dashboard.fig_samples import training_film
-from dashboard.figures import curves
+from dashboard.figures import curves, share_of
 from dashboard.targets_ui import target_picker
 
 NAME = "gan"
@@ -158,17 +158,15 @@ def draw(job) -> None:
                             height=280, reference=live.kept(NAME)), "losses")
     with c2:
         if modes is not None and "modes_captured" in history:
-            history = dict(history, modes_share=history["modes_captured"] / len(modes))
-            kept_share = live.kept(NAME)
-            if kept_share is not None and "modes_captured" in kept_share:
-                kept_share = dict(kept_share, modes_share=kept_share["modes_captured"] / len(modes))
+            history, kept_share = (share_of(h, "modes_captured", len(modes), "modes_share")
+                                   for h in (history, live.kept(NAME)))
             layout.chart(curves(history, [("modes captured (share)", "modes_share"),
                                           ("high-quality samples", "high_quality")],
                                 "Mode coverage", "share", y_range=(0, 1.02), height=280,
                                 reference=kept_share), "coverage")
         else:
             layout.chart(curves(history, [("energy distance", "energy")], "Distance to the data",
-                                "normalised energy", height=280), "coverage")
+                                "normalised energy", height=280, reference=live.kept(NAME)), "coverage")
     if "d_star" in snap:
         draw_optimum(snap, history, modes)
 

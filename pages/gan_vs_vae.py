@@ -12,7 +12,7 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.fig_gan import class_bars, digit_grid
 from dashboard.fig_samples import bounds_of, samples_figure
-from dashboard.figures import curves
+from dashboard.figures import curves, share_of
 from dashboard.presets import GAN_VS_VAE as TRY
 from dashboard.targets_ui import target_picker
 
@@ -62,6 +62,7 @@ bounds = bounds_of(reference(target)) if target is not None else None
 def draw_side(title: str, kind: str, job) -> None:
     """One side's samples, metrics and quality curve; ``kind`` ("gan" or "vae") keys its charts."""
     snap, history, last = job.snapshot(), job.metrics(), job.last_metrics
+    kept = live.kept(job.name)  # A/B: the run kept by this side's Save menu
     if snap.get("is_digits", source == DIGITS):
         layout.chart(digit_grid(snap.get("images", []), f"{title}: samples"), f"{kind}_grid", main=True)
         if last:
@@ -69,13 +70,12 @@ def draw_side(title: str, kind: str, job) -> None:
             m1.metric("Recognised with confidence > 0.9", f"{last.get('confident', 0):.0%}")
             m2.metric("Classes among them", f"{last.get('classes', 0):.0f} / 10")
         layout.chart(class_bars(snap.get("class_counts"), "Confident samples per class"), f"{kind}_bars")
-        if "classes" in history:
-            history = dict(history, classes_share=history["classes"] / 10)
+        history, kept = (share_of(h, "classes", 10, "classes_share") for h in (history, kept))
         series = [("confident share", "confident"), ("classes found (share)", "classes_share")]
     else:
         modes = snap.get("modes")
         layout.chart(samples_figure(snap.get("real"), snap.get("samples"), f"{title}: samples", modes=modes,
-                                    bounds=bounds, height=380), f"{kind}_samples", main=True)
+                                    bounds=bounds, height=330), f"{kind}_samples", main=True)
         if last:
             cols = st.columns(3 if modes is not None else 1)
             cols[0].metric("Energy distance", f"{last.get('energy', float('nan')):.3f}",
@@ -84,12 +84,12 @@ def draw_side(title: str, kind: str, job) -> None:
                 cols[1].metric("Modes captured", f"{last.get('modes_captured', 0):.0f} / {len(modes)}")
                 cols[2].metric("High quality", f"{last.get('high_quality', 0):.0%}")
         if modes is not None and "modes_captured" in history:
-            history = dict(history, modes_share=history["modes_captured"] / len(modes))
+            history, kept = (share_of(h, "modes_captured", len(modes), "modes_share") for h in (history, kept))
             series = [("modes captured (share)", "modes_share"), ("high quality", "high_quality")]
         else:
             series = [("energy distance", "energy")]
     layout.chart(curves(history, series, "Quality over training", "share" if series[0][1] != "energy"
-                        else "normalised energy", height=260), f"{kind}_curves")
+                        else "normalised energy", height=260, reference=kept), f"{kind}_curves")
 
 
 if source == DIGITS:

@@ -107,14 +107,14 @@ with fit_tab:
                                   live.RunSpec.of(GaussianFitTrainer, x, floor=floor, n_samples=n_samples, seed=seed),
                                   max_steps=GaussianFitTrainer.BATCHES, max_steps_per_s=8.0,
                                   reset_label="Data changed")
-    live.control_bar(fit_job, FIT)
+    live.control_bar(fit_job, FIT, keep=False)
 
     def draw_fit(job) -> None:
         snap = job.snapshot()
         xs, seen, mu, cov, samples = snap["x"], int(snap["seen"]), snap["mean"], snap["cov"], snap["samples"]
-        charts = st.container()  # the fit's formula goes above the charts, or below them in presenter mode
-        formula = st.container() if layout.presenting() else charts.container()
-        tall = 340 if layout.presenting() else 430  # presenter mode: on screen also under the "Finished" notice
+        charts = st.container()
+        formula = st.container()  # the fit's formula goes below the charts: they stay on the first screen
+        tall = 340 if layout.presenting() else 360  # on screen under the tabs
         if xs.shape[1] == 1:
             var = float(cov[0, 0])
             formula.latex(rf"p(x) = \frac{{1}}{{\sqrt{{2\pi\cdot {var:.4g}}}}}\,"
@@ -204,7 +204,7 @@ with em_tab:
         with right:
             hist = job.metrics()
             layout.chart(curves(hist, [("ℓ(θ)", "log_likelihood")], "Mean log-likelihood per point",
-                                "(1/n) Σ log p_θ(xᵢ)", height=280), "em_ll")
+                                "(1/n) Σ log p_θ(xᵢ)", height=280, reference=live.kept(EM)), "em_ll")
             last = job.last_metrics
             if last:
                 c1, c2, c3 = st.columns(3)
@@ -248,7 +248,7 @@ with k_tab:
                                     live.RunSpec.of(SweepTrainer, x, K_MAX, init=init, kind=kind, floor=floor,
                                                     seed=seed),
                                     max_steps=K_MAX)
-    live.control_bar(sweep_job, SWEEP)
+    live.control_bar(sweep_job, SWEEP, keep=False)
 
     def draw_sweep(job) -> None:
         snap = job.snapshot()

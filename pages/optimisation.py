@@ -83,7 +83,8 @@ with tab_line:
             with right:
                 layout.chart(line_figure(snap), "lin_line")
                 layout.chart(curves(job.metrics(), [("L(θ), all points", "loss"), ("minibatch", "batch_loss")],
-                                    "Loss along the path", "L", log_y=True, height=250), "lin_loss")
+                                    "Loss along the path", "L", log_y=True, height=250,
+                                    reference=live.kept(LINE)), "lin_loss")
             a, b = snap["theta"]
             best = snap["best"]
             limit = snap["max_stable_lr"]
@@ -139,7 +140,8 @@ with tab_mlp:
                 layout.chart(curve_fit_figure(snap, height=340 if layout.presenting() else 380), "mlp_fit", main=True)
             with right:
                 layout.chart(curves(job.metrics(), [("L(θ), all points", "loss"), ("minibatch", "batch_loss")],
-                                    "Loss curve", "mean squared error", log_y=True, height=320), "mlp_loss")
+                                    "Loss curve", "mean squared error", log_y=True, height=320,
+                                    reference=live.kept(MLP)), "mlp_loss")
             st.info(f"**Why no landscape here?** This network has θ with **{p:,} numbers**. Its loss L(θ) is a "
                     f"surface over a space of {p:,} dimensions, one axis per weight or bias; a contour map "
                     "shows two. The line had exactly two parameters, a and b, so its landscape fits on the "

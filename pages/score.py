@@ -123,7 +123,7 @@ def draw(job) -> None:
                    "at the scale of σ₁.")
     with right:
         layout.chart(curves(job.metrics(), [("σ²-weighted DSM loss", "loss")], "Loss L(θ)", "loss",
-                            height=240), "loss")
+                            height=240, reference=live.kept(NAME)), "loss")
         c1, c2, c3 = st.columns(3)
         if "metric_high_quality" in snap:
             c1.metric("Modes captured", f"{snap['metric_modes_captured']:.0f} / {snap['metric_n_modes']:.0f}")
@@ -148,7 +148,7 @@ with c3:
 mix_cfg = langevin_mixture.LangevinMixtureConfig(weight=float(mix_w), steps_per_level=int(mix_t), seed=int(mix_seed))
 mix_job = live.ensure_job(MIXTURE, mix_cfg, live.RunSpec.of(langevin_mixture.LangevinMixtureTrainer, mix_cfg),
                           max_steps=10**6, max_steps_per_s=10, reset_label="Mixture changed")
-live.control_bar(mix_job, MIXTURE)
+live.control_bar(mix_job, MIXTURE, keep=False)
 BOX = (-10.0, 10.0, -10.0, 10.0)
 
 

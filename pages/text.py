@@ -140,7 +140,7 @@ def draw(job) -> None:
         layout.chart(next_char_bars(snap.get("chars"), snap.get("next_probs"), shown_prompt), "bars", main=True)
     loss, plane = st.columns([1, 1])
     with loss:
-        layout.chart(loss_with_baselines(job.metrics(), snap["baselines"]), "loss")
+        layout.chart(loss_with_baselines(job.metrics(), snap["baselines"], reference=live.kept(NAME)), "loss")
         last = job.last_metrics
         c1, c2, c3 = st.columns(3)
         c1.metric("Validation loss", f"{last['val_loss']:.3f}" if "val_loss" in last else "–",

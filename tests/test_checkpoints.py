@@ -149,3 +149,20 @@ def test_settings_that_build_the_same_model_fit_the_shipped_vae():
     assert "decoder=bernoulli" in checkpoints.settings_fit("vae", VAEConfig(decoder="gaussian"))
     trainer = checkpoints.build_trained(VAETrainer, "vae", VAEConfig(decoder="bernoulli"))
     assert trainer.steps > 0
+
+
+def test_a_run_from_a_shipped_checkpoint_starts_with_the_loaded_models_numbers_and_trains_as_before():
+    from core.cnn import CnnConfig, CnnVsMlpTrainer
+    from core.runner import Run
+
+    cfg = CnnConfig()
+    loaded = Run(checkpoints.build_trained(CnnVsMlpTrainer, "cnn", cfg), max_steps=3)
+    history = loaded.history.columns()
+    assert list(history["step"]) == [0] and history["cnn_test_accuracy"][0] > 0.9  # measured before any step
+    assert loaded.step_count == 0 and loaded.last_metrics["mlp_test_accuracy"] > 0.9
+    plain = checkpoints.load_into(CnnVsMlpTrainer(cfg), "cnn")  # as the CLI loads it: no measuring
+    assert Run(plain).history.columns()["step"].size == 0
+    loaded.step_once(2)
+    steps = [plain.step() for _ in range(2)]
+    assert list(loaded.history.columns()["step"]) == [0, 1, 2]
+    assert loaded.last_metrics == steps[-1]  # the measurement changes nothing of the training

@@ -98,6 +98,18 @@ def test_a_kept_run_is_drawn_faded_under_the_live_curves():
     assert [t.name for t in curves(now, [("D loss", "d_loss")], "losses", "loss").data] == ["D loss"]
 
 
+def test_a_kept_run_shows_before_the_next_run_steps_and_one_row_is_a_dot():
+    from dashboard.figures import curves
+
+    before = {"step": np.arange(8), "d_loss": np.linspace(2, 1, 8)}
+    empty = {"step": np.zeros(0)}
+    fig = curves(empty, [("D loss", "d_loss")], "losses", "loss", reference=before)
+    assert [t.name for t in fig.data] == ["D loss (kept run)"]  # the axes of the comparison, at once
+    assert not curves(empty, [("D loss", "d_loss")], "losses", "loss").data  # nothing to draw: the notice
+    arrival = curves({"step": np.array([0]), "d_loss": np.array([0.7])}, [("D loss", "d_loss")], "losses", "loss")
+    assert arrival.data[0].mode == "markers" and list(arrival.data[0].y) == [0.7]  # a loaded model: one dot
+
+
 def test_keep_this_run_pins_the_gan_curves_for_the_next_run():
     from tests.pagetest import press
 

@@ -1,4 +1,5 @@
-"""Presenter mode on a 1280x720 projector: every page's live figure on the first screen, changing as it trains."""
+"""A 1280x720 projector: in presenter mode every page's live figure on the first screen, changing as it trains;
+in normal mode the main live figure of the pages that had it below the fold."""
 
 from __future__ import annotations
 
@@ -65,6 +66,49 @@ def test_presenter_mode_shows_a_live_figure_on_the_first_screen(server, browser,
         shots = ROOT / ".pytest_cache"
         if shots.is_dir():  # what the projector would have shown, for the failure's reader
             page.screenshot(path=str(shots / f"presenter-{topic.url_path}.png"))
+        raise
+    finally:
+        page.context.close()
+
+
+# The pages whose main live figure (layout.chart(..., main=True)) lay below 720 px in normal mode (issue 12), by
+# the keys of their main charts (the first one drawn counts: tabs and demos show one at a time).
+NORMAL_MAIN = {"data_vs_rules": ["plane"], "optimisation": ["lin_land"], "classification": ["boundary"],
+               "capacity": ["cap_u"], "gaussians": ["fit_2d", "fit_curve"], "energy": ["density"], "gan": ["game"],
+               "gan_vs_vae": ["gan_samples", "gan_grid"], "score": ["field"], "arena": ["arena_samples"],
+               "text": ["bars"], "beyond": ["o_plane"]}
+
+
+def main_chart_box(page, keys: list[str]) -> list[int] | None:
+    """(top, bottom) of the first drawn chart under one of these keys, in the viewport's coordinates."""
+    return page.evaluate(
+        """(keys) => { const el = Array.from(document.querySelectorAll('.js-plotly-plot')).find(el =>
+               el.getBoundingClientRect().height > 0 && keys.some(k => el.closest('.st-key-' + k)));
+               if (!el) return null; const r = el.getBoundingClientRect();
+               return [Math.round(r.top), Math.round(r.bottom)]; }""", keys)
+
+
+@pytest.mark.parametrize("path", list(NORMAL_MAIN))
+def test_normal_mode_shows_the_main_figure_on_the_first_screen(server, browser, path):
+    page = new_tab(browser)
+    try:
+        page.goto(f"{server}/{path}")
+        page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)  # normal mode's title
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+        page.wait_for_timeout(800)
+        play(page)
+        page.wait_for_function(
+            r"() => /(running|finished)[^\n]*step [\d,]+/.test(document.body.innerText)", timeout=60_000)
+        for wait_ms in (3000, 5000):  # while it trains, and after a short run has finished (its notice shown)
+            page.wait_for_timeout(wait_ms)
+            box = main_chart_box(page, NORMAL_MAIN[path])
+            assert box is not None, f"{path}: no main chart drawn"
+            assert box[0] >= 0 and box[1] <= VIEW_H, f"{path}: the main chart spans {box}, not inside 0..{VIEW_H}"
+        assert_no_exception(page, f"{path} after Play")
+    except BaseException:
+        shots = ROOT / ".pytest_cache"
+        if shots.is_dir():
+            page.screenshot(path=str(shots / f"normal-{path}.png"))
         raise
     finally:
         page.context.close()
