@@ -23,7 +23,7 @@ and settings a page prints (``d_updates``, ``g_updates``, ``parameter_count`` [G
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from core.errors import ConfigError
 from core.gan_data import GanData, load_data
 from core.gan_losses import LOSSES, logit_losses
 from core.gan_optimum import GridOptimum
-from core.nets import mlp, parameter_count, set_lr
+from core.nets import EMA, cosine_lr, mlp, parameter_count, set_lr
 from core.sample_metrics import sample_report
 from core.targets2d import Target2D, plot_grid, standardise
 
@@ -64,6 +64,9 @@ class GanConfig:
     lr_d: float = 5e-4
     batch_size: int = 256
     pack: int = 2  # PacGAN: samples D judges together (1 = no packing)
+    g_ema: float = 0.0  # decay μ of an average of G's weights that draws every sample (0 = off)
+    lr_decay_steps: int = 0  # cosine decay of both learning rates to 5 % over these steps (0 = constant)
+    r1: float = 0.0  # weight γ of the R1 penalty (γ/2)·E‖∇ₓ D_φ(x)‖² on real data (0 = off)
     seed: int = 0
     eval_every: int = 200  # steps between mode-coverage measurements
     n_samples: int = 2000  # samples written by the CLI
@@ -89,6 +92,21 @@ class GanConfig:
             raise ConfigError(f"The batch (up to 4,096) must hold at least two packs of {self.pack} samples.")
         if self.eval_every < 1 or self.n_samples < 1:
             raise ConfigError("eval_every and n_samples must be positive.")
+        if not 0.0 <= self.g_ema < 1.0:
+            raise ConfigError("The decay of G's weight average must lie in [0, 1).")
+        if not 0 <= self.lr_decay_steps <= 10**7:
+            raise ConfigError("Decay the learning rates over 0 (constant) to 10,000,000 steps.")
+        if not (np.isfinite(self.r1) and 0.0 <= self.r1 <= 1000.0):
+            raise ConfigError("The R1 penalty's weight must lie in [0, 1000].")
+
+    @staticmethod
+    def canonical(fields: dict[str, Any]) -> dict[str, Any]:
+        """The settings as the model reads them: a checkpoint saved before a field existed was trained
+        with that field's default."""
+        return {**_DEFAULTS, **fields}
+
+
+_DEFAULTS = asdict(GanConfig())
 
 
 # --------------------------------------------------------------------------- networks
@@ -128,6 +146,9 @@ class GanTrainer:
         betas = (0.5, 0.9)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=betas)
+        self.lr = {"g": cfg.lr_g, "d": cfg.lr_d}  # the base rates (the page changes them live)
+        # the average θ̄ ← μ·θ̄ + (1 − μ)·θ of G's weights after each G update: it draws every sample
+        self.G_avg = EMA(self.G, cfg.g_ema, warmup=True) if cfg.g_ema > 0 else None
         self.steps = 0
         self.d_updates = 0
         self.g_updates = 0
@@ -168,6 +189,13 @@ class GanTrainer:
         (grad,) = torch.autograd.grad(self.D(mix).sum(), mix, create_graph=True)
         return ((grad.norm(dim=1) - 1) ** 2).mean()
 
+    def r1_penalty(self, real: torch.Tensor) -> torch.Tensor:
+        """E‖∇ D_φ‖² at real packs (Mescheder et al., 2018): D stays flat on the data, so G's points settle
+        on the modes instead of circling them."""
+        r = self.packed(real).requires_grad_(True)
+        (grad,) = torch.autograd.grad(self.D(r).sum(), r, create_graph=True)
+        return grad.pow(2).sum(1).mean()
+
     def _d_value(self, out: torch.Tensor) -> float:
         """Mean of what the page calls D(x): a probability for the logistic losses, else the raw output."""
         return (torch.sigmoid(out) if self.cfg.loss in ("nonsat", "minimax") else out).mean().item()
@@ -181,6 +209,8 @@ class GanTrainer:
         out_r, out_f = self.d_out(real), self.d_out(fake)
         loss, _ = logit_losses(self.cfg.loss, out_r, out_f)
         total = loss + GP_WEIGHT * self.gradient_penalty(real, fake) if self.cfg.loss == "wgan-gp" else loss
+        if self.cfg.r1 > 0:
+            total = total + self.cfg.r1 / 2 * self.r1_penalty(real)
         self.opt_d.zero_grad(set_to_none=True)
         total.backward()
         self.opt_d.step()
@@ -195,6 +225,8 @@ class GanTrainer:
         loss.backward()
         self.opt_g.step()
         self.g_updates += 1
+        if self.G_avg is not None:
+            self.G_avg.update(self.G, self.g_updates)
         self.losses["g_loss"] = loss.item()
 
     def request(self, phase: str) -> None:
@@ -206,9 +238,10 @@ class GanTrainer:
     def set_live(self, lr_g: float | None = None, lr_d: float | None = None, phase: str | None = None) -> None:
         """The settings a page changes without a reset: the two learning rates, and the step mode's
         next half step (``phase`` "d" or "g", see :meth:`request`)."""
-        for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
+        for key, opt, lr in (("g", self.opt_g, lr_g), ("d", self.opt_d, lr_d)):
             if lr is not None:
-                set_lr(opt, lr)
+                self.lr[key] = lr
+                set_lr(opt, cosine_lr(self.steps, lr, self.cfg.lr_decay_steps))
         if phase is not None:
             self.request(phase)
 
@@ -216,6 +249,9 @@ class GanTrainer:
 
     def step(self) -> dict[str, float]:
         phase, self._phase = self._phase, None
+        if self.cfg.lr_decay_steps:
+            for key, opt in (("g", self.opt_g), ("d", self.opt_d)):
+                set_lr(opt, cosine_lr(self.steps, self.lr[key], self.cfg.lr_decay_steps))
         if phase != "g":
             for _ in range(1 if phase == "d" else self.cfg.d_steps):
                 self.d_step()
@@ -227,14 +263,20 @@ class GanTrainer:
         done = ("d_loss", "d_real", "d_fake") * bool(self.d_updates) + ("g_loss",) * bool(self.g_updates)
         return {k: self.losses[k] for k in done} | self.evaluation
 
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator that draws: the weight average when there is one, else G itself."""
+        return self.G if self.G_avg is None else self.G_avg.model
+
     @torch.no_grad()
     def _generate(self, z: torch.Tensor) -> torch.Tensor:
         """G(z) for drawing and measuring: batch norm (digits) uses its running statistics."""
-        self.G.eval()
+        g = self.sampler
+        g.eval()
         try:
-            return self.G(z)
+            return g(z)
         finally:
-            self.G.train()
+            g.train()
 
     @torch.no_grad()
     def sample(self, n: int, z: torch.Tensor | None = None) -> np.ndarray:

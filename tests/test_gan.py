@@ -213,3 +213,89 @@ def test_cli_on_a_csv_and_on_digits(tmp_path, capsys):
 def test_bad_data_in_the_cli_ends_in_one_json_line(capsys):
     assert cli_main(["train", "gan", "--data", "nowhere.csv", "--steps", "3"]) == 2
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["state"] == "failed"
+
+
+# --------------------------------------------------------------------------- sharp targets: the new recipe's fields
+
+
+def test_sharp_recipe_fields_default_off():
+    cfg = GanConfig()
+    assert (cfg.g_ema, cfg.lr_decay_steps, cfg.r1) == (0.0, 0, 0.0)
+    t = GanTrainer(GanConfig(**SMALL))
+    assert t.G_avg is None and t.sampler is t.G
+    t.step()
+    assert t.opt_g.param_groups[0]["lr"] == cfg.lr_g and t.opt_d.param_groups[0]["lr"] == cfg.lr_d
+
+
+@pytest.mark.parametrize("bad", [dict(g_ema=1.0), dict(g_ema=-0.1), dict(g_ema=float("nan")),
+                                 dict(lr_decay_steps=-1), dict(r1=-1.0), dict(r1=float("inf"))])
+def test_sharp_recipe_fields_are_validated(bad):
+    with pytest.raises(ConfigError):
+        GanConfig(**bad).validate()
+
+
+def test_samples_come_from_the_average_of_g():
+    t = GanTrainer(GanConfig(g_ema=0.9, **SMALL))
+    start = [p.clone() for p in t.G.parameters()]
+    t.step()
+    decay = min(0.9, 2 / 11)  # warm-up: d = min(μ, (1 + t) / (10 + t)) after the first G update
+    for avg, g0, g1 in zip(t.G_avg.model.parameters(), start, t.G.parameters()):
+        assert torch.allclose(avg, decay * g0 + (1 - decay) * g1)
+    for _ in range(5):
+        t.step()
+    assert t.sampler is t.G_avg.model
+    snap = t.snapshot()
+    with torch.no_grad():
+        mine = t.G_avg.model(t.z_show[:N_ARROWS]).double().numpy() * t.std + t.mean
+        live = t.G(t.z_show[:N_ARROWS]).double().numpy() * t.std + t.mean
+    assert np.allclose(snap["fake"][:N_ARROWS], mine) and not np.allclose(snap["fake"][:N_ARROWS], live)
+    assert np.allclose(snap["arrow_from"], mine)  # the arrows start at the points drawn
+    from core import checkpoints
+
+    names = set(checkpoints.tensors(t))  # the weights download holds the average too
+    assert "G_avg.model.0.weight" in names and "G.0.weight" in names
+
+
+def test_learning_rates_decay_along_a_cosine_and_live_rates_follow_it():
+    t = GanTrainer(GanConfig(lr_decay_steps=10, lr_g=1e-3, lr_d=2e-3, **SMALL))
+    for _ in range(5):
+        t.step()
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(1e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * 0.4))))
+    t.set_live(lr_g=4e-3)  # a new base rate, decayed as far as the schedule has gone
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(4e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * 0.5))))
+    for _ in range(10):
+        t.step()
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(4e-3 * 0.05)
+    assert t.opt_d.param_groups[0]["lr"] == pytest.approx(2e-3 * 0.05)
+
+
+def test_r1_penalty_is_the_squared_gradient_at_real_points():
+    t = GanTrainer(GanConfig(r1=1.0, pack=1, **SMALL))
+    with torch.no_grad():
+        for layer in t.D:
+            if isinstance(layer, torch.nn.Linear):
+                layer.weight.zero_()
+                layer.bias.zero_()
+        t.D[-1].bias.fill_(0.3)
+    real = t.real_batch()
+    assert t.r1_penalty(real).item() == 0.0  # a constant D has no gradient
+    linear = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[3.0, 4.0]]))
+    t.D = linear  # D(x) = 3x₁ + 4x₂: ‖∇D‖² = 25 everywhere
+    assert t.r1_penalty(real).item() == pytest.approx(25.0)
+    t = GanTrainer(GanConfig(r1=10.0, **SMALL))
+    for _ in range(3):
+        m = t.step()
+    assert np.isfinite(m["d_loss"])
+
+
+def test_a_checkpoint_saved_before_the_new_fields_still_fits():
+    import dataclasses
+
+    from core import checkpoints
+
+    old = {k: v for k, v in dataclasses.asdict(GanConfig()).items() if k not in ("g_ema", "lr_decay_steps", "r1")}
+    assert checkpoints._settings_differ(json.dumps(old), checkpoints._plain(GanConfig()), GanConfig) is None
+    why = checkpoints._settings_differ(json.dumps(old), checkpoints._plain(GanConfig(g_ema=0.999)), GanConfig)
+    assert why == "it was trained with g_ema=0.0"
