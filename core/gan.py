@@ -66,7 +66,6 @@ class GanConfig:
     pack: int = 2  # PacGAN: samples D judges together (1 = no packing)
     g_ema: float = 0.0  # decay μ of an average of G's weights that draws every sample (0 = off)
     lr_decay_steps: int = 0  # cosine decay of both learning rates to 5 % over these steps (0 = constant)
-    r1: float = 0.0  # weight γ of the R1 penalty (γ/2)·E‖∇ₓ D_φ(x)‖² on real data (0 = off)
     seed: int = 0
     eval_every: int = 200  # steps between mode-coverage measurements
     n_samples: int = 2000  # samples written by the CLI
@@ -96,8 +95,6 @@ class GanConfig:
             raise ConfigError("The decay of G's weight average must lie in [0, 1).")
         if not 0 <= self.lr_decay_steps <= 10**7:
             raise ConfigError("Decay the learning rates over 0 (constant) to 10,000,000 steps.")
-        if not (np.isfinite(self.r1) and 0.0 <= self.r1 <= 1000.0):
-            raise ConfigError("The R1 penalty's weight must lie in [0, 1000].")
 
     @staticmethod
     def canonical(fields: dict[str, Any]) -> dict[str, Any]:
@@ -189,13 +186,6 @@ class GanTrainer:
         (grad,) = torch.autograd.grad(self.D(mix).sum(), mix, create_graph=True)
         return ((grad.norm(dim=1) - 1) ** 2).mean()
 
-    def r1_penalty(self, real: torch.Tensor) -> torch.Tensor:
-        """E‖∇ D_φ‖² at real packs (Mescheder et al., 2018): D stays flat on the data, so G's points settle
-        on the modes instead of circling them."""
-        r = self.packed(real).requires_grad_(True)
-        (grad,) = torch.autograd.grad(self.D(r).sum(), r, create_graph=True)
-        return grad.pow(2).sum(1).mean()
-
     def _d_value(self, out: torch.Tensor) -> float:
         """Mean of what the page calls D(x): a probability for the logistic losses, else the raw output."""
         return (torch.sigmoid(out) if self.cfg.loss in ("nonsat", "minimax") else out).mean().item()
@@ -209,8 +199,6 @@ class GanTrainer:
         out_r, out_f = self.d_out(real), self.d_out(fake)
         loss, _ = logit_losses(self.cfg.loss, out_r, out_f)
         total = loss + GP_WEIGHT * self.gradient_penalty(real, fake) if self.cfg.loss == "wgan-gp" else loss
-        if self.cfg.r1 > 0:
-            total = total + self.cfg.r1 / 2 * self.r1_penalty(real)
         self.opt_d.zero_grad(set_to_none=True)
         total.backward()
         self.opt_d.step()

