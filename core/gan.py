@@ -23,7 +23,7 @@ and settings a page prints (``d_updates``, ``g_updates``, ``parameter_count`` [G
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from core.errors import ConfigError
 from core.gan_data import GanData, load_data
 from core.gan_losses import LOSSES, logit_losses
 from core.gan_optimum import GridOptimum
-from core.nets import mlp, parameter_count, set_lr
+from core.nets import EMA, cosine_lr, mlp, parameter_count, set_lr
 from core.sample_metrics import sample_report
 from core.targets2d import Target2D, plot_grid, standardise
 
@@ -64,6 +64,8 @@ class GanConfig:
     lr_d: float = 5e-4
     batch_size: int = 256
     pack: int = 2  # PacGAN: samples D judges together (1 = no packing)
+    g_ema: float = 0.0  # decay μ of an average of G's weights that draws every sample (0 = off)
+    lr_decay_steps: int = 0  # cosine decay of both learning rates to 5 % over these steps (0 = constant)
     seed: int = 0
     eval_every: int = 200  # steps between mode-coverage measurements
     n_samples: int = 2000  # samples written by the CLI
@@ -89,6 +91,19 @@ class GanConfig:
             raise ConfigError(f"The batch (up to 4,096) must hold at least two packs of {self.pack} samples.")
         if self.eval_every < 1 or self.n_samples < 1:
             raise ConfigError("eval_every and n_samples must be positive.")
+        if not 0.0 <= self.g_ema < 1.0:
+            raise ConfigError("The decay of G's weight average must lie in [0, 1).")
+        if not 0 <= self.lr_decay_steps <= 10**7:
+            raise ConfigError("Decay the learning rates over 0 (constant) to 10,000,000 steps.")
+
+    @staticmethod
+    def canonical(fields: dict[str, Any]) -> dict[str, Any]:
+        """The settings as the model reads them: a checkpoint saved before a field existed was trained
+        with that field's default."""
+        return {**_DEFAULTS, **fields}
+
+
+_DEFAULTS = asdict(GanConfig())
 
 
 # --------------------------------------------------------------------------- networks
@@ -128,6 +143,9 @@ class GanTrainer:
         betas = (0.5, 0.9)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=betas)
+        self.lr = {"g": cfg.lr_g, "d": cfg.lr_d}  # the base rates (the page changes them live)
+        # the average θ̄ ← μ·θ̄ + (1 − μ)·θ of G's weights after each G update: it draws every sample
+        self.G_avg = EMA(self.G, cfg.g_ema, warmup=True) if cfg.g_ema > 0 else None
         self.steps = 0
         self.d_updates = 0
         self.g_updates = 0
@@ -195,6 +213,8 @@ class GanTrainer:
         loss.backward()
         self.opt_g.step()
         self.g_updates += 1
+        if self.G_avg is not None:
+            self.G_avg.update(self.G, self.g_updates)
         self.losses["g_loss"] = loss.item()
 
     def request(self, phase: str) -> None:
@@ -206,9 +226,10 @@ class GanTrainer:
     def set_live(self, lr_g: float | None = None, lr_d: float | None = None, phase: str | None = None) -> None:
         """The settings a page changes without a reset: the two learning rates, and the step mode's
         next half step (``phase`` "d" or "g", see :meth:`request`)."""
-        for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
+        for key, opt, lr in (("g", self.opt_g, lr_g), ("d", self.opt_d, lr_d)):
             if lr is not None:
-                set_lr(opt, lr)
+                self.lr[key] = lr
+                set_lr(opt, cosine_lr(self.steps, lr, self.cfg.lr_decay_steps))
         if phase is not None:
             self.request(phase)
 
@@ -216,6 +237,9 @@ class GanTrainer:
 
     def step(self) -> dict[str, float]:
         phase, self._phase = self._phase, None
+        if self.cfg.lr_decay_steps:
+            for key, opt in (("g", self.opt_g), ("d", self.opt_d)):
+                set_lr(opt, cosine_lr(self.steps, self.lr[key], self.cfg.lr_decay_steps))
         if phase != "g":
             for _ in range(1 if phase == "d" else self.cfg.d_steps):
                 self.d_step()
@@ -227,14 +251,20 @@ class GanTrainer:
         done = ("d_loss", "d_real", "d_fake") * bool(self.d_updates) + ("g_loss",) * bool(self.g_updates)
         return {k: self.losses[k] for k in done} | self.evaluation
 
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator that draws: the weight average when there is one, else G itself."""
+        return self.G if self.G_avg is None else self.G_avg.model
+
     @torch.no_grad()
     def _generate(self, z: torch.Tensor) -> torch.Tensor:
         """G(z) for drawing and measuring: batch norm (digits) uses its running statistics."""
-        self.G.eval()
+        g = self.sampler
+        g.eval()
         try:
-            return self.G(z)
+            return g(z)
         finally:
-            self.G.train()
+            g.train()
 
     @torch.no_grad()
     def sample(self, n: int, z: torch.Tensor | None = None) -> np.ndarray:

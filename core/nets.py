@@ -41,7 +41,7 @@ def cosine_lr(step: int, lr: float, decay_steps: int, floor: float = 0.05) -> fl
 
 
 class EMA:
-    """Exponential moving average of a model's weights: θ_ema ← d·θ_ema + (1 - d)·θ.
+    """Exponential moving average of a model's weights: θ_ema ← d·θ_ema + (1 - d)·θ (buffers are copied).
 
     With ``warmup`` the decay starts small, d = min(decay, (1 + t)/(10 + t)) at step t, so that the
     average forgets the random initial weights quickly.
@@ -56,6 +56,8 @@ class EMA:
         decay = min(self.decay, (1 + step) / (10 + step)) if self.warmup else self.decay
         for e, p in zip(self.model.parameters(), model.parameters()):
             e.lerp_(p, 1.0 - decay)
+        for e, b in zip(self.model.buffers(), model.buffers()):  # batch norm's running statistics: copied
+            e.copy_(b)
 
 
 def parameter_count(*modules: nn.Module) -> int:

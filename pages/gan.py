@@ -22,6 +22,8 @@ NAME = "gan"
 URL = "gan"  # the page's url_path (dashboard/topics.py)
 LR_LADDER = (1e-5, 3e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
 WIDTHS = (4, 8, 16, 32, 64, 128, 256)
+EMA_LADDER = (0.0, 0.9, 0.99, 0.995, 0.998, 0.999)
+DECAY_LADDER = (0, 2000, 5000, 10_000, 15_000, 20_000, 30_000)
 BUDGET = 30_000
 LOSS_LATEX = {
     "minimax": r"\min_\theta\; \mathbb{E}_{z}\big[\log\big(1 - D_\phi(G_\theta(z))\big)\big]"
@@ -68,6 +70,15 @@ with layout.settings():
                      help="D judges this many samples at once: a collapsed G is easy to spot. 1 = off.")
     seed = ui.number("Seed", "seed", 0, 9999, base.seed)
 
+    st.header("Sharp modes")
+    g_ema = ui.log_slider("Average of G's weights μ (0 = off)", "gema", EMA_LADDER, base.g_ema,
+                          help="Samples are drawn by a moving average of G's weights, not by G itself: it "
+                               "smooths the back-and-forth of the game. 0 = off.")
+    lr_decay = ui.log_slider("Learning rates decay over (steps, 0 = constant)", "lrdecay", DECAY_LADDER,
+                             base.lr_decay_steps,
+                             help="Both learning rates fall along a cosine to 5 % of their value over these "
+                                  "steps: the players take smaller and smaller steps.")
+
     st.header("Generator G_θ")
     noise_law = ui.select("Noise law p(z)", "zlaw", NOISE_LAWS, base.noise,
                           format_func={"gaussian": "Gaussian N(0, I)", "uniform": "Uniform [-1, 1]"}.get)
@@ -89,8 +100,8 @@ ui.show_url_notices(notices)
 cfg = GanConfig(
     data=target.name if target is not None else "ring", spread=target.spread if target is not None else 0.05,
     noise_dim=noise_dim, noise=noise_law, g_depth=g_depth, g_width=g_width, d_depth=d_depth, d_width=d_width,
-    loss=loss, d_steps=d_steps, lr_g=lr_g, lr_d=lr_d, batch_size=batch, pack=pack, seed=seed,
-    eval_every=100,
+    loss=loss, d_steps=d_steps, lr_g=lr_g, lr_d=lr_d, batch_size=batch, pack=pack, g_ema=g_ema,
+    lr_decay_steps=lr_decay, seed=seed, eval_every=100,
 )
 if cfg != preset(chosen, data=cfg.data, spread=cfg.spread, seed=seed, eval_every=100):
     st.caption(f"Settings changed from the preset “{chosen}”.")
@@ -232,6 +243,13 @@ with layout.explanation():
         "for p_g = p_data); with 1,000 samples the JSD of a perfect G is about 0.001 on the ring.")
     st.markdown("With the chosen loss, the players minimise:")
     st.latex(LOSS_LATEX[loss])
+    st.markdown(
+        "**Sharp modes.** When each mode is as narrow as 1 % of the ring's radius, the generator's points keep "
+        "circling the modes, because the game never settles. The preset *sharp targets* draws the samples with a "
+        "moving average θ̄ of G's weights (Yazıcı et al., 2019), and lets both learning rates η fall along a "
+        "cosine over T steps, so the last moves are small:")
+    st.latex(r"\bar\theta \leftarrow \mu\,\bar\theta + (1 - \mu)\,\theta,\qquad"
+             r"\eta_t = \eta\,\Big(0.05 + 0.95\cdot\tfrac12\big(1 + \cos(\pi\, t / T)\big)\Big)")
     layout.preset_list(TRY, URL)
     st.markdown(
         "- **Step mode**: press D step five times, then G step once, and watch the arrows.\n"

@@ -12,7 +12,7 @@ from core.cli import main as cli_main
 from core.digit_judge import judge
 from core.errors import ConfigError
 from core.gan import GRID, LOSSES, N_ARROWS, GanConfig, GanTrainer
-from core.gan_presets import COLLAPSE, RECOMMENDED, preset
+from core.gan_presets import COLLAPSE, RECOMMENDED, SHARP, preset
 from core.gan_losses import logit_losses
 
 SMALL = dict(g_width=32, d_width=32, g_depth=2, d_depth=2, batch_size=64, eval_every=5)
@@ -159,6 +159,15 @@ def test_recommended_preset_captures_the_ring_and_collapse_preset_does_not():
     assert bad["modes_captured"] <= 4 and bad["modes_captured"] < good["modes_captured"]
 
 
+def test_sharp_targets_recipe_beats_the_recommended_preset_on_a_sharp_ring():
+    """Modes of std 0.02 (1 % of the ring's radius): after 2,000 steps (seed 0) the average of G's weights
+    with decaying rates puts 85 % of samples within 3σ of a mode, the recommended preset 39 %."""
+    old = _train(preset(RECOMMENDED, spread=0.02, seed=0), 2000)
+    new = _train(preset(SHARP, spread=0.02, seed=0), 2000)
+    assert new["modes_captured"] == 8 and new["high_quality"] >= 0.75
+    assert new["high_quality"] >= old["high_quality"] + 0.2
+
+
 def test_digits_gan_trains_and_samples_pixels():
     t = GanTrainer(GanConfig(data="digits", noise_dim=16, **SMALL))
     for _ in range(5):
@@ -213,3 +222,68 @@ def test_cli_on_a_csv_and_on_digits(tmp_path, capsys):
 def test_bad_data_in_the_cli_ends_in_one_json_line(capsys):
     assert cli_main(["train", "gan", "--data", "nowhere.csv", "--steps", "3"]) == 2
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["state"] == "failed"
+
+
+# --------------------------------------------------------------------------- sharp targets: the new recipe's fields
+
+
+def test_sharp_recipe_fields_default_off():
+    cfg = GanConfig()
+    assert (cfg.g_ema, cfg.lr_decay_steps) == (0.0, 0)
+    t = GanTrainer(GanConfig(**SMALL))
+    assert t.G_avg is None and t.sampler is t.G
+    t.step()
+    assert t.opt_g.param_groups[0]["lr"] == cfg.lr_g and t.opt_d.param_groups[0]["lr"] == cfg.lr_d
+
+
+@pytest.mark.parametrize("bad", [dict(g_ema=1.0), dict(g_ema=-0.1), dict(g_ema=float("nan")),
+                                 dict(lr_decay_steps=-1), dict(lr_decay_steps=10**8)])
+def test_sharp_recipe_fields_are_validated(bad):
+    with pytest.raises(ConfigError):
+        GanConfig(**bad).validate()
+
+
+def test_samples_come_from_the_average_of_g():
+    t = GanTrainer(GanConfig(g_ema=0.9, **SMALL))
+    start = [p.clone() for p in t.G.parameters()]
+    t.step()
+    decay = min(0.9, 2 / 11)  # warm-up: d = min(μ, (1 + t) / (10 + t)) after the first G update
+    for avg, g0, g1 in zip(t.G_avg.model.parameters(), start, t.G.parameters()):
+        assert torch.allclose(avg, decay * g0 + (1 - decay) * g1)
+    for _ in range(5):
+        t.step()
+    assert t.sampler is t.G_avg.model
+    snap = t.snapshot()
+    with torch.no_grad():
+        mine = t.G_avg.model(t.z_show[:N_ARROWS]).double().numpy() * t.std + t.mean
+        live = t.G(t.z_show[:N_ARROWS]).double().numpy() * t.std + t.mean
+    assert np.allclose(snap["fake"][:N_ARROWS], mine) and not np.allclose(snap["fake"][:N_ARROWS], live)
+    assert np.allclose(snap["arrow_from"], mine)  # the arrows start at the points drawn
+    from core import checkpoints
+
+    names = set(checkpoints.tensors(t))  # the weights download holds the average too
+    assert "G_avg.model.0.weight" in names and "G.0.weight" in names
+
+
+def test_learning_rates_decay_along_a_cosine_and_live_rates_follow_it():
+    t = GanTrainer(GanConfig(lr_decay_steps=10, lr_g=1e-3, lr_d=2e-3, **SMALL))
+    for _ in range(5):
+        t.step()
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(1e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * 0.4))))
+    t.set_live(lr_g=4e-3)  # a new base rate, decayed as far as the schedule has gone
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(4e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * 0.5))))
+    for _ in range(10):
+        t.step()
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(4e-3 * 0.05)
+    assert t.opt_d.param_groups[0]["lr"] == pytest.approx(2e-3 * 0.05)
+
+
+def test_a_checkpoint_saved_before_the_new_fields_still_fits():
+    import dataclasses
+
+    from core import checkpoints
+
+    old = {k: v for k, v in dataclasses.asdict(GanConfig()).items() if k not in ("g_ema", "lr_decay_steps")}
+    assert checkpoints._settings_differ(json.dumps(old), checkpoints._plain(GanConfig()), GanConfig) is None
+    why = checkpoints._settings_differ(json.dumps(old), checkpoints._plain(GanConfig(g_ema=0.999)), GanConfig)
+    assert why == "it was trained with g_ema=0.0"

@@ -2,7 +2,8 @@
 
 import re
 
-from core.gan_presets import COLLAPSE, PRESETS
+from core.gan_presets import COLLAPSE, PRESETS, SHARP, preset
+from dashboard.presets import GAN as TRY
 from tests.pagetest import chart_texts, open_page, press, texts
 
 PAGE = "gan.py"
@@ -62,3 +63,22 @@ def test_optimal_discriminator_and_jsd_are_drawn():
     at.selectbox(key="loss").set_value("wgan-gp").run()
     press(at, "gan_step")
     assert "only D* is drawn" in texts(at)
+
+
+def test_sharp_targets_preset_sets_the_average_and_the_decay():
+    at = open_page(PAGE)
+    assert at.select_slider(key="gema").value == 0.0 and at.select_slider(key="lrdecay").value == 0
+    at.selectbox(key="preset").set_value(SHARP).run()
+    wanted = preset(SHARP)
+    assert at.select_slider(key="gema").value == wanted.g_ema > 0
+    assert at.select_slider(key="lrdecay").value == wanted.lr_decay_steps > 0
+    assert at.select_slider(key="lrg").value == wanted.lr_g and at.slider(key="zdim").value == wanted.noise_dim
+    assert "Settings changed from the preset" not in texts(at)
+    assert at.query_params["gema"] == str(wanted.g_ema)
+    assert any(r"\bar\theta \leftarrow \mu\,\bar\theta + (1 - \mu)\,\theta" in x.value for x in at.latex)
+    # the "Try this" link opens the sharp ring with the recipe, and a step draws from the average
+    link = next(p for p in TRY if p.values.get("preset") == SHARP)
+    fresh = open_page(PAGE, {k: str(v) for k, v in link.values.items()} | SMALL)
+    assert fresh.select_slider(key="spread").value == 0.02 and fresh.select_slider(key="gema").value == wanted.g_ema
+    press(fresh, "gan_step")
+    assert "D updates: 1 · G updates: 1" in texts(fresh) and not fresh.exception
