@@ -19,7 +19,8 @@ For each page and each class size N, on a fresh ``streamlit run`` of the app:
 The crowd (``--crowd``):
 
 - ``protocol`` (the default): the N students are ``bench/st_client.py``'s protocol-level clients, all in
-  one process at nice 19. Each speaks Streamlit's websocket protocol as the browser does: loads the
+  one process at ``--crowd-nice`` (default 0: it uses about 1 % of a core, and at nice 19 on a saturated
+  machine its event loop woke 14-16 s late, so its timers, not the server, set how often it polled). Each speaks Streamlit's websocket protocol as the browser does: loads the
   page, presses Play (a widget trigger), fires its live fragment's ``run_every`` timer (one run at a
   time), keeps the browser's message cache. It renders nothing, but the server's work for every poll
   (running the fragment, polling the job, building and serialising each figure, sending it) is all
@@ -175,17 +176,17 @@ class MemoryPeak(threading.Thread):
 
 
 class ProtocolCrowd:
-    """N protocol-level students (``bench/st_client.py``) in one process at nice 19."""
+    """N protocol-level students (``bench/st_client.py``) in one process at nice ``nice``."""
 
-    def __init__(self, base_url: str, page_path: str, log: Path):
-        self.base_url, self.page_path, self.log = base_url, page_path, log
+    def __init__(self, base_url: str, page_path: str, log: Path, nice: int = 0):
+        self.base_url, self.page_path, self.log, self.nice = base_url, page_path, log, nice
         self.proc: asyncio.subprocess.Process | None = None
         self.sessions: list[str] = []
         self.reports: list[dict] = []
 
     async def open(self, n: int) -> None:
         self.proc = await asyncio.create_subprocess_exec(
-            "nice", "-n", "19", sys.executable, str(ROOT / "bench" / "st_client.py"), self.base_url, self.page_path,
+            "nice", "-n", str(self.nice), sys.executable, str(ROOT / "bench" / "st_client.py"), self.base_url, self.page_path,
             "--students", str(n), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(self.log, "a"),
             limit=2**24)
         ready = await self._line()
@@ -302,7 +303,7 @@ async def training_count(page) -> int:
 
 
 async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, crowd_kind: str = "protocol",
-                  port: int = 0) -> dict:
+                  port: int = 0, crowd_nice: int = 0) -> dict:
     port = port or free_port()
     log = log_dir / f"bench-class-{page_path}-{n}.log"
     server = start_server(port, log)
@@ -316,7 +317,7 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
 
     def new_crowd():
         if crowd_browser is None:
-            return ProtocolCrowd(base, page_path, log_dir / f"bench-class-{page_path}-{n}-crowd.log")
+            return ProtocolCrowd(base, page_path, log_dir / f"bench-class-{page_path}-{n}-crowd.log", crowd_nice)
         return BrowserCrowd(crowd_browser, url)
 
     crowds = []
@@ -372,14 +373,15 @@ async def main_async(args) -> None:
     log_dir = ROOT / ".pytest_cache"
     log_dir.mkdir(exist_ok=True)
     crowd = "protocol-level students in one process" if args.crowd == "protocol" else "Chromium contexts"
-    print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice 19; {args.seconds:.0f} s per measurement")
+    nice = args.crowd_nice if args.crowd == "protocol" else 19
+    print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice {nice}; {args.seconds:.0f} s per measurement")
     print(f"{'page':15s} {'N':>3s} {'1 alone':>8s} {'aggregate':>9s} {'ratio':>6s} {'smallest':>8s} {'median':>7s} "
           f"{'min/med':>7s} {'fresh s':>7s} {'seen':>4s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s} "
           f"{'redraw/s':>8s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} {'crowd CPU':>9s}")
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
             for n in (int(x) for x in args.sizes.split(",")):
-                r = await measure(pw, page_path, n, args.seconds, log_dir, args.crowd, args.port)
+                r = await measure(pw, page_path, n, args.seconds, log_dir, args.crowd, args.port, args.crowd_nice)
                 print(f"{r['page']:15s} {r['n']:3d} {r['one_alone']:8.1f} {r['aggregate']:9.1f} {r['ratio']:6.2f} "
                       f"{r['smallest']:8.1f} {r['median']:7.1f} {r['smallest'] / max(r['median'], 1e-9):7.2f} "
                       f"{r['fresh_load_s']:7.1f} {r['training_seen']:4d} {r['peak_rss_mb']:7.0f} "
@@ -394,6 +396,7 @@ def main() -> None:
     parser.add_argument("--crowd", choices=("protocol", "browser"), default="protocol",
                         help="the N students: protocol-level clients (bench/st_client.py) or niced Chromium contexts")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
+    parser.add_argument("--crowd-nice", type=int, default=0, help="niceness of the protocol crowd's process")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import collections
 import html
 import logging
+import math
 import os
 import threading
 import time
@@ -46,7 +47,8 @@ from dashboard.fig_samples import replay_figure
 log = logging.getLogger(__name__)
 
 REFRESH_S = 0.35  # about three refreshes per second while a job runs, on a quiet server
-MAX_REFRESH_S = 2.5
+MAX_REFRESH_S = 5.0  # a busy server's live views redraw at least this often
+RETIME_S = 10.0  # a live view resets its timer (one run of the whole page) at most this often
 RENDER_BUDGET = 0.5  # share of one core the server may spend redrawing live views before they slow down
 IDLE_TIMEOUT = 120.0
 SESSION_JOBS = int(os.environ.get("GENLAB_SESSION_JOBS", "2") or 2)
@@ -391,8 +393,25 @@ def poll_interval(refresh_s: float, snapshot_wait: float) -> float:
     return max(refresh_s, min(MAX_REFRESH_S, snapshot_wait))
 
 
+def needs_new_timer(current: float, wanted: float) -> bool:
+    """Whether a live view polling every ``current`` seconds should reset its timer to ``wanted``: the
+    timer (``st.fragment(run_every=...)``) is set when the whole page runs, so a view opened on a quiet
+    server would otherwise keep its pace when the class arrives. Only a change by half or double counts."""
+    return wanted >= 2.0 * current or wanted <= 0.5 * current
+
+
+def _retime(name: str, current: float, wanted: float) -> None:
+    """Run the whole page once (which sets the fragment's new timer) if the pace should change, at most
+    once in RETIME_S per view."""
+    key, now = f"_genlab_retimed_{name}", time.monotonic()
+    if needs_new_timer(current, wanted) and now - st.session_state.get(key, -math.inf) >= RETIME_S:
+        st.session_state[key] = now
+        st.rerun()
+
+
 def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s: float | None = None) -> None:
-    """Poll the job and redraw ``draw(job)`` from its latest snapshot, only while the job runs."""
+    """Poll the job and redraw ``draw(job)`` from its latest snapshot, only while the job runs; the pace
+    follows the server's load (``RENDER``) and the job's picture rate, also after the page loaded."""
     if job is None:
         return
     running = job.active
@@ -415,5 +434,7 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
         RENDER.record(time.perf_counter() - t0)
         if running and not job.active:
             st.rerun()  # the job stopped: refresh the buttons and stop polling
+        if running and refresh_s is None:
+            _retime(name, interval, poll_interval(RENDER.refresh_s(), job.timing.get("snapshot_wait", 0.0)))
 
     _live()

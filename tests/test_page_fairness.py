@@ -45,3 +45,34 @@ def test_a_live_view_polls_no_faster_than_its_job_makes_pictures():
     assert live.poll_interval(0.35, 1.0) == 1.0  # a poll between two pictures would redraw the old one
     assert live.poll_interval(0.35, 60.0) == live.MAX_REFRESH_S  # but the step count still moves
     assert live.poll_interval(2.0, 1.0) == 2.0  # a busy server slows every page down
+
+
+def test_a_live_view_resets_its_timer_when_the_server_gets_busier_or_quieter():
+    assert live.needs_new_timer(0.35, 0.7) and live.needs_new_timer(4.0, 1.0)
+    assert not live.needs_new_timer(0.35, 0.5) and not live.needs_new_timer(2.0, 1.5)
+
+
+class LoadChanges:
+    """A server whose load changes between the page's run (which sets the live view's timer) and the
+    view's own check after drawing: the first asks for 0.35 s, the second for 4 s."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def refresh_s(self) -> float:
+        self.calls += 1
+        return 0.35 if self.calls % 2 else 4.0
+
+    def record(self, seconds: float) -> None:
+        pass
+
+
+def test_a_view_opened_on_a_quiet_server_slows_down_when_the_class_arrives(monkeypatch):
+    at = open_page("classification.py")
+    press(at, "classify_play")
+    monkeypatch.setattr(live, "RENDER", LoadChanges())
+    at.run()
+    first = at.session_state["_genlab_retimed_classify"]  # the view ran the page again to reset its timer
+    at.run()
+    assert at.session_state["_genlab_retimed_classify"] == first  # at most once in RETIME_S
+    press(at, "classify_play")
