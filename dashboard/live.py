@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 REFRESH_S = 0.35  # about three refreshes per second while a job runs, on a quiet server
 MAX_REFRESH_S = 5.0  # a busy server's live views redraw at least this often
 RETIME_S = 10.0  # a live view resets its timer (one run of the whole page) at most this often
-RENDER_BUDGET = 0.5  # share of one core the server may spend redrawing live views before they slow down
+RENDER_BUDGET = 0.4  # cores the server process (pages, figures, websockets) may use before live views slow down
 IDLE_TIMEOUT = 120.0
 SESSION_JOBS = int(os.environ.get("GENLAB_SESSION_JOBS", "2") or 2)
 _NOTICE = "_genlab_reset_notice"
@@ -361,27 +361,47 @@ def end_notice(status: Any) -> None:
 
 
 class RenderMeter:
-    """The share of one core this server spent in live views lately: polls slow down as it grows."""
+    """How busy this server process is lately and how often its live views poll, to pace them: its CPU
+    time (every thread: each session's page runs, serialising figures, the websockets) over the last
+    ``window`` seconds, read at each live view's poll. When it passes RENDER_BUDGET cores, the views'
+    interval grows in proportion (and shrinks again, down to REFRESH_S, when the class leaves), so the
+    server's pages take about that share and the rest of the cores train."""
 
     def __init__(self, window: float = 5.0):
         self.window = window
-        self._runs: collections.deque[tuple[float, float]] = collections.deque()
+        self._marks: collections.deque[tuple[float, float, Hashable]] = collections.deque()  # wall, CPU, view
         self._lock = threading.Lock()
 
-    def record(self, seconds: float) -> None:
-        now = time.monotonic()
+    def record(self, view: Hashable = None) -> None:
+        """Note a live view's poll (``view``: which view of which session)."""
+        now, cpu = time.monotonic(), time.process_time()
         with self._lock:
-            self._runs.append((now, seconds))
-            while self._runs and self._runs[0][0] < now - self.window:
-                self._runs.popleft()
+            self._marks.append((now, cpu, view))
+            while len(self._marks) > 2 and self._marks[0][0] < now - self.window:
+                self._marks.popleft()
+
+    def _read(self) -> tuple[float, float] | None:
+        """(cores used, mean seconds between two polls of one view) over the window, or None."""
+        with self._lock:
+            if len(self._marks) < 2:
+                return None
+            (t0, c0, _), (t1, c1, _) = self._marks[0], self._marks[-1]
+            polls, views = len(self._marks) - 1, len({m[2] for m in self._marks})
+        if t1 <= t0:
+            return None
+        return (c1 - c0) / (t1 - t0), views * (t1 - t0) / polls
 
     def busy(self) -> float:
-        now = time.monotonic()
-        with self._lock:
-            return sum(d for t, d in self._runs if t >= now - self.window) / self.window
+        read = self._read()
+        return read[0] if read else 0.0
 
     def refresh_s(self) -> float:
-        return min(MAX_REFRESH_S, REFRESH_S * max(1.0, self.busy() / RENDER_BUDGET))
+        """The interval that brings the server back to RENDER_BUDGET cores at today's cost per poll."""
+        read = self._read()
+        if read is None:
+            return REFRESH_S
+        busy, interval = read
+        return min(MAX_REFRESH_S, max(REFRESH_S, interval * busy / RENDER_BUDGET))
 
 
 RENDER = RenderMeter()
@@ -417,10 +437,10 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
     running = job.active
     interval = poll_interval(refresh_s or RENDER.refresh_s(), job.timing.get("snapshot_wait", 0.0))
     first = [True]  # the page's own run has just polled; the fragment's reruns poll for themselves
+    view = id(job)  # one session's job: the meter counts the views that poll
 
     @st.fragment(run_every=interval if running else None, key=f"{name}_live")
     def _live() -> None:
-        t0 = time.perf_counter()
         if not first[0]:
             job.poll()
         first[0] = False
@@ -431,7 +451,7 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
             log.exception("drawing %s failed", name)
             st.error(f"Could not draw this view: {one_line(err)}", icon=":material/error:")
         end_notice(status)
-        RENDER.record(time.perf_counter() - t0)
+        RENDER.record(view)
         if running and not job.active:
             st.rerun()  # the job stopped: refresh the buttons and stop polling
         if running and refresh_s is None:

@@ -76,3 +76,46 @@ def test_a_view_opened_on_a_quiet_server_slows_down_when_the_class_arrives(monke
     at.run()
     assert at.session_state["_genlab_retimed_classify"] == first  # at most once in RETIME_S
     press(at, "classify_play")
+
+
+def test_the_server_runs_no_full_garbage_collection_after_every_poll():
+    """Streamlit's default collects all generations after every script run, each live view's poll
+    included: with torch and plotly loaded that was half the server's CPU with six GAN students."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+
+
+def test_the_render_meter_paces_polls_to_keep_the_server_near_its_budget(monkeypatch):
+    """Busy = the server process's CPU seconds per wall second (every thread: pages, figures, websockets);
+    the interval grows in proportion when it passes RENDER_BUDGET, and shrinks back when the class leaves."""
+    clock = {"wall": 0.0, "cpu": 0.0}
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock["wall"])
+    monkeypatch.setattr(live.time, "process_time", lambda: clock["cpu"])
+    meter = live.RenderMeter(window=5.0)
+    assert meter.busy() == 0.0 and meter.refresh_s() == live.REFRESH_S  # nothing measured yet
+
+    def polls(views: int, every: float, cores: float, until: float) -> None:
+        """``views`` live views, each polling every ``every`` s, the server using ``cores``."""
+        while clock["wall"] < until - 1e-9:
+            for v in range(views):
+                clock["wall"] += every / views
+                clock["cpu"] += cores * every / views
+                meter.record(v)
+
+    polls(1, 0.35, 0.1, until=10)  # one student on a quiet server: as fast as a page polls
+    assert abs(meter.busy() - 0.1) < 1e-6 and meter.refresh_s() == live.REFRESH_S
+    polls(10, 0.35, 1.0, until=20)  # ten students: one core on pages; each view should poll 2.5x slower
+    assert abs(meter.busy() - 1.0) < 1e-6
+    assert abs(meter.refresh_s() - 0.35 * 1.0 / live.RENDER_BUDGET) < 1e-6
+    polls(30, 0.35, 1.5, until=30)  # thirty at the quick pace: 1.5 cores on pages
+    slower = 0.35 * 1.5 / live.RENDER_BUDGET
+    assert abs(meter.refresh_s() - slower) < 1e-6
+    polls(30, slower, 1.5 * 0.35 / slower, until=45)  # at that pace the server is at its budget: it holds
+    assert abs(meter.busy() - live.RENDER_BUDGET) < 1e-6 and abs(meter.refresh_s() - slower) < 1e-6
+    polls(30, 0.35, 6.0, until=60)  # dearer pages still: no slower than the slowest pace
+    assert meter.refresh_s() == live.MAX_REFRESH_S
+    polls(2, 3.0, 0.01, until=75)  # the class has left: back to the quick pace
+    assert meter.refresh_s() == live.REFRESH_S
