@@ -429,13 +429,18 @@ def _retime(name: str, current: float, wanted: float) -> None:
         st.rerun()
 
 
+def _pace(job: Job) -> float:
+    """The interval a live view of ``job`` should poll at now: the server's load and the job's picture rate."""
+    return poll_interval(RENDER.refresh_s(), job.timing.get("snapshot_wait", 0.0))
+
+
 def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s: float | None = None) -> None:
     """Poll the job and redraw ``draw(job)`` from its latest snapshot, only while the job runs; the pace
     follows the server's load (``RENDER``) and the job's picture rate, also after the page loaded."""
     if job is None:
         return
     running = job.active
-    interval = poll_interval(refresh_s or RENDER.refresh_s(), job.timing.get("snapshot_wait", 0.0))
+    interval = poll_interval(refresh_s, job.timing.get("snapshot_wait", 0.0)) if refresh_s else _pace(job)
     first = [True]  # the page's own run has just polled; the fragment's reruns poll for themselves
     view = id(job)  # one session's job: the meter counts the views that poll
 
@@ -455,6 +460,6 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
         if running and not job.active:
             st.rerun()  # the job stopped: refresh the buttons and stop polling
         if running and refresh_s is None:
-            _retime(name, interval, poll_interval(RENDER.refresh_s(), job.timing.get("snapshot_wait", 0.0)))
+            _retime(name, interval, _pace(job))
 
     _live()
