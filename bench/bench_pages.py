@@ -7,8 +7,10 @@ on one ``streamlit run`` of the app shared by all pages and otherwise idle:
    that match the page's default settings (the table ``PAGES`` below); its last line's
    ``steps_per_s``.
 2. **Page**: one browser (Chromium under ``nice 19``, viewport 1280x720, as in bench_class.py) opens
-   the page, presses its first Play (a page's main job), waits 5 s, then reads that job's status line
-   ("running · step 1,234 / 30,000 · ...") twice, S seconds apart: steps/s = Δsteps / Δtime.
+   the page, presses its first Play (a page's main job), waits 5 s (or until a quarter of the job's step
+   budget is spent, if sooner), then reads that job's status line ("running · step 1,234 / 30,000 · ...")
+   every 0.5 s for S seconds: steps/s = Δsteps / Δtime from the first reading to the last one that is
+   still running (a page whose budget ends inside the window is measured over the part that trained).
 
 The two run one after the other, page by page (CLI then page, interleaved across pages), so both
 see the same machine; before each CLI run the server's workers are left to fall idle. A page whose
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -36,6 +39,8 @@ from tests.browser.chromium import CHROMIUM, FLAGS, niced_executable  # noqa: E4
 
 TARGET = 0.8
 WARMUP_S = 5.0
+MIN_WINDOW_S = 2.0  # a rate over less than this is noise
+BUDGET = re.compile(r"step ([\d,]+) / ([\d,]+)")  # the status line with its step budget
 OPEN_TIMEOUT_S = 180.0  # a page that draws no status line by then (or shows a traceback) fails its row
 
 # url_path -> (CLI model and options for the page's defaults, or None with the reason there is no ratio).
@@ -129,13 +134,40 @@ class Watch:
         match = STEP.search(await self.inner_text("body"))
         return int(match.group(2).replace(",", "")) if match else -1
 
-    async def rate(self, seconds: float) -> float:
-        """Steps/s over ``seconds``, from the status line as the page shows it (one browser on a quiet
-        machine redraws it in time; bench_class reads its crowd's websockets instead)."""
-        t0, first = time.monotonic(), await self.step()
-        await asyncio.sleep(seconds)
-        t1, later = time.monotonic(), await self.step()
-        return max(0, later - first) / (t1 - t0) if first >= 0 else 0.0
+    async def reading(self) -> tuple[float, str, int]:
+        """(time, state, step) of the status line now; step -1 when the page shows none."""
+        match = STEP.search(await self.inner_text("body"))
+        if not match:
+            return time.monotonic(), "no status line", -1
+        return time.monotonic(), match.group(1), int(match.group(2).replace(",", ""))
+
+    async def rate(self, seconds: float, every: float = 0.5) -> tuple[float, float]:
+        """(steps/s, seconds measured) over at most ``seconds``, from the status line as the page shows it
+        (one browser on a quiet machine redraws it in time; bench_class reads its crowd's websockets
+        instead). The status line is read every ``every`` s; the rate runs from the first reading to the
+        last one that still says "running", so a budget that ends inside the window (a fast classifier)
+        is measured over the part that trained rather than diluted by the finished tail."""
+        first = last = await self.reading()
+        end = first[0] + seconds
+        while time.monotonic() < end:
+            await asyncio.sleep(every)
+            now = await self.reading()
+            if now[1] != "running":
+                break
+            last = now
+        if first[2] < 0 or last[0] <= first[0]:
+            return 0.0, 0.0
+        return max(0, last[2] - first[2]) / (last[0] - first[0]), last[0] - first[0]
+
+    async def warm_up(self, seconds: float, budget_share: float = 0.25) -> None:
+        """Until ``seconds`` have passed since Play or a quarter of the step budget is spent, whichever
+        comes first (a page that finishes its budget in seconds keeps most of it for the measurement)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            match = BUDGET.search(await self.inner_text("body"))
+            if match and int(match.group(1).replace(",", "")) >= budget_share * int(match.group(2).replace(",", "")):
+                return
+            await asyncio.sleep(0.25)
 
 
 async def page_error(browser, testid: str = "stException") -> str | None:
@@ -167,18 +199,21 @@ async def open_playing(browser, url: str):
     return task.result()
 
 
-async def page_rate(browser, url: str, seconds: float) -> tuple[float, str]:
+async def page_rate(browser, url: str, seconds: float) -> tuple[float | None, str]:
     """(steps/s of the page's first job as its status line shows it, a note if the measurement is off)."""
     try:
         page = await open_playing(browser, url)
         text = await page.inner_text("body")
         states = [m.group(1) for m in STEP.finditer(text)]
         watch = Watch(page, states.index("running") if "running" in states else 0)
-        await asyncio.sleep(WARMUP_S)
-        rate = await watch.rate(seconds)
+        await watch.warm_up(WARMUP_S)
+        rate, measured = await watch.rate(seconds)
         state = await watch.state()
         error = await page_error(browser)
-        note = f"page shows: {error}" if error else ("" if state == "running" else f"job {state} before the end")
+        note = f"page shows: {error}" if error else ("" if state == "running" else
+                                                      f"budget ended: measured over {measured:.1f} s")
+        if measured < MIN_WINDOW_S and not error:
+            return None, f"not measured: the job ran only {measured:.1f} s after its warm-up ({state})"
         return rate, note
     finally:
         for context in list(browser.contexts):
