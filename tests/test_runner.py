@@ -168,3 +168,22 @@ def test_history_fills_missing_metrics_with_nan():
     hist.record(2, {"loss": 0.5, "test": 0.7})
     cols = hist.columns()
     assert np.isnan(cols["test"][0]) and cols["test"][1] == 0.7
+
+
+def test_history_keeps_columns_aligned_when_metrics_come_and_go():
+    hist = MetricHistory(capacity=8)
+    for step in range(1, 41):  # a test metric every 5th step, a late one from step 30 on
+        row = {"loss": float(step)} | ({"test": -float(step)} if step % 5 == 0 else {}) \
+            | ({"late": 2.0 * step} if step >= 30 else {})
+        hist.record(step, row)
+    cols = hist.columns()
+    assert set(cols) == {"step", "loss", "test", "late"}
+    assert all(len(v) == len(cols["step"]) for v in cols.values())
+    np.testing.assert_array_equal(cols["loss"], cols["step"].astype(float))
+    has_test = cols["step"] % 5 == 0
+    np.testing.assert_array_equal(cols["test"][has_test], -cols["step"][has_test].astype(float))
+    assert np.isnan(cols["test"][~has_test]).all()
+    late = cols["step"] >= 30
+    np.testing.assert_array_equal(cols["late"][late], 2.0 * cols["step"][late])
+    assert np.isnan(cols["late"][~late]).all()
+
