@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_layout
 from dashboard.figures import empty_figure, tile
+from dashboard.relayout import side_by_side
 from dashboard.theme import DIVERGING, PALETTE, TEMPLATE
 
 ARROW_COLOUR = "#000000"
@@ -45,10 +45,7 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
     if modes is not None:
         fig.add_trace(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes", hoverinfo="skip",
                                  marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#000"))))
-    fig = square_layout(fig, box or bounds_of(real, fake), height)
-    fig.update_xaxes(constrain="domain")
-    fig.update_yaxes(constrain="domain")
-    return fig
+    return square_layout(fig, box or bounds_of(real, fake), height, constrain=True)
 
 
 def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 330) -> go.Figure:
@@ -112,19 +109,17 @@ def optimum_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool
         return empty_figure("D* is drawn for 2D targets", height)
     gx, gy = snap["grid_x"], snap["grid_y"]
     panels = ([("learned D_φ(x)", snap["d_grid"])] if probability else []) + [("optimal D*(x)", snap["d_star"])]
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels],
-                        horizontal_spacing=0.06)
-    for col, (name, z) in enumerate(panels, start=1):
-        fig.add_trace(go.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, zmin=0.0, zmax=1.0, showscale=col == 1,
-                                 colorbar=dict(thickness=10, len=0.9), name=name,
-                                 hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>" + name + "=%{z:.2f}<extra></extra>"),
-                      row=1, col=col)
+    lay, axes = side_by_side([p[0] for p in panels])
+    traces = []
+    for col, ((name, z), (xa, ya)) in enumerate(zip(panels, axes), start=1):
+        traces.append(go.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, zmin=0.0, zmax=1.0, showscale=col == 1,
+                                 colorbar=dict(thickness=10, len=0.9), name=name, xaxis=xa, yaxis=ya,
+                                 hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>" + name + "=%{z:.2f}<extra></extra>"))
         if modes is not None:
-            fig.add_trace(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
-                                     marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#000"))),
-                          row=1, col=col)
-        fig.update_xaxes(range=[gx[0], gx[-1]], constrain="domain", row=1, col=col)
-        fig.update_yaxes(range=[gy[0], gy[-1]], scaleanchor=f"x{'' if col == 1 else col}", scaleratio=1,
-                         constrain="domain", row=1, col=col)
-    fig.update_layout(template=TEMPLATE, height=height, title=title, margin=dict(l=10, r=10, t=60, b=10))
-    return fig
+            traces.append(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
+                                     xaxis=xa, yaxis=ya,
+                                     marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#000"))))
+        lay["xaxis" + xa[1:]].update(range=[gx[0], gx[-1]], constrain="domain")
+        lay["yaxis" + ya[1:]].update(range=[gy[0], gy[-1]], scaleanchor=xa, scaleratio=1, constrain="domain")
+    return go.Figure(data=traces, layout=dict(lay, template=TEMPLATE, height=height, title=dict(text=title),
+                                              margin=dict(l=10, r=10, t=60, b=10)))

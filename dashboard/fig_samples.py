@@ -11,20 +11,23 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard.relayout import relayout
 from dashboard.theme import PALETTE, TEMPLATE
 
 REAL_COLOUR, FAKE_COLOUR = "#999999", "#D55E00"
 
 
-def square_layout(fig: go.Figure, bounds: tuple[float, float, float, float] | None, height: int) -> go.Figure:
-    """Equal axes over ``bounds`` = (xmin, xmax, ymin, ymax), legend on top."""
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=40, r=10, t=45, b=70),  # legend under the
-                      legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, xanchor="left"))  # plot, clear of the title
+def square_layout(fig: go.Figure, bounds: tuple[float, float, float, float] | None, height: int, *,
+                  constrain: bool = False) -> go.Figure:
+    """Equal axes over ``bounds`` = (xmin, xmax, ymin, ymax), legend under the plot; ``constrain``: the
+    plot area shrinks to the square (plotly's ``constrain="domain"``) instead of the ranges growing."""
+    xaxis: dict = dict(constrain="domain") if constrain else {}
+    yaxis: dict = dict(scaleanchor="x", scaleratio=1, **xaxis)
     if bounds is not None:
-        fig.update_xaxes(range=[bounds[0], bounds[1]])
-        fig.update_yaxes(range=[bounds[2], bounds[3]])
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return fig
+        xaxis["range"], yaxis["range"] = [bounds[0], bounds[1]], [bounds[2], bounds[3]]
+    return relayout(fig, dict(template=TEMPLATE, height=height, margin=dict(l=40, r=10, t=45, b=70),  # legend under
+                              legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, xanchor="left"),  # the plot
+                              xaxis=xaxis, yaxis=yaxis))
 
 
 def bounds_of(*clouds: np.ndarray, margin: float = 0.15, cap: float = 1e3) -> tuple[float, float, float, float]:

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from core.errors import shorten
 from dashboard.fig_samples import animate
+from dashboard.relayout import relayout
 from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
 
 
@@ -50,12 +51,9 @@ def thin(*arrays: np.ndarray, limit: int = MAX_POINTS) -> tuple[np.ndarray, ...]
 
 
 def empty_figure(text: str, height: int = 320) -> go.Figure:
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
-    fig.add_annotation(text=text, showarrow=False, font=dict(size=18, color="#666"), x=0.5, y=0.5,
-                       xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+    return go.Figure(layout=dict(template=TEMPLATE, height=height, xaxis=dict(visible=False), yaxis=dict(visible=False),
+                                 annotations=[dict(text=text, showarrow=False, font=dict(size=18, color="#666"), x=0.5,
+                                                   y=0.5, xref="paper", yref="paper")]))
 
 
 def kept_trace(x: np.ndarray, y: np.ndarray, label: str, colour: str, **kw) -> go.Scatter:
@@ -89,20 +87,18 @@ def curves(
     kept = [(label, col) for label, col in series if reference and col in reference and len(ref_steps)]
     if not present and not kept:
         return empty_figure("▶ Play or Step draws this run's curves", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=title))
-    for label, col in kept:
-        fig.add_trace(kept_trace(ref_steps, reference[col], label, colour_of[col]))
+    traces = [kept_trace(ref_steps, reference[col], label, colour_of[col]) for label, col in kept]
     for label, col in present:
         y = np.asarray(history[col], dtype=float)
         keep = np.isfinite(y)
-        fig.add_trace(go.Scatter(x=steps[keep], y=y[keep], name=label, mode="lines" if keep.sum() > 1 else "markers",
+        traces.append(go.Scatter(x=steps[keep], y=y[keep], name=label, mode="lines" if keep.sum() > 1 else "markers",
                                  line=dict(color=colour_of[col], width=3), marker=dict(color=colour_of[col], size=9)))
-    fig.update_xaxes(title="step")
-    fig.update_yaxes(title=y_title, type="log" if log_y else "linear")
+    yaxis = dict(title=dict(text=y_title), type="log" if log_y else "linear")
     if y_range:
-        fig.update_yaxes(range=list(y_range))
-    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return fig
+        yaxis["range"] = list(y_range)
+    return go.Figure(data=traces, layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
+        template=TEMPLATE, height=height, title=dict(text=title), xaxis=dict(title=dict(text="step")), yaxis=yaxis,
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")))
 
 
 def share_of(history: dict[str, np.ndarray] | None, column: str, total: float, name: str) -> dict | None:
@@ -178,10 +174,10 @@ def decision_boundary(
                 marker=dict(color=PALETTE[c % len(PALETTE)], symbol=symbol, size=8 if part == "train" else 9,
                             line=dict(color="white" if part == "train" else PALETTE[c % len(PALETTE)], width=1.5)),
             ))
-    fig.update_xaxes(title="x₁", range=[gx[0], gx[-1]], constrain="domain")
-    fig.update_yaxes(title="x₂", range=[gy[0], gy[-1]], scaleanchor="x", scaleratio=1, constrain="domain")
-    fig.update_layout(legend=dict(orientation="h", y=-0.12, yanchor="top", x=0), margin=dict(t=20))
-    return fig
+    return relayout(fig, dict(xaxis=dict(title=dict(text="x₁"), range=[gx[0], gx[-1]], constrain="domain"),
+                              yaxis=dict(title=dict(text="x₂"), range=[gy[0], gy[-1]], scaleanchor="x", scaleratio=1,
+                                         constrain="domain"),
+                              legend=dict(orientation="h", y=-0.12, yanchor="top", x=0), margin=dict(t=20)))
 
 
 def unit_heatmaps(snap: dict[str, np.ndarray], layers: int = 2, max_units: int = 16, tile_px: int = 62) -> go.Figure | None:
@@ -202,16 +198,13 @@ def unit_heatmaps(snap: dict[str, np.ndarray], layers: int = 2, max_units: int =
             scale = float(np.abs(z).max()) or 1.0
             top = (len(rows) - 1 - k) * (g + gap)  # layer 1 on top (heatmap rows grow upwards)
             canvas[top:top + g, j * (g + gap):j * (g + gap) + g] = z / scale
-    fig = go.Figure(go.Heatmap(z=canvas, zmin=-1, zmax=1, colorscale=UNIT_SCALE, showscale=False,
-                               hoverinfo="skip"))
-    for k in range(len(rows)):
-        fig.add_annotation(x=-1, y=(len(rows) - 1 - k) * (g + gap) + g / 2, text=f"layer {k + 1}",
-                           showarrow=False, xanchor="right", font=dict(size=13))
-    fig.update_xaxes(visible=False, range=[-0.5 - 0.9 * g, canvas.shape[1]])
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(template=TEMPLATE, height=max(120, len(rows) * tile_px + 20),
-                      margin=dict(l=5, r=5, t=5, b=5))
-    return fig
+    labels = [dict(x=-1, y=(len(rows) - 1 - k) * (g + gap) + g / 2, text=f"layer {k + 1}", showarrow=False,
+                   xanchor="right", font=dict(size=13)) for k in range(len(rows))]
+    return go.Figure(go.Heatmap(z=canvas, zmin=-1, zmax=1, colorscale=UNIT_SCALE, showscale=False, hoverinfo="skip"),
+                     layout=dict(template=TEMPLATE, height=max(120, len(rows) * tile_px + 20), annotations=labels,
+                                 xaxis=dict(visible=False, range=[-0.5 - 0.9 * g, canvas.shape[1]]),
+                                 yaxis=dict(visible=False, scaleanchor="x", scaleratio=1),
+                                 margin=dict(l=5, r=5, t=5, b=5)))
 
 
 def _hex_rgb(colour: str) -> tuple[int, int, int]:

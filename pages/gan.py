@@ -13,6 +13,7 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.presets import GAN as TRY
 from dashboard.presets import GAN_FIELDS as FIELDS
+from dashboard.relayout import hline, relayout
 from dashboard.fig_gan import game_figure, manifold_figure, optimum_figure
 from dashboard.fig_samples import training_film
 from dashboard.figures import curves, share_of
@@ -204,10 +205,9 @@ def draw_optimum(snap: dict, history: dict, modes) -> None:
             history = dict(history, jsd_from_loss=(np.log(4.0) - np.asarray(history["d_loss"], float)) / 2)
             series.append(("(log 4 − L_D) / 2 from D_φ", "jsd_from_loss"))
         fig = curves(history, series, "Jensen–Shannon divergence", "nats", y_range=(-0.05, 0.75), height=330)
-        fig.update_layout(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
-                          margin=dict(b=100))
-        fig.add_hline(y=np.log(2.0), line=dict(dash="dash", color="#888"), annotation_text="log 2 (disjoint)")
-        layout.chart(fig, "jsd")
+        line, note = hline(np.log(2.0), "log 2 (disjoint)")
+        layout.chart(relayout(fig, dict(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
+                                        margin=dict(b=100), shapes=[line], annotations=[note])), "jsd")
         st.caption(f"JSD now: {snap['jsd']:.3f} nats (0 = the same law, log 2 ≈ 0.693 = no overlap)"
                    + (f"; with packing {snap['pack']}, D's loss measures the JSD of packs, which is larger"
                       if snap["pack"] > 1 and loss_kind in ("nonsat", "minimax") else ""))

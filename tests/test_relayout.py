@@ -1,0 +1,56 @@
+"""dashboard/relayout.py: the one-assignment layout changes mean what update_layout and make_subplots mean."""
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+from dashboard.relayout import hline, merged, relayout, side_by_side
+
+
+def as_json(fig: go.Figure) -> dict:
+    return json.loads(pio.to_json(fig, validate=False))
+
+
+def test_merged_merges_dicts_and_replaces_the_rest_without_changing_its_input():
+    base = {"xaxis": {"range": [0, 1], "title": {"text": "x"}}, "height": 300, "shapes": [1]}
+    out = merged(base, {"xaxis": {"range": [2, 3]}, "height": 400, "shapes": [2]})
+    assert out == {"xaxis": {"range": [2, 3], "title": {"text": "x"}}, "height": 400, "shapes": [2]}
+    assert base["xaxis"]["range"] == [0, 1] and base["height"] == 300
+
+
+def test_relayout_gives_the_figure_update_layout_gives():
+    def figure() -> go.Figure:
+        return go.Figure(go.Scatter(x=[0, 1], y=[1, 0]), layout=dict(title="t", xaxis=dict(title=dict(text="x"))))
+
+    changes = dict(height=333, margin=dict(l=1, t=2), legend=dict(orientation="h", y=-0.2),
+                   xaxis=dict(range=[0, 2]), yaxis=dict(scaleanchor="x", scaleratio=1))
+    expected = figure()
+    expected.update_layout(changes)
+    assert as_json(relayout(figure(), changes)) == as_json(expected)
+
+
+def test_side_by_side_lays_panels_out_as_make_subplots_does():
+    titles = ["left", "right"]
+    lay, axes = side_by_side(titles)
+    assert axes == [("x", "y"), ("x2", "y2")]
+    ours = go.Figure([go.Scatter(x=[0], y=[0], xaxis=a, yaxis=b) for a, b in axes], layout=lay)
+    theirs = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.06)
+    for col in (1, 2):
+        theirs.add_trace(go.Scatter(x=[0], y=[0]), row=1, col=col)
+    a, b = as_json(ours)["layout"], as_json(theirs)["layout"]
+    for key in ("xaxis", "xaxis2", "yaxis", "yaxis2"):
+        assert np.allclose(a[key]["domain"], b[key]["domain"]) and a[key]["anchor"] == b[key]["anchor"]
+    assert [(t["text"], round(t["x"], 6)) for t in a["annotations"]] == \
+        [(t["text"], round(t["x"], 6)) for t in b["annotations"]]
+
+
+def test_hline_is_the_line_add_hline_draws():
+    shape, note = hline(0.5, "half")
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1]))
+    fig.add_hline(y=0.5, line=dict(dash="dash", color="#888"), annotation_text="half")
+    drawn = as_json(fig)["layout"]
+    assert drawn["shapes"][0] == shape
+    assert drawn["annotations"][0]["text"] == note["text"] and drawn["annotations"][0]["y"] == note["y"]
