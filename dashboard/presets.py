@@ -14,7 +14,8 @@ from dashboard.layout import Preset
 # GAN page: widget key -> GanConfig field (the preset select writes these)
 GAN_FIELDS = {"loss": "loss", "zlaw": "noise", "zdim": "noise_dim", "gl": "g_depth", "gw": "g_width",
               "dl": "d_depth", "dw": "d_width", "dsteps": "d_steps", "lrg": "lr_g", "lrd": "lr_d",
-              "batch": "batch_size", "pack": "pack", "gema": "g_ema", "lrdecay": "lr_decay_steps"}
+              "batch": "batch_size", "pack": "pack", "gema": "g_ema", "lrdecay": "lr_decay_steps",
+              "drs": "drs"}
 
 
 def gan_values(name: str, **more) -> dict:
