@@ -21,10 +21,10 @@ and ``jsd`` = JSD(p_data ‖ p_g) (``core.gan_optimum``; ``jsd`` is also a metri
 and settings a page prints (``d_updates``, ``g_updates``, ``parameter_count`` [G, D], ``loss``, ``pack``).
 
 Discriminator Rejection Sampling (``drs``, core/gan_drs.py): a second discriminator D_φ' learns, one
-step every ``DRS_EVERY`` training steps, to tell the data from the points the sampler draws, and the drawn points are
-kept with probability exp(min(0, r(x) − r̂)), r = logit D_φ'. The metrics then carry the generator alone
-(the usual keys) and after rejection (``drs_`` + key, and ``drs_acceptance``), so a filter is never
-mistaken for a better G; the snapshot marks which of the drawn points were ``accepted``.
+step every ``DRS_EVERY`` training steps, to tell the data from the points the sampler draws, and the
+drawn points are kept with probability exp(min(0, r(x) − r̂)), r = logit D_φ'. The metrics then carry
+the generator alone (the usual keys) and after rejection (``drs_`` + key, and ``drs_acceptance``), so
+a filter is never mistaken for a better G; the snapshot marks which drawn points are ``accepted``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from torch import nn
 
 from core.errors import ConfigError
 from core.gan_data import GanData, load_data
-from core.gan_drs import Rejector
+from core.gan_drs import MAX_PROPOSALS, Rejection, Rejector
 from core.gan_losses import LOSSES, logit_losses
 from core.gan_optimum import GridOptimum
 from core.nets import EMA, cosine_lr, mlp, parameter_count, set_lr
@@ -294,7 +294,7 @@ class GanTrainer:
     def sample(self, n: int, z: torch.Tensor | None = None) -> np.ndarray:
         """(n, d) generated samples in data units (digits: pixel intensities 0..16)."""
         z = self.noise(n) if z is None else z[:n]
-        x = self._generate(z).double().numpy() * self.std + self.mean  # (n, d)
+        x = self._units(self._generate(z))  # (n, d)
         if self.is_digits:
             from core.digits import to_pixels
 
@@ -334,10 +334,11 @@ class GanTrainer:
             out.update(self._drs_report(x[ok], float(ok.mean()), ("energy", "modes_captured", "high_quality")))
         return out
 
-    def drs_sample(self, n: int):
-        """Up to ``n`` points kept by DRS out of at most 20·n fresh proposals (data units), and the rejection."""
+    def drs_sample(self, n: int) -> tuple[np.ndarray, Rejection]:
+        """Up to ``n`` points kept by DRS out of at most ``MAX_PROPOSALS``·n fresh proposals (data units),
+        and the rejection (its rate is the acceptance)."""
         rj = self.rejector
-        rejection = rj.sample(lambda k: self._generate(self.noise(k, rj.gen)), n)
+        rejection = rj.sample(lambda k: self._generate(self.noise(k, rj.gen)), n, MAX_PROPOSALS)
         return self._units(rejection.kept[:n]), rejection
 
     def final_metrics(self) -> dict[str, float]:

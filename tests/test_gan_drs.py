@@ -79,25 +79,29 @@ def test_rejection_is_bounded_and_reports_a_low_acceptance():
     assert len(easy.proposals) <= 300 and easy.accepted.sum() >= 100 and easy.rate == 1.0
 
 
-def test_the_fourier_discriminator_learns_to_reject_a_narrow_off_mode():
-    # data: a narrow mode at 0; the sampler: half there, half at a second narrow mode 0.1 away (≈7 stds)
-    torch.manual_seed(0)
+def test_the_fourier_discriminator_learns_to_reject_the_bridges_between_narrow_modes():
+    # the sharp grid in standardised units: 25 modes 0.7 apart, std 0.007; the sampler puts a third of its
+    # points on the bridges (uniform over the square), as a continuous G does
     g = torch.Generator().manual_seed(2)
+    modes = torch.cartesian_prod(*(torch.linspace(-1.4, 1.4, 5),) * 2)  # (25, 2)
     rj = Rejector(2, seed=3)
 
+    def data(n):
+        return modes[torch.randint(0, 25, (n,), generator=g)] + 0.007 * torch.randn(n, 2, generator=g)
+
     def fake(n):
-        x = 0.015 * torch.randn(n, 2, generator=g)
-        x[: n // 2, 0] += 0.1
+        x = data(n)
+        x[: n // 3] = torch.rand(n // 3, 2, generator=g) * 3.2 - 1.6
         return x
 
-    for _ in range(300):
-        rj.update(0.015 * torch.randn(256, 2, generator=g), fake(256))
-    x = fake(4000)
+    for _ in range(400):
+        rj.update(data(256), fake(256))
+    x = fake(6000)
     out = rj.judge(x, rj.uniforms(len(x)))
-    off = torch.zeros(len(x), dtype=torch.bool)
-    off[: len(x) // 2] = True
-    assert out.accepted[off].double().mean() < 0.1  # the off mode is rejected
-    assert out.accepted[~off].double().mean() > 0.4  # the data's mode is kept (ideally 1)
+    far = torch.cdist(x, modes).min(1).values > 0.05  # 7 stds from every mode
+    assert out.accepted[far].double().mean() < 0.1  # the bridges are rejected
+    assert out.accepted[~far].double().mean() > 3 * out.accepted[far].double().mean()
+    assert out.accepted[~far].double().mean() > 0.5  # the modes kept (ideally 1)
 
 
 def test_trainer_reports_g_alone_and_after_rejection_and_the_game_is_unchanged():
