@@ -11,11 +11,17 @@ preset captures all 8 modes of the ring with most samples high quality within 60
 preset visibly collapses. A second table trains the GAN and the VAE side by side (half the time each).
 
 The sharp-target table (issue 13): ring and grid with mode std 0.02 (1 % of the ring's radius, PacGAN's
-setting), the recommended preset against the "sharp targets" preset, each trained for ``--seconds`` of
-*CPU* time (``time.process_time``, one thread: other programs on a shared machine do not count), measured
-on 2,000 fresh samples at a quarter, half and all of it, over seeds 0, 1, 2 (min / median / max). The
-aim: all modes and >= 90 % high quality at 60 s on both targets; measured here (--jobs 12), the sharp
-preset meets it on the ring for 3 seeds of 3 (96-98 %), not on the grid (median 23/25 modes, 74 %).
+setting), the recommended preset, the "sharp targets" preset and "sharp targets + DRS" (the same game, and
+its points filtered by Discriminator Rejection Sampling, core/gan_drs.py), each trained for ``--seconds``
+of *CPU* time (``time.process_time``, one thread: other programs on a shared machine do not count; DRS's
+own discriminator trains inside that time), measured on 2,000 fresh samples at a quarter, half and all of
+it, over seeds 0, 1, 2 (min / median / max). DRS rows print G alone and, from the same run, the accepted
+points (up to 2,000 out of at most 20 proposals each) with the acceptance rate. The aim: all modes and
+>= 90 % high quality at 60 s on both targets. Measured here (2026-12-01, ``nice -n 19 ... --tables sharp
+--jobs 2``, the machine shared): ring, sharp preset 3/3 seeds (95-97 %), with DRS 3/3 (G alone 95-97 %,
+after rejection 99.2-99.3 %, 4-11 % accepted); grid, sharp preset 0/3 (13-24/25 modes, 41-83 %), with DRS
+2/3 (G alone 12-24/25 modes, 37-82 %; after rejection 24-25/25 modes, 98.9-99.5 %, 5-17 % accepted: one
+seed keeps 24 modes, rejection cannot fill a mode its G leaves nearly empty).
 ``--jobs`` runs that table's trainings in parallel processes (CPU time is counted per process, so the
 numbers do not depend on it, up to the cache contention of a busy machine).
 """

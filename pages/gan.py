@@ -192,15 +192,16 @@ def draw(job) -> None:
 
 
 def draw_drs_metrics(last: dict, n_modes: int) -> None:
-    """G alone → after rejection, side by side, and the share kept: a filter, not a better G."""
-    m1, m2, m3 = st.columns(3)
-    drs_modes = last.get("drs_modes_captured", 0.0)
-    m1.metric("Modes: G → DRS", f"{last['modes_captured']:.0f} → {drs_modes:.0f} / {n_modes}")
-    m2.metric("High quality: G → DRS", f"{last['high_quality']:.0%} → {last.get('drs_high_quality', 0.0):.0%}")
-    m3.metric("Kept by DRS", f"{last['drs_acceptance']:.0%}",
-              help="The share of G's points that rejection keeps: the price of the better points.")
-    if "drs_energy" in last:
-        st.caption(f"Energy distance: G {last['energy']:.3f} → DRS {last['drs_energy']:.3f}")
+    """G alone beside after rejection, and the share kept: a filter, not a better G."""
+    def cell(key: str, fmt: str) -> str:
+        return fmt.format(last[key]) if key in last else "–"
+
+    st.markdown(
+        "| | G alone | G + DRS |\n| --- | --- | --- |\n"
+        f"| modes captured | {last['modes_captured']:.0f} / {n_modes} | {cell('drs_modes_captured', '{:.0f}')} / {n_modes} |\n"
+        f"| within 3σ of a mode | {last['high_quality']:.0%} | {cell('drs_high_quality', '{:.0%}')} |\n"
+        f"| energy distance | {last['energy']:.3f} | {cell('drs_energy', '{:.3f}')} |\n"
+        f"| points kept | 100% | **{last['drs_acceptance']:.0%}** |")
 
 
 def draw_optimum(snap: dict, history: dict, modes) -> None:
@@ -277,12 +278,13 @@ with layout.explanation():
         "(Azadi et al., 2019) filters them out afterwards. The logit of the optimal D* is the log density ratio, "
         "so a point x = G_θ(z) drawn from p_g and kept with probability proportional to p_data(x) / p_g(x) "
         "is a sample of p_data (rejection sampling):")
-    st.latex(r"\log\frac{D^*(x)}{1 - D^*(x)} = \log\frac{p_{\mathrm{data}}(x)}{p_g(x)},\qquad"
-             r"\text{keep } x = G_\theta(z) \text{ with probability } a(x) = \min\Big(1,\; "
-             r"\exp\big(r(x) - \hat r\big)\Big),\quad r(x) = \log\frac{D_{\phi'}(x)}{1 - D_{\phi'}(x)}")
+    st.latex(r"r(x) = \log\frac{D_{\phi'}(x)}{1 - D_{\phi'}(x)} \;\approx\; \log\frac{D^*(x)}{1 - D^*(x)}"
+             r" = \log\frac{p_{\mathrm{data}}(x)}{p_g(x)}")
+    st.latex(r"\text{keep } x = G_\theta(z) \text{ with probability } a(x) = \min\Big(1,\; "
+             r"\exp\big(r(x) - \hat r\big)\Big)")
     st.markdown(
-        "r̂ is the 99th percentile of r over a first batch of 1,000 points (the points above it are always kept). The game's D_φ is not used: it is "
-        "trained against the raw G while the points are drawn by the average of G's weights, and at the end of "
+        "r̂ is the 99th percentile of r over a first batch of 1,000 points (the points above it are always "
+        "kept). The game's D_φ is not used: it is trained against the raw G while the points are drawn by the average of G's weights, and at the end of "
         "the game it is nearly blind (D_φ ≈ ½ everywhere). A second discriminator D_φ' learns, beside the "
         "game, to tell the data from the points actually drawn, on random Fourier features of x so that it "
         "resolves narrow modes. The better points cost proposals: the page shows how many G draws are kept, and "

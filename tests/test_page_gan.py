@@ -89,14 +89,15 @@ def test_drs_toggle_rejects_and_reports_g_alone_beside_after_rejection():
     at = open_page(PAGE, SMALL)
     assert at.toggle(key="drs").value is False
     press(at, "gan_step")
-    assert "Kept by DRS" not in [m.label for m in at.metric] and "DRS keeps" not in texts(at)
+    assert "G + DRS" not in texts(at) and "DRS keeps" not in texts(at)
     at.toggle(key="drs").set_value(True).run()
     assert "step 0 /" in texts(at)  # a second discriminator to train: a reset
     press(at, "gan_step")
     shown = texts(at)
-    labels = [m.label for m in at.metric]
-    assert {"Modes: G → DRS", "High quality: G → DRS", "Kept by DRS"} <= set(labels)
-    assert re.fullmatch(r"\d+% → \d+%", at.metric[labels.index("High quality: G → DRS")].value)
+    assert "| | G alone | G + DRS |" in shown
+    row = re.search(r"\| within 3σ of a mode \| (\d+)% \| (\d+)% \|", shown)
+    assert row and 0 <= int(row.group(1)) <= 100 and 0 <= int(row.group(2)) <= 100
+    assert re.search(r"\| points kept \| 100% \| \*\*\d+%\*\* \|", shown)
     kept = int(re.search(r"DRS keeps (\d+)% of G's points", shown).group(1))
     assert 0 < kept <= 100
     assert any(r"\exp\big(r(x) - \hat r\big)" in x.value for x in at.latex)
@@ -104,7 +105,7 @@ def test_drs_toggle_rejects_and_reports_g_alone_beside_after_rejection():
     assert {"G(z) kept by DRS", "G(z) rejected"} <= names and "G(z)" not in names
     at.toggle(key="drs").set_value(False).run()
     press(at, "gan_step")
-    assert "Kept by DRS" not in [m.label for m in at.metric]
+    assert "G + DRS" not in texts(at) and "High quality" in [m.label for m in at.metric]
 
 
 def test_sharp_drs_preset_turns_the_toggle_on():
