@@ -129,3 +129,12 @@ def test_drs_is_off_by_default_and_for_2d_only():
         {k: v for k, v in preset(SHARP).__dict__.items() if k != "drs"}
     with pytest.raises(ConfigError, match="2D"):
         GanTrainer(GanConfig(data="digits", drs=True, noise_dim=16, **SMALL))
+
+
+def test_gan_against_vae_compares_generators_without_the_filter():
+    from core.gan_vs_vae import gan_side
+    from core.targets2d import make_target
+
+    side = gan_side(make_target("ring"), 0, SHARP_DRS)
+    assert side.inner.rejector is None and side.inner.cfg.g_ema == preset(SHARP_DRS).g_ema
+    assert gan_side(None, 0, SHARP_DRS, noise_dim=16).inner.rejector is None  # digits: no ConfigError
