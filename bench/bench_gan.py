@@ -1,7 +1,7 @@
 """GAN presets on the ring and the grid: time, steps, modes captured, high-quality share.
 
     nice -n 10 env OMP_NUM_THREADS=1 python bench/bench_gan.py [--seconds 60] [--seed 0] [--tables all|sharp]
-        [--jobs 12]
+        [--jobs 18] [--seeds 0,1,2]
 
 Each (preset, target) trains for at most ``--seconds`` of wall time on one thread; the mode metrics
 are measured on 1,000 samples every 200 steps (the time spent measuring is not counted) and on
@@ -20,8 +20,8 @@ points (up to 2,000 out of at most 20 proposals each) with the acceptance rate. 
 >= 90 % high quality at 60 s on both targets. Measured here (2026-12-01, ``nice -n 19 ... --tables sharp
 --jobs 2``, the machine shared): ring, sharp preset 3/3 seeds (95-97 %), with DRS 3/3 (G alone 95-97 %,
 after rejection 99.2-99.3 %, 4-11 % accepted); grid, sharp preset 0/3 (13-24/25 modes, 41-83 %), with DRS
-2/3 (G alone 12-24/25 modes, 37-82 %; after rejection 24-25/25 modes, 98.9-99.5 %, 5-17 % accepted: one
-seed keeps 24 modes, rejection cannot fill a mode its G leaves nearly empty).
+2/3 (G alone 12-24/25 modes, 37-82 %; after rejection 24-25/25 modes, 98.9-99.5 %, 5-17 % accepted: seed 2,
+whose G alone captures 12 modes, keeps 24; rejection cannot fill a mode G leaves nearly empty).
 ``--jobs`` runs that table's trainings in parallel processes (CPU time is counted per process, so the
 numbers do not depend on it, up to the cache contention of a busy machine).
 """
