@@ -1,7 +1,7 @@
 """GAN presets on the ring and the grid: time, steps, modes captured, high-quality share.
 
     nice -n 10 env OMP_NUM_THREADS=1 python bench/bench_gan.py [--seconds 60] [--seed 0] [--tables all|sharp]
-        [--jobs 12]
+        [--jobs 18] [--seeds 0,1,2]
 
 Each (preset, target) trains for at most ``--seconds`` of wall time on one thread; the mode metrics
 are measured on 1,000 samples every 200 steps (the time spent measuring is not counted) and on
@@ -11,11 +11,17 @@ preset captures all 8 modes of the ring with most samples high quality within 60
 preset visibly collapses. A second table trains the GAN and the VAE side by side (half the time each).
 
 The sharp-target table (issue 13): ring and grid with mode std 0.02 (1 % of the ring's radius, PacGAN's
-setting), the recommended preset against the "sharp targets" preset, each trained for ``--seconds`` of
-*CPU* time (``time.process_time``, one thread: other programs on a shared machine do not count), measured
-on 2,000 fresh samples at a quarter, half and all of it, over seeds 0, 1, 2 (min / median / max). The
-aim: all modes and >= 90 % high quality at 60 s on both targets; measured here (--jobs 12), the sharp
-preset meets it on the ring for 3 seeds of 3 (96-98 %), not on the grid (median 23/25 modes, 74 %).
+setting), the recommended preset, the "sharp targets" preset and "sharp targets + DRS" (the same game, and
+its points filtered by Discriminator Rejection Sampling, core/gan_drs.py), each trained for ``--seconds``
+of *CPU* time (``time.process_time``, one thread: other programs on a shared machine do not count; DRS's
+own discriminator trains inside that time), measured on 2,000 fresh samples at a quarter, half and all of
+it, over seeds 0, 1, 2 (min / median / max). DRS rows print G alone and, from the same run, the accepted
+points (up to 2,000 out of at most 20 proposals each) with the acceptance rate. The aim: all modes and
+>= 90 % high quality at 60 s on both targets. Measured here (2026-12-01, ``nice -n 19 ... --tables sharp
+--jobs 2``, the machine shared): ring, sharp preset 3/3 seeds (95-97 %), with DRS 3/3 (G alone 95-97 %,
+after rejection 99.2-99.3 %, 4-11 % accepted); grid, sharp preset 0/3 (13-24/25 modes, 41-83 %), with DRS
+2/3 (G alone 12-24/25 modes, 37-82 %; after rejection 24-25/25 modes, 98.9-99.5 %, 5-17 % accepted: seed 2,
+whose G alone captures 12 modes, keeps 24; rejection cannot fill a mode G leaves nearly empty).
 ``--jobs`` runs that table's trainings in parallel processes (CPU time is counted per process, so the
 numbers do not depend on it, up to the cache contention of a busy machine).
 """
@@ -33,7 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from core.gan import GanTrainer  # noqa: E402
-from core.gan_presets import COLLAPSE, RECOMMENDED, SHARP, preset  # noqa: E402
+from core.gan_presets import COLLAPSE, RECOMMENDED, SHARP, SHARP_DRS, preset  # noqa: E402
 from core.gan_vs_vae import gan_side, vae_side  # noqa: E402
 from core.targets2d import make_target  # noqa: E402
 
@@ -82,7 +88,9 @@ def sharp_run(name: str, data: str, seconds: float, seed: int, chunk: int = 50) 
             steps += chunk
         m = trainer.final_metrics()
         rows.append({"mark": mark, "cpu": cpu, "steps": steps, "modes": int(m["modes_captured"]),
-                     "n_modes": int(m["n_modes"]), "high_quality": m["high_quality"]})
+                     "n_modes": int(m["n_modes"]), "high_quality": m["high_quality"],
+                     **({"drs_modes": int(m.get("drs_modes_captured", 0)), "drs_high_quality": m.get("drs_high_quality", 0.0),
+                         "drs_acceptance": m["drs_acceptance"]} if "drs_acceptance" in m else {})})
     return rows
 
 
@@ -91,13 +99,14 @@ def _spread_of(values: list[float], fmt: str) -> str:
     return f"{fmt.format(v[0])} / {fmt.format(v[len(v) // 2])} / {fmt.format(v[-1])}"
 
 
-def sharp_table(seconds: float, jobs: int) -> None:
+def sharp_table(seconds: float, jobs: int, seeds: tuple[int, ...] = SHARP_SEEDS) -> None:
     print(f"\nSharp targets: mode std {SHARP_SPREAD} (1 % of the ring's radius), {seconds:.0f} CPU s of training "
-          f"each, seeds {', '.join(map(str, SHARP_SEEDS))}: min / median / max")
-    print(f"{'preset':22s} {'data':5s} {'CPU s':>6s} {'steps':>22s} {'modes':>14s} {'high quality':>22s}  "
-          f"seeds with all modes and >= 90 %")
-    cases = [(name, data, seed) for data in ("ring", "grid") for name in (RECOMMENDED, SHARP) for seed in SHARP_SEEDS]
-    n = len(SHARP_SEEDS)
+          f"each, seeds {', '.join(map(str, seeds))}: min / median / max")
+    print(f"{'preset':20s} {'data':5s} {'CPU s':>5s} {'steps':>22s} {'samples':8s} {'modes':>14s} "
+          f"{'high quality':>22s} {'DRS acceptance':>22s}  seeds with all modes and >= 90 %")
+    cases = [(name, data, seed) for data in ("ring", "grid") for name in (RECOMMENDED, SHARP, SHARP_DRS)
+             for seed in seeds]
+    n = len(seeds)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(sharp_run, name, data, seconds, seed) for name, data, seed in cases]
         for i in range(0, len(cases), n):  # each preset's rows as soon as its seeds are done
@@ -107,15 +116,21 @@ def sharp_table(seconds: float, jobs: int) -> None:
 
 
 def _print_sharp_rows(name: str, data: str, runs: list[list[dict]]) -> None:
-    """One row per checkpoint: min / median / max over the seeds, and how many seeds meet the aim."""
+    """One row per checkpoint: min / median / max over the seeds, and how many seeds meet the aim; with DRS
+    a second row for the accepted points (same runs, same generator), with the acceptance rate."""
     n = len(runs)
     for j, mark in enumerate(r["mark"] for r in runs[0]):
         at = [r[j] for r in runs]
         k = at[0]["n_modes"]
-        print(f"{name:22s} {data:5s} {mark:6.0f} {_spread_of([a['steps'] for a in at], '{:,}'):>22s} "
-              f"{_spread_of([a['modes'] for a in at], '{}'):>10s} /{k:<3d} "
-              f"{_spread_of([a['high_quality'] for a in at], '{:.1%}'):>22s}  "
-              f"{sum(a['modes'] == k and a['high_quality'] >= 0.9 for a in at)}/{n}", flush=True)
+        ways = [("G alone", "modes", "high_quality")]
+        if "drs_acceptance" in at[0]:
+            ways.append(("G + DRS", "drs_modes", "drs_high_quality"))
+        for label, modes, hq in ways:
+            acc = (_spread_of([a["drs_acceptance"] for a in at], "{:.1%}") if label == "G + DRS" else "")
+            print(f"{name:20s} {data:5s} {mark:5.0f} {_spread_of([a['steps'] for a in at], '{:,}'):>22s} "
+                  f"{label:8s} {_spread_of([a[modes] for a in at], '{}'):>10s} /{k:<3d} "
+                  f"{_spread_of([a[hq] for a in at], '{:.1%}'):>22s} {acc:>22s}  "
+                  f"{sum(a[modes] == k and a[hq] >= 0.9 for a in at)}/{n}", flush=True)
 
 
 def duel(data: str, seconds: float, seed: int) -> list[str]:
@@ -144,10 +159,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tables", choices=("all", "sharp"), default="all", help="sharp: only the sharp-target table")
-    parser.add_argument("--jobs", type=int, default=1, help="parallel processes for the sharp-target table (up to 12)")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel processes for the sharp-target table (up to 18)")
+    parser.add_argument("--seeds", default=",".join(map(str, SHARP_SEEDS)), help="seeds of the sharp-target table")
     args = parser.parse_args()
+    seeds = tuple(int(v) for v in args.seeds.split(","))
     if args.tables == "sharp":
-        sharp_table(args.seconds, args.jobs)
+        sharp_table(args.seconds, args.jobs, seeds)
         return
     print(f"GAN presets, {args.seconds:.0f} s of training each, seed {args.seed}, one thread")
     print(f"{'preset':24s} {'data':5s} {'time s':>7s} {'steps':>6s} {'steps/s':>8s} {'modes':>6s} "
@@ -166,7 +183,7 @@ def main() -> None:
     for data in ("ring", "grid", "digits"):
         for row in duel(data, half, args.seed):
             print(row, flush=True)
-    sharp_table(args.seconds, args.jobs)
+    sharp_table(args.seconds, args.jobs, seeds)
 
 
 if __name__ == "__main__":

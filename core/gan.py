@@ -19,6 +19,12 @@ points, D over a small grid, the arrows −∇ₓ L_G that move the generated po
 noise grid (the manifold), the target's modes, the optimal discriminator ``d_star`` on D's grid
 and ``jsd`` = JSD(p_data ‖ p_g) (``core.gan_optimum``; ``jsd`` is also a metric), and the counters
 and settings a page prints (``d_updates``, ``g_updates``, ``parameter_count`` [G, D], ``loss``, ``pack``).
+
+Discriminator Rejection Sampling (``drs``, core/gan_drs.py): a second discriminator D_φ' learns, one
+step every ``DRS_EVERY`` training steps, to tell the data from the points the sampler draws, and the
+drawn points are kept with probability exp(min(0, r(x) − r̂)), r = logit D_φ'. The metrics then carry
+the generator alone (the usual keys) and after rejection (``drs_`` + key, and ``drs_acceptance``), so
+a filter is never mistaken for a better G; the snapshot marks which drawn points are ``accepted``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from torch import nn
 
 from core.errors import ConfigError
 from core.gan_data import GanData, load_data
+from core.gan_drs import MAX_PROPOSALS, Rejection, Rejector
 from core.gan_losses import LOSSES, logit_losses
 from core.gan_optimum import GridOptimum
 from core.nets import EMA, cosine_lr, mlp, parameter_count, set_lr
@@ -46,6 +53,7 @@ N_EVAL = 1000  # samples for the mode / energy metrics
 MANIFOLD_1D, MANIFOLD_2D = 200, 21  # noise-grid resolution
 N_IMAGES = 36  # digits shown in a snapshot
 GP_WEIGHT = 10.0
+DRS_EVERY = 4  # training steps per update of DRS's D_φ' (each costs ~2 ms, a GAN step ~3: +17 %)
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class GanConfig:
     pack: int = 2  # PacGAN: samples D judges together (1 = no packing)
     g_ema: float = 0.0  # decay μ of an average of G's weights that draws every sample (0 = off)
     lr_decay_steps: int = 0  # cosine decay of both learning rates to 5 % over these steps (0 = constant)
+    drs: bool = False  # Discriminator Rejection Sampling of the drawn points (2D data; core/gan_drs.py)
     seed: int = 0
     eval_every: int = 200  # steps between mode-coverage measurements
     n_samples: int = 2000  # samples written by the CLI
@@ -157,14 +166,20 @@ class GanTrainer:
         self._grid = self._make_grid() if d == 2 else None
         self.is_digits = self.data.is_digits
         self.optimum = self._make_optimum() if self._grid is not None else None
+        self.rejector = None
+        if cfg.drs:
+            if d != 2:
+                raise ConfigError("Discriminator rejection sampling is offered for 2D data only.")
+            self.rejector = Rejector(d, cfg.seed + 1)  # its own seed and draws: the game runs as without it
+            self.u_show = self.rejector.uniforms(len(self.z_show))  # fixed: a point's fate moves only with D_φ'
 
     # ------------------------------------------------------------------ pieces
 
-    def noise(self, n: int) -> torch.Tensor:
-        shape = (n, self.cfg.noise_dim)
+    def noise(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
+        shape, gen = (n, self.cfg.noise_dim), gen or self.gen
         if self.cfg.noise == "uniform":
-            return torch.rand(shape, generator=self.gen) * 2 - 1
-        return torch.randn(shape, generator=self.gen)
+            return torch.rand(shape, generator=gen) * 2 - 1
+        return torch.randn(shape, generator=gen)
 
     def real_batch(self) -> torch.Tensor:
         idx = torch.randint(0, len(self.x), (self.cfg.batch_size,), generator=self.gen)
@@ -217,6 +232,13 @@ class GanTrainer:
             self.G_avg.update(self.G, self.g_updates)
         self.losses["g_loss"] = loss.item()
 
+    def drs_step(self) -> None:
+        """One update of DRS's D_φ' on data against the sampler's points: the paper fine-tunes D on its final
+        G; here the sampler is the weight average, whose law the game's D_φ never sees (core/gan_drs.py)."""
+        rj = self.rejector
+        idx = torch.randint(0, len(self.x), (self.cfg.batch_size,), generator=rj.gen)
+        rj.update(self.x[idx], self._generate(self.noise(self.cfg.batch_size, rj.gen)))
+
     def request(self, phase: str) -> None:
         """Make the next ``step()`` a single D update ("d") or a single G update ("g")."""
         if phase not in ("d", "g"):
@@ -245,6 +267,8 @@ class GanTrainer:
                 self.d_step()
         if phase != "d":
             self.g_step()
+        if self.rejector is not None and self.steps % DRS_EVERY == 0:
+            self.drs_step()
         self.steps += 1
         if self.steps == 1 or self.steps % self.cfg.eval_every == 0:
             self.evaluation = self.evaluate()
@@ -270,12 +294,30 @@ class GanTrainer:
     def sample(self, n: int, z: torch.Tensor | None = None) -> np.ndarray:
         """(n, d) generated samples in data units (digits: pixel intensities 0..16)."""
         z = self.noise(n) if z is None else z[:n]
-        x = self._generate(z).double().numpy() * self.std + self.mean  # (n, d)
+        x = self._units(self._generate(z))  # (n, d)
         if self.is_digits:
             from core.digits import to_pixels
 
             return to_pixels(x)
         return x
+
+    def _units(self, x: torch.Tensor) -> np.ndarray:
+        return x.double().numpy() * self.std + self.mean  # (n, d) data units
+
+    def shown_rejection(self) -> np.ndarray:
+        """(N_EVAL,) bool: which points of the fixed noise ``z_show`` DRS keeps (r̂ from those points)."""
+        return self.rejector.judge(self._generate(self.z_show[:N_EVAL]), self.u_show[:N_EVAL]).accepted.numpy()
+
+    def _report(self, x: np.ndarray, keep: tuple[str, ...] | None = None) -> dict[str, float]:
+        report = sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
+        return {k: float(report[k]) for k in (keep or report) if k in report}
+
+    def _drs_report(self, kept: np.ndarray, rate: float, keep: tuple[str, ...] | None = None) -> dict[str, float]:
+        """``drs_`` + the metrics of the accepted points, and the acceptance rate (no metric of no point)."""
+        out = {"drs_acceptance": rate}
+        if len(kept):
+            out.update({f"drs_{k}": v for k, v in self._report(kept, keep).items()})
+        return out
 
     def evaluate(self) -> dict[str, float]:
         x = self.sample(N_EVAL, self.z_show)
@@ -284,21 +326,34 @@ class GanTrainer:
 
             report = judge(x)
             return {"confident": report["confident"], "classes": float(report["classes"])}
-        report = sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
-        keep = ("energy", "modes_captured", "high_quality") if "modes_captured" in report else ("energy",)
-        out = {k: float(report[k]) for k in keep}
+        out = self._report(x, ("energy", "modes_captured", "high_quality"))
         if self.optimum is not None:  # JSD(p_data ‖ p_g) on the grid (core.gan_optimum)
             out["jsd"] = self.optimum.measure(x)["jsd"]
+        if self.rejector is not None:
+            ok = self.shown_rejection()
+            out.update(self._drs_report(x[ok], float(ok.mean()), ("energy", "modes_captured", "high_quality")))
         return out
 
+    def drs_sample(self, n: int) -> tuple[np.ndarray, Rejection]:
+        """Up to ``n`` points kept by DRS out of at most ``MAX_PROPOSALS``·n fresh proposals (data units),
+        and the rejection (its rate is the acceptance)."""
+        rj = self.rejector
+        rejection = rj.sample(lambda k: self._generate(self.noise(k, rj.gen)), n, MAX_PROPOSALS)
+        return self._units(rejection.kept[:n]), rejection
+
     def final_metrics(self) -> dict[str, float]:
-        """Metrics of ``n_samples`` fresh samples (the CLI's JSON line)."""
+        """Metrics of ``n_samples`` fresh samples (the CLI's JSON line); with DRS also those of up to
+        ``n_samples`` accepted points (``drs_`` + key), the acceptance rate and how many were kept."""
         x = self.sample(self.cfg.n_samples)
         if self.is_digits:
             from core.digit_judge import judge
 
             return {k: float(v) for k, v in judge(x).items()}
-        return sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
+        out = sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
+        if self.rejector is not None:
+            kept, rejection = self.drs_sample(self.cfg.n_samples)
+            out.update(self._drs_report(kept, rejection.rate), drs_kept=float(len(kept)))
+        return out
 
     def _make_grid(self) -> dict[str, np.ndarray]:
         gx, gy, pts = plot_grid(self.data.pool, GRID, clip=0.5, square=1.35)  # pts (GRID², 2) data units
@@ -329,6 +384,9 @@ class GanTrainer:
             return {"real_images": self.data.held_out[:N_IMAGES] * 16.0,
                     "fake_images": self.sample(N_IMAGES, self.z_show), **counts}
         snap = {"real": self.data.held_out[:N_SHOW].copy(), "fake": self.sample(N_SHOW, self.z_show), **counts}
+        if self.rejector is not None:  # which of the drawn points DRS keeps
+            accepted = self.shown_rejection()
+            snap.update(accepted=accepted[:N_SHOW], drs_acceptance=float(accepted.mean()))
         if self.data.target is not None and self.data.target.modes is not None:
             snap["modes"] = self.data.target.modes.copy()  # (K, 2) mixtures only
         # D over the plane (a packed D sees `pack` copies of the same point)
@@ -366,7 +424,10 @@ class GanTrainer:
 
 
 def _cli_arrays(trainer: GanTrainer) -> dict[str, np.ndarray]:
-    return {"samples": trainer.sample(trainer.cfg.n_samples)}
+    arrays = {"samples": trainer.sample(trainer.cfg.n_samples)}
+    if trainer.rejector is not None:
+        arrays["samples_drs"] = trainer.drs_sample(trainer.cfg.n_samples)[0]
+    return arrays
 
 
 def _cli_models():

@@ -109,7 +109,8 @@ class Compared:
 
 def gan_side(target: Target2D | None, seed: int, preset_name: str, noise_dim: int | None = None) -> Compared:
     """The GAN of the comparison: ``target`` None means the 8x8 digits."""
-    over: dict[str, Any] = {"seed": seed, "eval_every": 10**9}  # Compared measures instead
+    # Compared measures instead; the generators are compared, so no rejection filter on the GAN's side
+    over: dict[str, Any] = {"seed": seed, "eval_every": 10**9, "drs": False}
     if target is None:
         over.update(data=DIGITS, noise_dim=noise_dim or DIGITS_NOISE)
     else:

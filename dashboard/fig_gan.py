@@ -18,7 +18,8 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
                 modes: np.ndarray | None = None, show_heat: bool = True, show_arrows: bool = True,
                 height: int = 470) -> go.Figure:
     """D's output over the plane beneath the data (grey) and G's samples (orange), with the arrows
-    −∇ₓ L_G that G's next update follows. ``probability``: D(x) in [0, 1] (else a raw score)."""
+    −∇ₓ L_G that G's next update follows. ``probability``: D(x) in [0, 1] (else a raw score). With
+    ``snap["accepted"]`` (DRS) the points rejected are drawn faint."""
     if "fake" not in snap:
         return empty_figure("No model yet", height)
     fig = go.Figure(layout=dict(title=title))
@@ -36,8 +37,16 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
     real, fake = snap["real"], snap["fake"]
     fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
                                marker=dict(size=4, color=REAL_COLOUR, opacity=0.6)))
-    fig.add_trace(go.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
-                               marker=dict(size=4, color=FAKE_COLOUR, opacity=0.8)))
+    accepted = snap.get("accepted")
+    if accepted is None:
+        fig.add_trace(go.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
+                                 marker=dict(size=4, color=FAKE_COLOUR, opacity=0.8)))
+    else:  # Discriminator Rejection Sampling: the kept points as G's, the rejected ones faint
+        kept, out = fake[accepted], fake[~accepted]
+        fig.add_trace(go.Scatter(x=out[:, 0], y=out[:, 1], mode="markers", name="G(z) rejected",
+                                 marker=dict(size=3, color=FAKE_COLOUR, opacity=0.15)))
+        fig.add_trace(go.Scatter(x=kept[:, 0], y=kept[:, 1], mode="markers", name="G(z) kept by DRS",
+                                 marker=dict(size=4, color=FAKE_COLOUR, opacity=0.9)))
     if show_arrows and "arrow" in snap and len(snap["arrow"]):
         b = box or bounds_of(real)
         scale = field_scale(snap["arrow"], 0.06 * (b[1] - b[0]))

@@ -79,6 +79,10 @@ with layout.settings():
                              base.lr_decay_steps,
                              help="Both learning rates fall along a cosine to 5 % of their value over these "
                                   "steps: the players take smaller and smaller steps.")
+    drs = ui.toggle("Reject samples with D (DRS)", "drs", base.drs,
+                    help="Discriminator Rejection Sampling: a second discriminator learns the ratio "
+                         "p_data / p_g, and each drawn point is kept with a probability that grows with it. "
+                         "The metrics show G alone and after rejection.")
 
     st.header("Generator G_θ")
     noise_law = ui.select("Noise law p(z)", "zlaw", NOISE_LAWS, base.noise,
@@ -102,7 +106,7 @@ cfg = GanConfig(
     data=target.name if target is not None else "ring", spread=target.spread if target is not None else 0.05,
     noise_dim=noise_dim, noise=noise_law, g_depth=g_depth, g_width=g_width, d_depth=d_depth, d_width=d_width,
     loss=loss, d_steps=d_steps, lr_g=lr_g, lr_d=lr_d, batch_size=batch, pack=pack, g_ema=g_ema,
-    lr_decay_steps=lr_decay, seed=seed, eval_every=100,
+    lr_decay_steps=lr_decay, drs=drs, seed=seed, eval_every=100,
 )
 if cfg != preset(chosen, data=cfg.data, spread=cfg.spread, seed=seed, eval_every=100):
     st.caption(f"Settings changed from the preset “{chosen}”.")
@@ -149,6 +153,8 @@ def draw(job) -> None:
                                  show_heat=show_heat, show_arrows=show_arrows), "game", main=True)
         grad = np.linalg.norm(snap["arrow"], axis=1).mean() if "arrow" in snap else float("nan")
         n_g, n_d = snap["parameter_count"]
+        if "accepted" in snap:
+            st.caption(f"DRS keeps {snap['drs_acceptance']:.0%} of G's points (faint: rejected).")
         st.caption(f"D updates: {snap['d_updates']:,} · G updates: {snap['g_updates']:,} · "
                    f"mean |∇ₓ L_G| = {grad:.1e} (arrows rescaled to be visible) · "
                    f"parameters of G / D: {n_g:,} / {n_d:,}"
@@ -157,7 +163,9 @@ def draw(job) -> None:
     with right:
         layout.chart(manifold_figure(snap, "Manifold: G applied to a grid of noise"), "manifold")
         last = job.last_metrics
-        if last and "modes_captured" in last and modes is not None:
+        if last and "drs_acceptance" in last and modes is not None:
+            draw_drs_metrics(last, len(modes))
+        elif last and "modes_captured" in last and modes is not None:
             m1, m2, m3 = st.columns(3)
             m1.metric("Modes captured", f"{last['modes_captured']:.0f} / {len(modes)}")
             m2.metric("High quality", f"{last['high_quality']:.0%}")
@@ -172,8 +180,9 @@ def draw(job) -> None:
         if modes is not None and "modes_captured" in history:
             history, kept_share = (share_of(h, "modes_captured", len(modes), "modes_share")
                                    for h in (history, live.kept(NAME)))
+            after = [("high quality after DRS", "drs_high_quality")] if "drs_high_quality" in history else []
             layout.chart(curves(history, [("modes captured (share)", "modes_share"),
-                                          ("high-quality samples", "high_quality")],
+                                          ("high-quality samples", "high_quality"), *after],
                                 "Mode coverage", "share", y_range=(0, 1.02), height=280,
                                 reference=kept_share), "coverage")
         else:
@@ -181,6 +190,19 @@ def draw(job) -> None:
                                 "normalised energy", height=280, reference=live.kept(NAME)), "coverage")
     if "d_star" in snap:
         draw_optimum(snap, history, modes)
+
+
+def draw_drs_metrics(last: dict, n_modes: int) -> None:
+    """G alone beside after rejection, and the share kept: a filter, not a better G."""
+    def cell(key: str, fmt: str) -> str:
+        return fmt.format(last[key]) if key in last else "–"
+
+    st.markdown(
+        "| | G alone | G + DRS |\n| --- | --- | --- |\n"
+        f"| modes captured | {last['modes_captured']:.0f} / {n_modes} | {cell('drs_modes_captured', '{:.0f}')} / {n_modes} |\n"
+        f"| within 3σ of a mode | {last['high_quality']:.0%} | {cell('drs_high_quality', '{:.0%}')} |\n"
+        f"| energy distance | {last['energy']:.3f} | {cell('drs_energy', '{:.3f}')} |\n"
+        f"| points kept | 100% | **{last['drs_acceptance']:.0%}** |")
 
 
 def draw_optimum(snap: dict, history: dict, modes) -> None:
@@ -250,6 +272,23 @@ with layout.explanation():
         "cosine over T steps, so the last moves are small:")
     st.latex(r"\bar\theta \leftarrow \mu\,\bar\theta + (1 - \mu)\,\theta,\qquad"
              r"\eta_t = \eta\,\Big(0.05 + 0.95\cdot\tfrac12\big(1 + \cos(\pi\, t / T)\big)\Big)")
+    st.markdown(
+        "**Rejecting samples with D (DRS).** A continuous G_θ of Gaussian noise cannot jump between separate "
+        "modes: it always leaves some points on the bridges between them. Discriminator Rejection Sampling "
+        "(Azadi et al., 2019) filters them out afterwards. The logit of the optimal D* is the log density ratio, "
+        "so a point x = G_θ(z) drawn from p_g and kept with probability proportional to p_data(x) / p_g(x) "
+        "is a sample of p_data (rejection sampling):")
+    st.latex(r"r(x) = \log\frac{D_{\phi'}(x)}{1 - D_{\phi'}(x)} \;\approx\; \log\frac{D^*(x)}{1 - D^*(x)}"
+             r" = \log\frac{p_{\mathrm{data}}(x)}{p_g(x)}")
+    st.latex(r"\text{keep } x = G_\theta(z) \text{ with probability } a(x) = \min\Big(1,\; "
+             r"\exp\big(r(x) - \hat r\big)\Big)")
+    st.markdown(
+        "r̂ is the 99th percentile of r over a first batch of 1,000 points (the points above it are always "
+        "kept). The game's D_φ is not used: it is trained against the raw G while the points are drawn by the average of G's weights, and at the end of "
+        "the game it is nearly blind (D_φ ≈ ½ everywhere). A second discriminator D_φ' learns, beside the "
+        "game, to tell the data from the points actually drawn, on random Fourier features of x so that it "
+        "resolves narrow modes. The better points cost proposals: the page shows how many G draws are kept, and "
+        "the quality of G alone beside the quality after rejection.")
     layout.preset_list(TRY, URL)
     st.markdown(
         "- **Step mode**: press D step five times, then G step once, and watch the arrows.\n"

@@ -36,7 +36,7 @@ with st.sidebar:
     else:
         target, target_key = None, DIGITS
     st.header("GAN")
-    gan_preset = ui.select("GAN preset", "gpreset", list(PRESETS), RECOMMENDED)
+    gan_preset = ui.select("GAN preset", "gpreset", [p for p in PRESETS if not PRESETS[p].get("drs")], RECOMMENDED)
     layout.presets(TRY)
 with layout.settings():
     seed = ui.number("Seed", "seed", 0, 9999, 0)

@@ -1,8 +1,9 @@
 """AppTest tests of the GAN page."""
 
+import json
 import re
 
-from core.gan_presets import COLLAPSE, PRESETS, SHARP, preset
+from core.gan_presets import COLLAPSE, PRESETS, SHARP, SHARP_DRS, preset
 from dashboard.presets import GAN as TRY
 from tests.pagetest import chart_texts, open_page, press, texts
 
@@ -82,3 +83,35 @@ def test_sharp_targets_preset_sets_the_average_and_the_decay():
     assert fresh.select_slider(key="spread").value == 0.02 and fresh.select_slider(key="gema").value == wanted.g_ema
     press(fresh, "gan_step")
     assert "D updates: 1 · G updates: 1" in texts(fresh) and not fresh.exception
+
+
+def test_drs_toggle_rejects_and_reports_g_alone_beside_after_rejection():
+    at = open_page(PAGE, SMALL)
+    assert at.toggle(key="drs").value is False
+    press(at, "gan_step")
+    assert "G + DRS" not in texts(at) and "DRS keeps" not in texts(at)
+    at.toggle(key="drs").set_value(True).run()
+    assert "step 0 /" in texts(at)  # a second discriminator to train: a reset
+    press(at, "gan_step")
+    shown = texts(at)
+    assert "| | G alone | G + DRS |" in shown
+    row = re.search(r"\| within 3σ of a mode \| (\d+)% \| (\d+)% \|", shown)
+    assert row and 0 <= int(row.group(1)) <= 100 and 0 <= int(row.group(2)) <= 100
+    assert re.search(r"\| points kept \| 100% \| \*\*\d+%\*\* \|", shown)
+    kept = int(re.search(r"DRS keeps (\d+)% of G's points", shown).group(1))
+    assert 0 < kept <= 100
+    assert any(r"\exp\big(r(x) - \hat r\big)" in x.value for x in at.latex)
+    names = {t.get("name") for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]}
+    assert {"G(z) kept by DRS", "G(z) rejected"} <= names and "G(z)" not in names
+    at.toggle(key="drs").set_value(False).run()
+    press(at, "gan_step")
+    assert "G + DRS" not in texts(at) and "High quality" in [m.label for m in at.metric]
+
+
+def test_sharp_drs_preset_turns_the_toggle_on():
+    at = open_page(PAGE)
+    at.selectbox(key="preset").set_value(SHARP_DRS).run()
+    assert at.toggle(key="drs").value is True and at.select_slider(key="gema").value == preset(SHARP_DRS).g_ema
+    assert "Settings changed from the preset" not in texts(at)
+    at.selectbox(key="preset").set_value(SHARP).run()
+    assert at.toggle(key="drs").value is False
