@@ -30,6 +30,7 @@ import plotly.io as pio  # noqa: E402
 import torch  # noqa: E402
 
 from core.classify import ClassifyConfig, ClassifyTrainer  # noqa: E402
+from core.nets import training_thread  # noqa: E402
 from core.runner import FINISHED, RUNNING  # noqa: E402
 from core.service import RunSpec, TrainingService  # noqa: E402
 from dashboard.figures import curves, decision_boundary, unit_heatmaps  # noqa: E402
@@ -187,7 +188,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=2000)
     args = parser.parse_args()
-    torch.set_num_threads(1)  # as in a worker: the comparison is of the loops, not of thread counts
+    training_thread()  # as in a worker (one thread, denormals flushed): the comparison is of the loops, not of settings
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; {args.rounds} interleaved rounds of {args.steps} steps")
     svc = TrainingService(workers=1)
     compare(svc, "page default (2x8 tanh, batch 32)", ClassifyConfig(), args.rounds, args.steps)

@@ -142,9 +142,9 @@ def run_arena(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import torch
+    from core.nets import training_thread
 
-    torch.set_num_threads(1)  # as in a worker: tiny models are fastest on one thread
+    training_thread()  # as in a worker: one torch thread, denormals flushed
     models = discover()
     parser = argparse.ArgumentParser(prog="python -m core", description="Train GenLab's models headless.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -7,8 +7,9 @@ The **Trainer protocol** (every model of ``core`` follows it; nothing else is lo
                                             values (numbers, strings, small lists); copies, never views
     set_live(**values)                      settings that change without a reset (learning rate, view
                                             time, solver, temperature, ...): plain values only
-    done: bool                              optional attribute: nothing left to do (a sweep that has
-                                            fitted every capacity); the run then finishes early
+    done: bool                              optional attribute (present from construction on): nothing
+                                            left to do (a sweep that has fitted every capacity); the run
+                                            then finishes early
     divergence_advice: str                  optional attribute: shown when a metric becomes NaN or inf
     QUERIES: tuple[str, ...]                optional: names of methods a page may call on demand with
                                             plain keyword values (``trajectory`` for a replay); their
@@ -109,6 +110,7 @@ class Run:
         film: tuple[str, ...] = (),
     ):
         self.trainer = trainer
+        self._has_done = hasattr(trainer, "done")  # looked up once: it is in the hot loop
         self.max_steps = max_steps
         self._budget = max_steps
         self.snapshot_every = snapshot_every
@@ -212,7 +214,7 @@ class Run:
         taken = 0
         end = time.perf_counter() + seconds
         while self.state == RUNNING:
-            if getattr(self.trainer, "done", False):
+            if self._has_done and self.trainer.done:
                 self._end(FINISHED, f"Finished: the work is complete after {self.step_count:,} steps.")
                 break
             if self.max_steps and self.step_count >= self.max_steps:
@@ -281,12 +283,15 @@ class Run:
         now = time.perf_counter()
         self.compute_s += now - t0
         self.step_count += 1
-        bad = [k for k, v in metrics.items() if not math.isfinite(v)]
-        if bad:
-            self._diverge(f"{', '.join(bad)} became {metrics[bad[0]]}")
-            return False
-        self.last_metrics = {k: float(v) for k, v in metrics.items()}
-        self.history.record(self.step_count, self.last_metrics)
+        last = {}
+        for k, v in metrics.items():
+            last[k] = v = float(v)
+            if not math.isfinite(v):
+                bad = [k for k, v in metrics.items() if not math.isfinite(v)]
+                self._diverge(f"{', '.join(bad)} became {metrics[bad[0]]}")
+                return False
+        self.last_metrics = last
+        self.history.record(self.step_count, last)
         self.history_version = self.step_count
         self._rate.append((now, self.step_count))
         if self.snapshot_every <= 0:  # a picture after every step (tests; the last good one is the latest)

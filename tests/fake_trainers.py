@@ -41,7 +41,8 @@ class Counter:
         bad = self.nan_picture_at is not None and self.steps >= self.nan_picture_at
         return {"x": np.array([np.nan if bad else self.steps], dtype=float), "w": self.w.numpy().copy(),
                 "draws": np.asarray(self.draws[-50:]), "lr": self.lr, "pid": os.getpid(),
-                "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "")}
+                "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", ""),
+                "tiny": float(torch.tensor(1e-40, dtype=torch.float32) * 2.0)}  # a denormal: 0 where they are flushed
 
     def set_live(self, lr: float = 1.0) -> None:
         if not lr > 0:

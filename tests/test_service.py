@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+import torch
 
 from core.errors import ConfigError, GenLabError
 from core.runner import DIVERGED, FAILED, FINISHED, PAUSED, RUNNING
@@ -60,6 +61,12 @@ def test_runs_are_built_in_a_worker_not_in_the_page(svc):
     assert job.snapshot()["pid"] != os.getpid()
     assert job.snapshot()["pid"] in {w.pid for w in svc.workers}
     job.stop()
+
+
+def test_workers_train_with_denormals_flushed(svc):
+    """Denormal floats are slow on a CPU (a long run slowed by 20 %): the worker's training thread flushes them."""
+    assert float(torch.tensor(1e-40, dtype=torch.float32) * 2.0) > 0  # this test process does not flush
+    assert svc.create(RunSpec.of(Counter)).snapshot()["tiny"] == 0.0
 
 
 def test_closures_and_foreign_builders_are_refused():
