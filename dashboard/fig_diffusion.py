@@ -11,10 +11,10 @@ from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.fig_samples import REAL_COLOUR, bounds_of
 from dashboard.figures import empty_figure
+from dashboard.relayout import side_by_side, vline
 from dashboard.theme import PALETTE, TEMPLATE
 
 
@@ -35,18 +35,17 @@ def forward_panels(panels: np.ndarray, titles: Sequence[str], *, height: int = 2
     panels = np.asarray(panels, dtype=float)
     if panels.ndim != 3 or not len(panels):
         return empty_figure("No forward process to draw", height)
-    f = len(panels)
-    fig = make_subplots(rows=1, cols=f, subplot_titles=list(titles), horizontal_spacing=0.015)
+    lay, axes = side_by_side(list(titles), spacing=0.015, title_size=14)
     box = bounds_of(panels[0], panels[-1], margin=0.05)
-    for k, pts in enumerate(panels):
+    traces = []
+    for k, (pts, (xa, ya)) in enumerate(zip(panels, axes)):
         colour = PALETTE[4] if k == highlight else (REAL_COLOUR if k == 0 else PALETTE[1])
-        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False,
-                                   marker=dict(size=3, color=colour, opacity=0.6)), row=1, col=k + 1)
-        fig.update_xaxes(range=box[:2], showticklabels=False, row=1, col=k + 1)
-        fig.update_yaxes(range=box[2:], showticklabels=False, scaleanchor=f"x{k + 1 if k else ''}", row=1, col=k + 1)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=10, r=10, t=40, b=10))
-    fig.update_annotations(font_size=14)
-    return fig
+        traces.append(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False, xaxis=xa, yaxis=ya,
+                                 marker=dict(size=3, color=colour, opacity=0.6)))
+        lay["xaxis" + xa[1:]].update(range=box[:2], showticklabels=False)
+        lay["yaxis" + ya[1:]].update(range=box[2:], showticklabels=False, scaleanchor=xa)
+    return go.Figure(data=traces, layout=dict(lay, template=TEMPLATE, height=height,
+                                              margin=dict(l=10, r=10, t=40, b=10)))
 
 
 def schedule_figure(alpha_bar: np.ndarray, betas: np.ndarray, *, t_mark: float | None = None,
@@ -54,18 +53,15 @@ def schedule_figure(alpha_bar: np.ndarray, betas: np.ndarray, *, t_mark: float |
     """ᾱ_t (signal kept) and 1 − ᾱ_t (noise) against t = 1..T."""
     alpha_bar = np.asarray(alpha_bar, dtype=float)
     t = np.arange(1, len(alpha_bar) + 1)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Noise schedule"))
-    fig.add_trace(go.Scatter(x=t, y=alpha_bar, name="ᾱ_t (signal²)", line=dict(color=PALETTE[1], width=3)))
-    fig.add_trace(go.Scatter(x=t, y=1 - alpha_bar, name="1 − ᾱ_t (noise²)", line=dict(color=PALETTE[4], width=3)))
-    fig.add_trace(go.Scatter(x=t, y=np.asarray(betas, dtype=float), name="β_t",
-                             line=dict(color=PALETTE[2], width=2, dash="dot")))
-    if t_mark is not None:
-        fig.add_vline(x=t_mark, line=dict(color="#444", width=1, dash="dash"))
-    fig.update_xaxes(title="t")
-    fig.update_yaxes(range=[0, 1.02])
-    fig.update_layout(margin=dict(l=45, r=10, t=40, b=40),
-                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
-    return fig
+    traces = [go.Scatter(x=t, y=alpha_bar, name="ᾱ_t (signal²)", line=dict(color=PALETTE[1], width=3)),
+              go.Scatter(x=t, y=1 - alpha_bar, name="1 − ᾱ_t (noise²)", line=dict(color=PALETTE[4], width=3)),
+              go.Scatter(x=t, y=np.asarray(betas, dtype=float), name="β_t",
+                         line=dict(color=PALETTE[2], width=2, dash="dot"))]
+    shapes = [vline(t_mark, dict(color="#444", width=1, dash="dash"))] if t_mark is not None else []
+    return go.Figure(data=traces, layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
+        template=TEMPLATE, height=height, title=dict(text="Noise schedule"), shapes=shapes,
+        xaxis=dict(title=dict(text="t")), yaxis=dict(range=[0, 1.02]), margin=dict(l=45, r=10, t=40, b=40),
+        legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right")))
 
 
 def quality_vs_steps(steps: np.ndarray | None, series: Sequence[tuple[str, np.ndarray]], y_title: str, *,
@@ -74,11 +70,11 @@ def quality_vs_steps(steps: np.ndarray | None, series: Sequence[tuple[str, np.nd
     """One line per sampler: a quality number against the number of network evaluations (log x)."""
     if steps is None or not len(steps) or not series:
         return empty_figure("Measured every 1,000 training steps", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=title))
-    for (name, y), colour in zip(series, (PALETTE[1], PALETTE[4], PALETTE[2])):
-        fig.add_trace(go.Scatter(x=np.asarray(steps, float), y=np.asarray(y, float), name=name,
-                                 mode="lines+markers", line=dict(color=colour, width=3)))
-    fig.update_xaxes(title="sampling steps = network evaluations", type="log")
-    fig.update_yaxes(title=y_title + (" ↑" if higher_is_better else " ↓"))
-    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return fig
+    traces = [go.Scatter(x=np.asarray(steps, float), y=np.asarray(y, float), name=name, mode="lines+markers",
+                         line=dict(color=colour, width=3))
+              for (name, y), colour in zip(series, (PALETTE[1], PALETTE[4], PALETTE[2]))]
+    return go.Figure(data=traces, layout=dict(
+        template=TEMPLATE, height=height, title=dict(text=title),
+        xaxis=dict(title=dict(text="sampling steps = network evaluations"), type="log"),
+        yaxis=dict(title=dict(text=y_title + (" ↑" if higher_is_better else " ↓"))),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")))

@@ -34,7 +34,8 @@ def relayout(fig: go.Figure, changes: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def side_by_side(titles: list[str], spacing: float = 0.06) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def side_by_side(titles: list[str], spacing: float = 0.06, title_size: int = 16) -> tuple[dict[str, Any],
+                                                                                         list[tuple[str, str]]]:
     """``make_subplots(rows=1, cols=len(titles), subplot_titles=titles)``'s layout as one dict, without its
     per-axis updates: (layout with ``xaxis``, ``xaxis2``, ... side by side and the titles as annotations,
     each panel's (xaxis, yaxis) names for its traces: ``("x", "y")``, ``("x2", "y2")``, ...)."""
@@ -48,7 +49,7 @@ def side_by_side(titles: list[str], spacing: float = 0.06) -> tuple[dict[str, An
         layout[f"xaxis{suffix}"] = dict(domain=[lo, lo + width], anchor=f"y{suffix}")
         layout[f"yaxis{suffix}"] = dict(domain=[0.0, 1.0], anchor=f"x{suffix}")
         layout["annotations"].append(dict(text=title, x=lo + width / 2, y=1.0, xref="paper", yref="paper",
-                                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)))
+                                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=title_size)))
         axes.append((f"x{suffix}", f"y{suffix}"))
     return layout, axes
 
@@ -57,3 +58,8 @@ def hline(y: float, text: str, colour: str = "#888") -> tuple[dict[str, Any], di
     """``fig.add_hline(y, annotation_text=text)`` as a (shape, annotation) pair for a layout's lists."""
     return (dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y, line=dict(dash="dash", color=colour)),
             dict(text=text, xref="x domain", x=1, xanchor="right", yref="y", y=y, yanchor="bottom", showarrow=False))
+
+
+def vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    """``fig.add_vline(x, line=line)`` as a shape for a layout's list."""
+    return dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line)
