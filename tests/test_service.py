@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import numpy as np
@@ -65,7 +66,16 @@ def test_runs_are_built_in_a_worker_not_in_the_page(svc):
 
 def test_workers_train_with_denormals_flushed(svc):
     """Denormal floats are slow on a CPU (a long run slowed by 20 %): the worker's training thread flushes them."""
-    assert float(torch.tensor(1e-40, dtype=torch.float32) * 2.0) > 0  # this test process does not flush
+    kept = []
+
+    def unflushed() -> None:  # a thread of its own: the flag belongs to the thread, and this one is cleared
+        torch.set_flush_denormal(False)
+        kept.append(float(torch.tensor(1e-40, dtype=torch.float32) * 2.0))
+
+    thread = threading.Thread(target=unflushed)
+    thread.start()
+    thread.join()
+    assert kept[0] > 0  # without the flush the product is a denormal, not 0
     assert svc.create(RunSpec.of(Counter)).snapshot()["tiny"] == 0.0
 
 
