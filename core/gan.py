@@ -50,6 +50,7 @@ GRID = 40  # D's heatmap resolution (GRID x GRID)
 N_SHOW = 800  # data / generated points in a snapshot
 N_ARROWS = 150  # generated points that carry a gradient arrow
 N_EVAL = 1000  # samples for the mode / energy metrics
+EVAL_KEYS = ("energy", "modes_captured", "high_quality")  # what evaluate() reports of them (2D)
 MANIFOLD_1D, MANIFOLD_2D = 200, 21  # noise-grid resolution
 N_IMAGES = 36  # digits shown in a snapshot
 GP_WEIGHT = 10.0
@@ -304,9 +305,11 @@ class GanTrainer:
     def _units(self, x: torch.Tensor) -> np.ndarray:
         return x.double().numpy() * self.std + self.mean  # (n, d) data units
 
-    def shown_rejection(self) -> np.ndarray:
-        """(N_EVAL,) bool: which points of the fixed noise ``z_show`` DRS keeps (r̂ from those points)."""
-        return self.rejector.judge(self._generate(self.z_show[:N_EVAL]), self.u_show[:N_EVAL]).accepted.numpy()
+    def shown_rejection(self, drawn: torch.Tensor | None = None) -> np.ndarray:
+        """(N_EVAL,) bool: which points of the fixed noise ``z_show`` DRS keeps (r̂ from those points);
+        ``drawn``: the sampler's points for ``z_show[:N_EVAL]`` if the caller has them already."""
+        drawn = self._generate(self.z_show[:N_EVAL]) if drawn is None else drawn
+        return self.rejector.judge(drawn, self.u_show[:N_EVAL]).accepted.numpy()
 
     def _report(self, x: np.ndarray, keep: tuple[str, ...] | None = None) -> dict[str, float]:
         report = sample_report(x, self.data.target, reference=self.data.held_out, seed=self.cfg.seed)
@@ -320,18 +323,19 @@ class GanTrainer:
         return out
 
     def evaluate(self) -> dict[str, float]:
-        x = self.sample(N_EVAL, self.z_show)
         if self.is_digits:
             from core.digit_judge import judge
 
-            report = judge(x)
+            report = judge(self.sample(N_EVAL, self.z_show))
             return {"confident": report["confident"], "classes": float(report["classes"])}
-        out = self._report(x, ("energy", "modes_captured", "high_quality"))
+        drawn = self._generate(self.z_show[:N_EVAL])  # as sample(N_EVAL, z_show); DRS judges the same points
+        x = self._units(drawn)
+        out = self._report(x, EVAL_KEYS)
         if self.optimum is not None:  # JSD(p_data ‖ p_g) on the grid (core.gan_optimum)
             out["jsd"] = self.optimum.measure(x)["jsd"]
         if self.rejector is not None:
-            ok = self.shown_rejection()
-            out.update(self._drs_report(x[ok], float(ok.mean()), ("energy", "modes_captured", "high_quality")))
+            ok = self.shown_rejection(drawn)
+            out.update(self._drs_report(x[ok], float(ok.mean()), EVAL_KEYS))
         return out
 
     def drs_sample(self, n: int) -> tuple[np.ndarray, Rejection]:

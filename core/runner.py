@@ -158,7 +158,7 @@ class Run:
 
     def start(self, renew: bool = True) -> None:
         """Train from here on. After a finished budget, Play grants another one if ``renew`` allows."""
-        if self.state == FINISHED and self.max_steps and self._budget and not getattr(self.trainer, "done", False):
+        if self.state == FINISHED and self.max_steps and self._budget and not (self._has_done and self.trainer.done):
             if not renew or (self.max_renewals is not None and self.renewals >= self.max_renewals):
                 self.message = (f"Finished: {self.step_count:,} steps is this run's share while the server is busy. "
                                 "Press Reset to train again from the start.")

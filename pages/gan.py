@@ -13,10 +13,10 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.presets import GAN as TRY
 from dashboard.presets import GAN_FIELDS as FIELDS
-from dashboard.relayout import hline, relayout
 from dashboard.fig_gan import game_figure, manifold_figure, optimum_figure
 from dashboard.fig_samples import training_film
 from dashboard.figures import curves, share_of
+from dashboard.relayout import hline, relayout
 from dashboard.targets_ui import target_picker
 
 NAME = "gan"
