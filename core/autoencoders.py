@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from core.errors import ConfigError
-from core.nets import ACTIVATIONS, check_activation, check_hidden, positive, set_lr
+from core.nets import ACTIVATIONS, adam, check_activation, check_hidden, positive, set_lr
 from core.targets2d import Target2D
 from core.vectors import DIGITS, N_PRIOR, VectorData, load_vectors
 
@@ -149,7 +149,7 @@ class AETrainer:
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
         self.model = AEBank(self.data.dim, sizes, cfg.hidden, cfg.activation, sigmoid=self.data.is_digits)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.opt = adam(self.model.parameters(), cfg.lr)
         self.X_train = torch.from_numpy(self.data.x_train)
         self.X_test = torch.from_numpy(self.data.x_test)
         self.shown = sizes.index(min(cfg.latent, self.data.dim))

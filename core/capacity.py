@@ -27,7 +27,7 @@ from numpy.polynomial import legendre
 from torch import nn
 
 from core.errors import ConfigError
-from core.nets import mlp
+from core.nets import adam, mlp
 
 X_LO, X_HI = -1.0, 1.0
 CURVE_POINTS = 160  # resolution of the drawn fits
@@ -183,7 +183,7 @@ class CapacitySweepTrainer:
         width = self.current_capacity
         if self._net is None:
             self._net = mlp_regressor(width, self.cfg.seed)
-            self._opt = torch.optim.Adam(self._net.parameters(), lr=self.cfg.lr)
+            self._opt = adam(self._net.parameters(), self.cfg.lr)
         net, opt = self._net, self._opt
         loss = torch.zeros(())
         for _ in range(self.cfg.mlp_chunk):

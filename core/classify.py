@@ -21,7 +21,7 @@ from torch import nn
 
 from core.datasets import DATASET_NAMES, LabelledData, labelled_from_csv, make_dataset
 from core.errors import ConfigError
-from core.nets import check_activation, check_hidden, mlp, parameter_count, positive, set_lr
+from core.nets import adam, check_activation, check_hidden, mlp, parameter_count, positive, set_lr
 from core.targets2d import grid_points, plot_grid
 
 FEATURES = {  # name -> (label in the lecture's notation, function of the (n, 2) inputs)
@@ -83,7 +83,7 @@ def make_optimizer(name: str, params, lr: float, l2: float) -> torch.optim.Optim
     biases = [p for p in params if p.dim() <= 1]
     groups = [{"params": weights, "weight_decay": l2}, {"params": biases, "weight_decay": 0.0}]
     if name == "adam":
-        return torch.optim.Adam(groups, lr=lr)
+        return adam(groups, lr)
     return torch.optim.SGD(groups, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
 
 

@@ -23,7 +23,7 @@ from torch import nn
 from core import digits
 from core.digits import SIDE
 from core.errors import ConfigError
-from core.nets import mlp, parameter_count, set_lr
+from core.nets import adam, mlp, parameter_count, set_lr
 
 MAX_WRONG = 12  # misclassified examples in a snapshot
 MODEL_NAMES = ("cnn", "mlp")
@@ -88,7 +88,7 @@ class CnnVsMlpTrainer:
         self.x_shifted = torch.from_numpy(digits.shift(data.x_test, cfg.shift_dx, cfg.shift_dy))
         torch.manual_seed(cfg.seed)
         self.models: dict[str, nn.Module] = {"cnn": SmallCNN(cfg.channels), "mlp": make_mlp(cfg.mlp_hidden)}
-        self.opts = {k: torch.optim.Adam(m.parameters(), lr=cfg.lr) for k, m in self.models.items()}
+        self.opts = {k: adam(m.parameters(), cfg.lr) for k, m in self.models.items()}
         self.loss_fn = nn.CrossEntropyLoss()
         self.gen = torch.Generator().manual_seed(cfg.seed)
         self.steps = 0

@@ -27,7 +27,7 @@ from torch import nn
 
 from core import digits as digit_data
 from core.errors import ConfigError
-from core.nets import mlp, positive, set_lr
+from core.nets import adam, mlp, positive, set_lr
 
 CORRUPTIONS = {
     "noise": "Gaussian noise (level = σ)",
@@ -107,7 +107,7 @@ class DenoiseTrainer:
         self.encoder = mlp((64, cfg.hidden, cfg.latent), "relu")
         self.decoder = mlp((cfg.latent, cfg.hidden, 64), "relu", final=nn.Sigmoid)
         params = [*self.encoder.parameters(), *self.decoder.parameters()]
-        self.opt = torch.optim.Adam(params, lr=cfg.lr)
+        self.opt = adam(params, cfg.lr)
         # one fixed corruption of the test digits: the before/after errors are comparable over time
         self.x_test_corrupted = corrupt(self.x_test, cfg.corruption, cfg.level,
                                         torch.Generator().manual_seed(10_000 + cfg.seed))

@@ -33,7 +33,7 @@ from torch import nn
 from core.errors import ConfigError
 from core.sample_metrics import normalised_energy_distance
 from core.targets2d import Target2D, make_target, standardise
-from core.nets import mlp, set_lr
+from core.nets import adam, mlp, set_lr
 
 GRIDS = (32, 48, 64, 96, 128)
 IMAGE_DIMS = {"this page (2D)": 2, "8×8 digit": 64, "MNIST 28×28": 784, "CIFAR-10 32×32×3": 3072}
@@ -114,7 +114,7 @@ class EnergyTrainer:
         self.points, self.axis, self.cell = box_grid(self.half, cfg.grid)
         self.log_jac = float(np.log(self.std).sum())  # log p_data-units = log p_std - Σ log std_j
         self.model = energy_mlp(cfg.hidden, cfg.layers)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.opt = adam(self.model.parameters(), cfg.lr)
         self.steps = 0
         self.evaluation: dict[str, float] = {}
         self.cells_per_s = 0.0

@@ -37,7 +37,7 @@ from torch import nn
 from core import gmm_exact, replay
 from core.errors import ConfigError
 from core.ode import SOLVERS, integrate, steps_for_nfe
-from core.nets import EMA, cosine_lr, parameter_count, set_lr
+from core.nets import EMA, adam, cosine_lr, parameter_count, set_lr
 from core.replay import REPLAY_POINTS
 from core.sample_metrics import sample_report
 from core.targets2d import Standardiser, Target2D, load_target, standardise
@@ -140,7 +140,7 @@ class FlowTrainer:
 
         self.model = VelocityMLP(cfg.width, cfg.depth, cfg.n_fourier, cfg.x_scale, cfg.seed)
         self.ema = EMA(self.model, cfg.ema, warmup=True)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.opt = adam(self.model.parameters(), cfg.lr)
         self.lr = cfg.lr
         self.steps = 0
         self.evaluation: dict[str, float] = {}

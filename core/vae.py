@@ -64,7 +64,7 @@ import numpy as np
 import torch
 
 from core.errors import ConfigError
-from core.nets import check_activation, check_hidden, parameter_count, positive, set_lr
+from core.nets import adam, check_activation, check_hidden, parameter_count, positive, set_lr
 from core.targets2d import Target2D
 from core.vae_model import LOG_STD_MAX, LOG_STD_MIN, VAE
 from core.vectors import DIGITS, N_PRIOR, VectorData, load_vectors, quality_report
@@ -149,7 +149,7 @@ class VAETrainer:
         torch.manual_seed(cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed)
         self.model = VAE(self.data.dim, cfg.latent, cfg.hidden, cfg.activation, self.decoder)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.opt = adam(self.model.parameters(), cfg.lr)
         self.beta = cfg.beta
         self.X_train = torch.from_numpy(self.data.x_train)  # (n, d)
         self.X_test = torch.from_numpy(self.data.x_test)  # (m, d)
