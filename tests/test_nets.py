@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from core.nets import EMA, cosine_lr, mlp, parameter_count, set_lr
+from core.nets import EMA, adam, cosine_lr, mlp, parameter_count, set_lr
 
 
 def test_set_lr_reaches_every_group_of_one_or_several_optimisers():
@@ -17,6 +17,32 @@ def test_set_lr_reaches_every_group_of_one_or_several_optimisers():
     assert [g["lr"] for g in one.param_groups] == [0.5, 0.5]
     set_lr({"x": one, "y": two}.values(), 0.25)
     assert [g["lr"] for g in one.param_groups + two.param_groups] == [0.25, 0.25, 0.25]
+
+
+@pytest.mark.parametrize("decoupled, options", [(False, {}), (False, {"betas": (0.5, 0.9), "weight_decay": 1e-2}),
+                                                 (True, {"weight_decay": 0.01})])
+def test_adam_is_fused_and_takes_the_steps_of_pytorchs_default_update(decoupled, options):
+    """The fused update is the same algorithm as torch.optim.Adam / AdamW's default: the same weights after
+    200 steps up to float32 rounding, and a live learning-rate change applies to it."""
+    torch.manual_seed(0)
+    x, y = torch.randn(64, 3), torch.randn(64, 1)
+    nets = [mlp((3, 16, 1), "tanh") for _ in range(2)]
+    nets[1].load_state_dict(nets[0].state_dict())
+    start = [p.detach().clone() for p in nets[0].parameters()]
+    fused = adam(nets[0].parameters(), 3e-3, decoupled=decoupled, **options)
+    default = (torch.optim.AdamW if decoupled else torch.optim.Adam)(nets[1].parameters(), lr=3e-3, **options)
+    assert fused.defaults["fused"] and not default.defaults.get("fused")
+    for step in range(200):
+        if step == 100:
+            set_lr([fused, default], 1e-2)
+        for net, opt in zip(nets, (fused, default)):
+            loss = ((net(x) - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    for a, b in zip(nets[0].parameters(), nets[1].parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    assert max((a - b).abs().max().item() for a, b in zip(nets[0].parameters(), start)) > 0.01  # it trained
 
 
 def test_cosine_lr_falls_from_lr_to_the_floor_then_stays():
