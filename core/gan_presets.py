@@ -14,12 +14,12 @@ PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s de
     # modes of std 0.02 (1 % of the ring's radius): samples drawn by an average of G's weights (Yazıcı et al.,
     # 2019) and both learning rates decaying over about the steps of 60 CPU s, so the points settle inside the
     # modes. After 60 CPU s (bench/bench_gan.py --tables sharp, seeds 0-2): ring 8/8 modes, 95-97 % high
-    # quality (recommended preset 58-93 %); grid 13-24/25 modes, 41-83 % (recommended 12-22/25, 33-52 %)
+    # quality (recommended preset 86-91 %); grid 14-21/25 modes, 59-65 % (recommended 15-21/25, 48-59 %)
     "sharp targets": dict(g_ema=0.999, lr_g=1e-3, lr_d=1e-3, lr_decay_steps=15_000),
     # the same game, and the drawn points filtered by Discriminator Rejection Sampling (core/gan_drs.py): the
     # misses between the grid's modes, which a continuous G cannot avoid, are rejected. After 60 CPU s (same
-    # bench, D_φ' trained inside them): ring 8/8, 99.2-99.3 % of the accepted points (4-11 % accepted); grid
-    # 24-25/25, 98.9-99.5 % (5-17 % accepted), G alone 37-82 %
+    # bench, D_φ' trained inside them): ring 8/8, 99.2-99.5 % of the accepted points (5-11 % accepted); grid
+    # 23-25/25, 98.2-99.2 % (5-7 % accepted), G alone 55-67 %
     "sharp targets + DRS": dict(g_ema=0.999, lr_g=1e-3, lr_d=1e-3, lr_decay_steps=15_000, drs=True),
     # a discriminator far stronger and 20x faster than the generator, no packing: G piles its points
     # on the few modes D currently rates highest (3 of 8 on the ring at seed 0)
