@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -37,15 +38,18 @@ def assert_no_exception(page, where: str) -> None:
     assert "Traceback" not in page.inner_text("body"), where
 
 
-def plot_points(page, title: str) -> int:
-    """Number of points in the first trace of the plotly chart whose title contains ``title``."""
+def plot_last_x(page, title: str) -> float:
+    """The last x (a curve's last step) of the first trace of the plotly chart whose title contains ``title``;
+    -1 when there is no such chart or it has no points. (Not the number of points: a run's history keeps at
+    most 1,000 rows and halves them when full, so the count falls and rises while the run goes on.)"""
     return page.evaluate(
         """(title) => {
             for (const el of document.querySelectorAll('.js-plotly-plot')) {
                 const t = el.layout && el.layout.title && (el.layout.title.text || el.layout.title);
                 if (t && String(t).includes(title) && el._fullData && el._fullData.length) {
                     const trace = el._fullData[0];  // decoded (plotly 6+ ships arrays base64-encoded)
-                    return trace._length ?? trace.x.length;
+                    const n = trace._length ?? trace.x.length;
+                    return n ? Number(trace.x[n - 1]) : -1;
                 }
             }
             return -1;
@@ -80,14 +84,17 @@ def test_every_page_opens_and_starts_training(server, page, topic):
 def test_training_makes_the_loss_chart_grow(server, page):
     page.goto(f"{server}/classification")
     wait_until_rendered(page)
-    assert plot_points(page, "Loss") == -1  # nothing trained yet: an empty chart
+    assert plot_last_x(page, "Loss") == -1  # nothing trained yet: an empty chart
     play(page)
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
                            ".some(el => el.layout && el.layout.title && String(el.layout.title.text).includes('Loss'))",
                            timeout=20_000)
-    first = plot_points(page, "Loss")
-    page.wait_for_timeout(2500)
-    later = plot_points(page, "Loss")
+    first = plot_last_x(page, "Loss")
+    deadline = time.monotonic() + 15
+    later = first
+    while later <= first and time.monotonic() < deadline:  # the live view redraws with a later step
+        page.wait_for_timeout(500)
+        later = plot_last_x(page, "Loss")
     assert first > 0 and later > first, (first, later)
     page.screenshot(path=str(__import__("pathlib").Path(__file__).parent / "last-classification.png"))
     assert_no_exception(page, "classification while training")
