@@ -41,15 +41,17 @@ def unfused(opt: torch.optim.Optimizer) -> torch.optim.Optimizer:
 
 def with_default_update(trainer: object) -> bool:
     """Swap every fused Adam of the trainer for the default update; False if it has none."""
-    swapped = False
+    swapped = []
+
+    def default(opt: torch.optim.Optimizer) -> torch.optim.Optimizer:
+        if not opt.defaults.get("fused"):
+            return opt
+        swapped.append(opt)
+        return unfused(opt)
+
     for name, value in optimisers(trainer).items():
-        if isinstance(value, dict):
-            new = {k: unfused(o) if o.defaults.get("fused") else o for k, o in value.items()}
-            swapped |= any(o.defaults.get("fused") for o in value.values())
-        else:
-            new, swapped = (unfused(value), True) if value.defaults.get("fused") else (value, swapped)
-        setattr(trainer, name, new)
-    return swapped
+        setattr(trainer, name, {k: default(o) for k, o in value.items()} if isinstance(value, dict) else default(value))
+    return bool(swapped)
 
 
 def rate(trainer: object, seconds: float) -> float:

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import plotly.io as pio  # noqa: E402
 import torch  # noqa: E402
 
-from core.classify import ClassifyConfig, ClassifyTrainer  # noqa: E402
+from core.classify import ClassifyConfig, ClassifyTrainer, evaluate_parts  # noqa: E402
 from core.nets import training_thread  # noqa: E402
 from core.runner import FINISHED, RUNNING  # noqa: E402
 from core.service import RunSpec, TrainingService  # noqa: E402
@@ -57,7 +57,7 @@ def bare_loop(trainer: ClassifyTrainer, steps: int, evaluate: bool = False) -> T
     every ``eval_every`` steps (and after the first) the loss and accuracy on the training and test sets."""
     model, opt, loss_fn = trainer.model, trainer.opt, trainer.loss_fn
     F, Y, B, gen = trainer.F_train, trainer.Y_train, trainer.cfg.batch_size, trainer.gen
-    parts, every = ((F, Y), (trainer.F_test, trainer.Y_test)), trainer.cfg.eval_every
+    parts, every = (("train", F, Y), ("test", trainer.F_test, trainer.Y_test)), trainer.cfg.eval_every
     t0 = _clock()
     for step in range(1, steps + 1):
         idx = torch.randint(0, len(Y), (B,), generator=gen)
@@ -67,11 +67,7 @@ def bare_loop(trainer: ClassifyTrainer, steps: int, evaluate: bool = False) -> T
         opt.step()
         loss.item()
         if evaluate and (step == 1 or step % every == 0):
-            with torch.no_grad():
-                for X_part, Y_part in parts:
-                    logits = model(X_part)
-                    loss_fn(logits, Y_part).item()
-                    (logits.argmax(1) == Y_part).float().mean().item()
+            evaluate_parts(model, loss_fn, parts)  # the page's evaluation, plain torch under no_grad
     return _since(t0)
 
 
@@ -193,8 +189,9 @@ def gan_refresh_time(svc: TrainingService, repeats: int = 20) -> tuple[float, fl
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
-    # 6,000 steps a round (2 s of the page's default model): a job pays a start and a finish per round, which a
-    # student's minutes of training do not (rounds of 2,000 steps: 0.91 job / bare loop, of 6,000: 0.93)
+    # 6,000 steps a round (about 1.5 s of the page's default model): a job pays a start and a finish per round,
+    # which a student's minutes of training do not (against the loop without evaluation, before fused Adam:
+    # rounds of 2,000 steps gave 0.91, of 6,000 0.93)
     parser.add_argument("--steps", type=int, default=6000)
     args = parser.parse_args()
     training_thread()  # as in a worker (one thread, denormals flushed): the comparison is of the loops, not of settings
