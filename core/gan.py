@@ -20,6 +20,12 @@ noise grid (the manifold), the target's modes, the optimal discriminator ``d_sta
 and ``jsd`` = JSD(p_data ‖ p_g) (``core.gan_optimum``; ``jsd`` is also a metric), and the counters
 and settings a page prints (``d_updates``, ``g_updates``, ``parameter_count`` [G, D], ``loss``, ``pack``).
 
+Sharp modes (the "sharp targets" presets): ``g_ema`` draws samples with an average of G's weights,
+``lr_decay_steps`` lets both learning rates fall; ``latent_modes`` draws z from K tight clusters
+(z = μ_c + LATENT_SPREAD·ε), so G need not stretch one connected cloud over separate modes; ``d_fourier``
+gives D random Fourier features of its input, so it resolves a mode of 1 % of the data's scale;
+``instance_noise`` blurs every point D sees, fading over the first INSTANCE_NOISE_STEPS steps.
+
 Discriminator Rejection Sampling (``drs``, core/gan_drs.py): a second discriminator D_φ' learns, one
 step every ``DRS_EVERY`` training steps, to tell the data from the points the sampler draws, and the
 drawn points are kept with probability exp(min(0, r(x) − r̂)), r = logit D_φ'. The metrics then carry
@@ -41,7 +47,7 @@ from core.gan_data import GanData, load_data
 from core.gan_drs import MAX_PROPOSALS, Rejection, Rejector
 from core.gan_losses import LOSSES, logit_losses
 from core.gan_optimum import GridOptimum
-from core.nets import EMA, adam, cosine_lr, mlp, parameter_count, set_lr
+from core.nets import EMA, FourierFeatures, adam, cosine_lr, mlp, parameter_count, set_lr
 from core.sample_metrics import sample_report
 from core.targets2d import Target2D, plot_grid, standardise
 
@@ -54,6 +60,9 @@ EVAL_KEYS = ("energy", "modes_captured", "high_quality")  # what evaluate() repo
 MANIFOLD_1D, MANIFOLD_2D = 200, 21  # noise-grid resolution
 N_IMAGES = 36  # digits shown in a snapshot
 GP_WEIGHT = 10.0
+LATENT_SPREAD = 0.03  # std of each noise cluster around its centre (latent_modes)
+FOURIER_FEATURES = 64  # sin and cos pairs in D's input (d_fourier)
+INSTANCE_NOISE_STEPS = 2000  # steps over which the instance noise fades linearly to 0
 DRS_EVERY = 4  # training steps per update of DRS's D_φ' (each costs ~2 ms, a GAN step ~3: +17 %)
 
 
@@ -76,6 +85,9 @@ class GanConfig:
     g_ema: float = 0.0  # decay μ of an average of G's weights that draws every sample (0 = off)
     lr_decay_steps: int = 0  # cosine decay of both learning rates to 5 % over these steps (0 = constant)
     drs: bool = False  # Discriminator Rejection Sampling of the drawn points (2D data; core/gan_drs.py)
+    latent_modes: int = 0  # K: z = μ_c + LATENT_SPREAD·ε, c ~ U{1..K}, the centres μ_c drawn once from p(z) (0 = off)
+    d_fourier: float = 0.0  # scale of B in D's random Fourier features [x, sin(xB + b), cos(xB + b)] (0 = off)
+    instance_noise: float = 0.0  # σ₀ of noise added to every point D sees, fading to 0 over INSTANCE_NOISE_STEPS
     seed: int = 0
     eval_every: int = 200  # steps between mode-coverage measurements
     n_samples: int = 2000  # samples written by the CLI
@@ -105,6 +117,12 @@ class GanConfig:
             raise ConfigError("The decay of G's weight average must lie in [0, 1).")
         if not 0 <= self.lr_decay_steps <= 10**7:
             raise ConfigError("Decay the learning rates over 0 (constant) to 10,000,000 steps.")
+        if not 0 <= self.latent_modes <= 10_000:
+            raise ConfigError("Draw the noise from 0 (off) to 10,000 clusters.")
+        if not (np.isfinite(self.d_fourier) and 0.0 <= self.d_fourier <= 1000.0):
+            raise ConfigError("The scale of D's Fourier features must lie in [0, 1000] (0 = off).")
+        if not (np.isfinite(self.instance_noise) and 0.0 <= self.instance_noise <= 10.0):
+            raise ConfigError("The instance noise must lie in [0, 10] data standard deviations (0 = off).")
 
     @staticmethod
     def canonical(fields: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +167,7 @@ class GanTrainer:
         digits = self.data.is_digits
         self.G = mlp((cfg.noise_dim, *(cfg.g_width,) * cfg.g_depth, d), nn.ReLU,
                      final=nn.Tanh if digits else None, norm=nn.BatchNorm1d if digits else None)
-        self.D = mlp((d * cfg.pack, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU)
+        self.D = self._discriminator(d * cfg.pack)
         betas = (0.5, 0.9)
         self.opt_g = adam(self.G.parameters(), cfg.lr_g, betas=betas)
         self.opt_d = adam(self.D.parameters(), cfg.lr_d, betas=betas)
@@ -163,6 +181,7 @@ class GanTrainer:
         self.losses = {"d_loss": float("nan"), "g_loss": float("nan"), "d_real": float("nan"),
                        "d_fake": float("nan")}
         self.evaluation: dict[str, float] = {}
+        self.centres = self._centres()
         self.z_show = self.noise(max(N_SHOW, N_EVAL))  # fixed noise: the picture moves only with G
         self._grid = self._make_grid() if d == 2 else None
         self.is_digits = self.data.is_digits
@@ -176,11 +195,46 @@ class GanTrainer:
 
     # ------------------------------------------------------------------ pieces
 
-    def noise(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
-        shape, gen = (n, self.cfg.noise_dim), gen or self.gen
+    def _discriminator(self, n_in: int) -> nn.Module:
+        """D_φ: an MLP of its input, or with ``d_fourier`` of [x, sin(xB + b), cos(xB + b)] (B, b fixed): the
+        features let a small D resolve modes of 1 % of the data's scale (Tancik et al., 2020)."""
+        cfg = self.cfg
+        if cfg.d_fourier <= 0:
+            return mlp((n_in, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU)
+        features = FourierFeatures(n_in, FOURIER_FEATURES, cfg.d_fourier, cfg.seed + 3, keep_input=True)
+        return nn.Sequential(features, mlp((features.out_dim, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU))
+
+    def _centres(self) -> torch.Tensor | None:
+        """(K, k) centres of the noise clusters, drawn once from p(z) with their own generator (None: off)."""
+        k = self.cfg.latent_modes
+        if not k:
+            return None
+        return self._law((k, self.cfg.noise_dim), torch.Generator().manual_seed(self.cfg.seed + 7))
+
+    def _law(self, shape: tuple[int, int], gen: torch.Generator) -> torch.Tensor:
         if self.cfg.noise == "uniform":
             return torch.rand(shape, generator=gen) * 2 - 1
         return torch.randn(shape, generator=gen)
+
+    def noise(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
+        """z ~ p(z); with ``latent_modes`` z = μ_c + LATENT_SPREAD·ε, a cluster c drawn uniformly: G maps each
+        tight cluster to a point, and no longer has to stretch one connected cloud over separate modes."""
+        gen = gen or self.gen
+        z = self._law((n, self.cfg.noise_dim), gen)
+        if self.centres is None:
+            return z
+        c = torch.randint(0, len(self.centres), (n,), generator=gen)
+        return self.centres[c] + LATENT_SPREAD * z
+
+    def instance_std(self) -> float:
+        """σ_t of the instance noise at the current step: σ₀·(1 − t/T) until T = INSTANCE_NOISE_STEPS, then 0."""
+        return self.cfg.instance_noise * max(0.0, 1.0 - self.steps / INSTANCE_NOISE_STEPS)
+
+    def blurred(self, x: torch.Tensor) -> torch.Tensor:
+        """x + σ_t·ε: what D sees of a real or generated batch (instance noise, Sønderby et al., 2017); x itself
+        once σ_t is 0. Early on both clouds overlap, so D's gradient reaches every mode G has not found."""
+        s = self.instance_std()
+        return x + s * torch.randn(x.shape, generator=self.gen) if s > 0 else x
 
     def real_batch(self) -> torch.Tensor:
         idx = torch.randint(0, len(self.x), (self.cfg.batch_size,), generator=self.gen)
@@ -212,6 +266,7 @@ class GanTrainer:
         real = self.real_batch()
         with torch.no_grad():
             fake = self.G(self.noise(self.cfg.batch_size))
+        real, fake = self.blurred(real), self.blurred(fake)
         out_r, out_f = self.d_out(real), self.d_out(fake)
         loss, _ = logit_losses(self.cfg.loss, out_r, out_f)
         total = loss + GP_WEIGHT * self.gradient_penalty(real, fake) if self.cfg.loss == "wgan-gp" else loss
@@ -223,7 +278,7 @@ class GanTrainer:
                            d_fake=self._d_value(out_f.detach()))
 
     def g_step(self) -> None:
-        fake = self.G(self.noise(self.cfg.batch_size))
+        fake = self.blurred(self.G(self.noise(self.cfg.batch_size)))
         _, loss = logit_losses(self.cfg.loss, None, self.d_out(fake))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()

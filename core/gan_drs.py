@@ -38,7 +38,6 @@ is lower, fewer points come back and the acceptance rate says so (no loop withou
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -47,7 +46,7 @@ import torch
 from torch import nn
 
 from core.gan_losses import logit_losses
-from core.nets import adam, mlp
+from core.nets import FourierFeatures, adam, mlp
 
 QUANTILE = 0.99  # r̂ is this quantile of the burn-in's log ratios
 BURN_IN = 1000  # proposals that give r̂ when none is given
@@ -62,16 +61,13 @@ class RatioDiscriminator(nn.Module):
 
     def __init__(self, dim: int, seed: int, width: int = 128):
         super().__init__()
-        g = torch.Generator().manual_seed(seed)
-        self.register_buffer("B", torch.randn(dim, N_FEATURES, generator=g) * FEATURE_SCALE)  # (d, F)
-        self.register_buffer("phase", torch.rand(N_FEATURES, generator=g) * 2 * math.pi)  # (F,)
+        self.features = FourierFeatures(dim, N_FEATURES, FEATURE_SCALE, seed)
         with torch.random.fork_rng(devices=[]):  # the caller's torch stream stays as it was
             torch.manual_seed(seed)
-            self.net = mlp((2 * N_FEATURES, width, width, 1), lambda: nn.LeakyReLU(0.2))
+            self.net = mlp((self.features.out_dim, width, width, 1), lambda: nn.LeakyReLU(0.2))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (n, d) -> (n,)
-        h = x @ self.B + self.phase  # (n, F)
-        return self.net(torch.cat([torch.sin(h), torch.cos(h)], 1)).squeeze(1)
+        return self.net(self.features(x)).squeeze(1)
 
 
 # --------------------------------------------------------------------------- the acceptance rule

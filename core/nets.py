@@ -10,6 +10,9 @@
 - ``parameter_count(*modules)``: the number of trained numbers.
 - ``mlp(sizes, activation, final, norm)``: the plain multilayer perceptron the models build,
   ``h^(k+1) = φ(W^(k) h^(k) + b^(k))`` through the hidden layers, then ``out = W^(K) h^(K) + b^(K)``.
+- ``FourierFeatures(dim, n, scale, seed, keep_input)``: random Fourier features ``sin(Bx + b), cos(Bx + b)``
+  (Tancik et al., 2020) with B and b drawn once from ``seed``: a network on them resolves details far
+  finer than the data's scale (the GAN's sharp modes, DRS's ratio).
 - ``check_hidden``, ``check_activation``, ``positive``: the checks every network config's
   ``validate()`` makes, each with the one message a student reads.
 """
@@ -127,3 +130,20 @@ def mlp(sizes: Sequence[int], activation: str | Callable[[], nn.Module] = "relu"
     if final is not None:
         layers.append(final())
     return nn.Sequential(*layers)
+
+
+class FourierFeatures(nn.Module):
+    """x (n, dim) -> [x,] sin(xB + b), cos(xB + b): (n, [dim +] 2·n_features), B ~ N(0, scale²) and b ~ U[0, 2π)
+    fixed (buffers), drawn from their own generator seeded ``seed`` (torch's global stream is untouched)."""
+
+    def __init__(self, dim: int, n_features: int, scale: float, seed: int, keep_input: bool = False):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.register_buffer("B", torch.randn(dim, n_features, generator=g) * scale)  # (dim, F)
+        self.register_buffer("phase", torch.rand(n_features, generator=g) * 2 * math.pi)  # (F,)
+        self.keep_input = keep_input
+        self.out_dim = (dim if keep_input else 0) + 2 * n_features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x @ self.B + self.phase  # (n, F)
+        return torch.cat([x, torch.sin(h), torch.cos(h)] if self.keep_input else [torch.sin(h), torch.cos(h)], 1)

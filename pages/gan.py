@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from core.gan import LOSSES, NOISE_LAWS, GanConfig, GanTrainer
+from core.gan import INSTANCE_NOISE_STEPS, LATENT_SPREAD, LOSSES, NOISE_LAWS, GanConfig, GanTrainer
 from core.gan_presets import PRESETS, RECOMMENDED, preset
 from dashboard import controls as ui
 from dashboard import layout, live
@@ -25,6 +25,9 @@ LR_LADDER = (1e-5, 3e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
 WIDTHS = (4, 8, 16, 32, 64, 128, 256)
 EMA_LADDER = (0.0, 0.9, 0.99, 0.995, 0.998, 0.999)
 DECAY_LADDER = (0, 2000, 5000, 10_000, 15_000, 20_000, 30_000)
+CLUSTER_LADDER = (0, 10, 25, 50, 100, 200, 500)
+FOURIER_LADDER = (0.0, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0)
+BLUR_LADDER = (0.0, 0.1, 0.2, 0.35, 0.5, 1.0)
 BUDGET = 30_000
 LOSS_LATEX = {
     "minimax": r"\min_\theta\; \mathbb{E}_{z}\big[\log\big(1 - D_\phi(G_\theta(z))\big)\big]"
@@ -79,6 +82,18 @@ with layout.settings():
                              base.lr_decay_steps,
                              help="Both learning rates fall along a cosine to 5 % of their value over these "
                                   "steps: the players take smaller and smaller steps.")
+    clusters = ui.log_slider("Noise as K tight clusters (0 = off)", "zmix", CLUSTER_LADDER, base.latent_modes,
+                             help=f"z = μ_c + {LATENT_SPREAD}·ε with c one of K fixed centres: G maps each cluster to "
+                                  "a point, instead of stretching one connected cloud over separate modes (which "
+                                  "leaves points on the bridges between them).")
+    fourier = ui.log_slider("Fourier features in D (frequency scale, 0 = off)", "dfour", FOURIER_LADDER,
+                            base.d_fourier,
+                            help="D also sees sin(xB + b) and cos(xB + b) for 64 fixed random directions B: it can "
+                                 "tell a point at the centre of a sharp mode from one just beside it.")
+    blur = ui.log_slider("Instance noise σ₀ (fades out)", "inoise", BLUR_LADDER, base.instance_noise,
+                         help=f"Noise of this std (in data standard deviations) is added to every point D sees, "
+                              f"falling to 0 over the first {INSTANCE_NOISE_STEPS:,} steps: at the start D's gradient "
+                              "reaches modes G has not found yet.")
     drs = ui.toggle("Reject samples with D (DRS)", "drs", base.drs,
                     help="Discriminator Rejection Sampling: a second discriminator learns the ratio "
                          "p_data / p_g, and each drawn point is kept with a probability that grows with it. "
@@ -106,7 +121,8 @@ cfg = GanConfig(
     data=target.name if target is not None else "ring", spread=target.spread if target is not None else 0.05,
     noise_dim=noise_dim, noise=noise_law, g_depth=g_depth, g_width=g_width, d_depth=d_depth, d_width=d_width,
     loss=loss, d_steps=d_steps, lr_g=lr_g, lr_d=lr_d, batch_size=batch, pack=pack, g_ema=g_ema,
-    lr_decay_steps=lr_decay, drs=drs, seed=seed, eval_every=100,
+    lr_decay_steps=lr_decay, drs=drs, latent_modes=clusters, d_fourier=fourier, instance_noise=blur, seed=seed,
+    eval_every=100,
 )
 if cfg != preset(chosen, data=cfg.data, spread=cfg.spread, seed=seed, eval_every=100):
     st.caption(f"Settings changed from the preset “{chosen}”.")
@@ -272,6 +288,17 @@ with layout.explanation():
         "cosine over T steps, so the last moves are small:")
     st.latex(r"\bar\theta \leftarrow \mu\,\bar\theta + (1 - \mu)\,\theta,\qquad"
              r"\eta_t = \eta\,\Big(0.05 + 0.95\cdot\tfrac12\big(1 + \cos(\pi\, t / T)\big)\Big)")
+    st.markdown(
+        "Three more remedies in the preset, each a control under *Sharp modes*. A continuous G_θ of one Gaussian "
+        "cloud z must stretch that cloud over separate modes, which leaves points on the bridges between them; "
+        "drawing z from K tight clusters lets G send each cluster to a mode. D_φ also reads random Fourier "
+        "features of its input (Tancik et al., 2020), so it can tell the centre of a narrow mode from a point "
+        "just beside it. And in the first steps D sees every point blurred by instance noise of a fading std "
+        "σ_t (Sønderby et al., 2017): the data and G's points overlap, so D's gradient reaches modes G has "
+        "not found yet.")
+    st.latex(r"z = \mu_c + s\,\varepsilon,\; c \sim \mathcal{U}\{1..K\},\; \varepsilon \sim p(z);\qquad"
+             r"D_\phi\big([x,\ \sin(xB + b),\ \cos(xB + b)]\big);\qquad"
+             r"\tilde x = x + \sigma_t\,\epsilon,\; \sigma_t = \sigma_0\,\max(0,\ 1 - t / T_\sigma)")
     st.markdown(
         "**Rejecting samples with D (DRS).** A continuous G_θ of Gaussian noise cannot jump between separate "
         "modes: it always leaves some points on the bridges between them. Discriminator Rejection Sampling "

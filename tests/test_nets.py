@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from core.nets import EMA, adam, cosine_lr, mlp, parameter_count, set_lr
+from core.nets import EMA, FourierFeatures, adam, cosine_lr, mlp, parameter_count, set_lr
 
 
 def test_set_lr_reaches_every_group_of_one_or_several_optimisers():
@@ -108,3 +108,19 @@ def test_config_checks_say_what_is_allowed():
     with pytest.raises(ConfigError, match="Unknown activation 'swish'"):
         check_activation("swish")
     assert positive(1e-3) and not positive(0.0) and not positive(float("inf")) and not positive(float("nan"))
+
+
+def test_fourier_features_are_sin_and_cos_of_fixed_random_projections():
+    torch.manual_seed(0)
+    before = torch.rand(1)
+    torch.manual_seed(0)
+    f = FourierFeatures(3, 16, 5.0, seed=4, keep_input=True)
+    assert torch.equal(torch.rand(1), before)  # its own generator: the global stream is untouched
+    assert torch.equal(FourierFeatures(3, 16, 5.0, seed=4).B, f.B) and f.B.shape == (3, 16) and f.phase.shape == (16,)
+    x = torch.randn(10, 3)
+    out = f(x)
+    h = x @ f.B + f.phase
+    assert out.shape == (10, f.out_dim) == (10, 3 + 32)
+    assert torch.equal(out[:, :3], x) and torch.allclose(out[:, 3:19], torch.sin(h)) and torch.allclose(out[:, 19:], torch.cos(h))
+    assert FourierFeatures(3, 16, 5.0, seed=4)(x).shape == (10, 32)
+    assert set(f.state_dict()) == {"B", "phase"} and not list(f.parameters())  # fixed, saved with the weights

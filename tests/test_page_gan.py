@@ -74,6 +74,10 @@ def test_sharp_targets_preset_sets_the_average_and_the_decay():
     assert at.select_slider(key="gema").value == wanted.g_ema > 0
     assert at.select_slider(key="lrdecay").value == wanted.lr_decay_steps > 0
     assert at.select_slider(key="lrg").value == wanted.lr_g and at.slider(key="zdim").value == wanted.noise_dim
+    assert at.select_slider(key="zmix").value == wanted.latent_modes > 0
+    assert at.select_slider(key="dfour").value == wanted.d_fourier > 0
+    assert at.select_slider(key="inoise").value == wanted.instance_noise > 0
+    assert any(r"z = \mu_c + s\,\varepsilon" in x.value for x in at.latex)
     assert "Settings changed from the preset" not in texts(at)
     assert at.query_params["gema"] == str(wanted.g_ema)
     assert any(r"\bar\theta \leftarrow \mu\,\bar\theta + (1 - \mu)\,\theta" in x.value for x in at.latex)
