@@ -61,6 +61,7 @@ MANIFOLD_1D, MANIFOLD_2D = 200, 21  # noise-grid resolution
 N_IMAGES = 36  # digits shown in a snapshot
 GP_WEIGHT = 10.0
 LATENT_SPREAD = 0.03  # std of each noise cluster around its centre (latent_modes)
+CENTRES_SEED = 7  # the clusters' centres: the same for every run of the same K, noise law and dimension
 FOURIER_FEATURES = 64  # sin and cos pairs in D's input (d_fourier)
 INSTANCE_NOISE_STEPS = 2000  # steps over which the instance noise fades linearly to 0
 DRS_EVERY = 4  # training steps per update of DRS's D_φ' (each costs ~2 ms, a GAN step ~3: +17 %)
@@ -205,11 +206,13 @@ class GanTrainer:
         return nn.Sequential(features, mlp((features.out_dim, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU))
 
     def _centres(self) -> torch.Tensor | None:
-        """(K, k) centres of the noise clusters, drawn once from p(z) with their own generator (None: off)."""
+        """(K, k) centres of the noise clusters (None: off), drawn once from p(z) by a generator of their own with
+        a fixed seed: they belong to the noise law, like N(0, I), not to the run, so a checkpoint trained at any
+        seed was trained on these same clusters."""
         k = self.cfg.latent_modes
         if not k:
             return None
-        return self._law((k, self.cfg.noise_dim), torch.Generator().manual_seed(self.cfg.seed + 7))
+        return self._law((k, self.cfg.noise_dim), torch.Generator().manual_seed(CENTRES_SEED))
 
     def _law(self, shape: tuple[int, int], gen: torch.Generator) -> torch.Tensor:
         if self.cfg.noise == "uniform":
@@ -426,9 +429,12 @@ class GanTrainer:
         return GridOptimum(self._grid["gx"], self._grid["gy"], mixture=mixture, reference=self.data.held_out)
 
     def _manifold(self) -> torch.Tensor | None:
-        """Noise on a line (1D) or a mesh (2D) covering most of p(z), as (rows, cols, k)."""
+        """Noise on a line (1D) or a mesh (2D) covering most of p(z), as (rows, cols, k); None for more dimensions
+        or for noise in clusters."""
         k, gauss = self.cfg.noise_dim, self.cfg.noise == "gaussian"
         edge = 2.5 if gauss else 1.0
+        if self.centres is not None:  # z lives in K tight clusters: a mesh over p(z) would show G mostly where
+            return None               # it never draws
         if k == 1:
             return torch.linspace(-edge, edge, MANIFOLD_1D).reshape(1, -1, 1)
         if k == 2:

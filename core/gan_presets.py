@@ -17,13 +17,13 @@ PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s de
     # modes of std 0.02 (1 % of the ring's radius): samples drawn by an average of G's weights (Yazıcı et al.,
     # 2019) and both learning rates decaying over about the steps of 60 CPU s, so the points settle inside the
     # modes; and SHARP_TOOLS. After 60 CPU s (bench/bench_gan.py --tables sharp, seeds 0-2): ring 8/8 modes,
-    # 99.8-100 % high quality (recommended preset 63-91 %); grid 25/25 modes, 82-97 % (recommended 15-20/25,
-    # 54-56 %)
+    # 99.9 % high quality (recommended preset 54-94 %); grid 24-25/25 modes, 92-97 % (recommended 13-22/25,
+    # 38-60 %)
     "sharp targets": dict(g_ema=0.999, lr_g=1e-3, lr_d=1e-3, lr_decay_steps=15_000, **SHARP_TOOLS),
     # the same game, and the drawn points filtered by Discriminator Rejection Sampling (core/gan_drs.py): the
     # misses between the grid's modes, which a continuous G cannot avoid, are rejected. After 60 CPU s (same
-    # bench, D_φ' trained inside them): ring 8/8, 99.6 % of the accepted points (6-8 % accepted); grid
-    # 25/25, 98.9-99.0 % (18-21 % accepted), G alone 79-92 %
+    # bench, D_φ' trained inside them): ring 8/8, 99.4-99.6 % of the accepted points (7-9 % accepted); grid
+    # 24-25/25, 98.9-99.2 % (10-17 % accepted), G alone 89-96 %
     "sharp targets + DRS": dict(g_ema=0.999, lr_g=1e-3, lr_d=1e-3, lr_decay_steps=15_000, **SHARP_TOOLS, drs=True),
     # a discriminator far stronger and 20x faster than the generator, no packing: G piles its points
     # on the few modes D currently rates highest (3 of 8 on the ring at seed 0)

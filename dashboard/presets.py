@@ -43,9 +43,9 @@ GAN = [
            "lie within 3σ of a mode, against 39 % with the recommended settings).",
            gan_values(SHARP, target="ring", spread=0.02)),
     Preset("Reject with D", "The sharp 25-mode grid, and each drawn point kept with probability exp(r(x) − r̂), r the "
-           "logit of a discriminator of the drawn points: G alone leaves some points between the modes (79–92 % "
+           "logit of a discriminator of the drawn points: G alone leaves some points between the modes (89–96 % "
            "within 3σ of a mode after 60 CPU s), the kept ones sit on the modes (99 %), at the price of "
-           "drawing about 5 points per point kept (bench/bench_gan.py --tables sharp).",
+           "drawing about 8 points per point kept (bench/bench_gan.py --tables sharp).",
            gan_values(SHARP_DRS, target="grid", spread=0.02)),
 ]
 

@@ -312,7 +312,7 @@ with layout.explanation():
     st.markdown(
         "r̂ is the 99th percentile of r over a first batch of 1,000 points (the points above it are always "
         "kept). The game's D_φ is not used: it is trained against the raw G while the points are drawn by the average of G's weights, and at the end of "
-        "the game it is nearly blind (D_φ ≈ ½ everywhere). A second discriminator D_φ' learns, beside the "
+        "the game a plain MLP D_φ is nearly blind (D_φ ≈ ½ everywhere). A second discriminator D_φ' learns, beside the "
         "game, to tell the data from the points actually drawn, on random Fourier features of x so that it "
         "resolves narrow modes. The better points cost proposals: the page shows how many G draws are kept, and "
         "the quality of G alone beside the quality after rejection.")

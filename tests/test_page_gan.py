@@ -78,6 +78,7 @@ def test_sharp_targets_preset_sets_the_average_and_the_decay():
     assert at.select_slider(key="dfour").value == wanted.d_fourier > 0
     assert at.select_slider(key="inoise").value == wanted.instance_noise > 0
     assert any(r"z = \mu_c + s\,\varepsilon" in x.value for x in at.latex)
+    assert (at.query_params["zmix"], at.query_params["dfour"]) == (str(wanted.latent_modes), str(wanted.d_fourier))
     assert "Settings changed from the preset" not in texts(at)
     assert at.query_params["gema"] == str(wanted.g_ema)
     assert any(r"\bar\theta \leftarrow \mu\,\bar\theta + (1 - \mu)\,\theta" in x.value for x in at.latex)
