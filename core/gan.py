@@ -200,10 +200,10 @@ class GanTrainer:
         """D_φ: an MLP of its input, or with ``d_fourier`` of [x, sin(xB + b), cos(xB + b)] (B, b fixed): the
         features let a small D resolve modes of 1 % of the data's scale (Tancik et al., 2020)."""
         cfg = self.cfg
-        if cfg.d_fourier <= 0:
-            return mlp((n_in, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU)
-        features = FourierFeatures(n_in, FOURIER_FEATURES, cfg.d_fourier, cfg.seed + 3, keep_input=True)
-        return nn.Sequential(features, mlp((features.out_dim, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU))
+        features = (FourierFeatures(n_in, FOURIER_FEATURES, cfg.d_fourier, cfg.seed + 3, keep_input=True)
+                    if cfg.d_fourier > 0 else None)
+        net = mlp((features.out_dim if features else n_in, *(cfg.d_width,) * cfg.d_depth, 1), LeakyReLU)
+        return nn.Sequential(features, net) if features else net
 
     def _centres(self) -> torch.Tensor | None:
         """(K, k) centres of the noise clusters (None: off), drawn once from p(z) by a generator of their own with
@@ -431,10 +431,10 @@ class GanTrainer:
     def _manifold(self) -> torch.Tensor | None:
         """Noise on a line (1D) or a mesh (2D) covering most of p(z), as (rows, cols, k); None for more dimensions
         or for noise in clusters."""
-        k, gauss = self.cfg.noise_dim, self.cfg.noise == "gaussian"
-        edge = 2.5 if gauss else 1.0
         if self.centres is not None:  # z lives in K tight clusters: a mesh over p(z) would show G mostly where
             return None               # it never draws
+        k, gauss = self.cfg.noise_dim, self.cfg.noise == "gaussian"
+        edge = 2.5 if gauss else 1.0
         if k == 1:
             return torch.linspace(-edge, edge, MANIFOLD_1D).reshape(1, -1, 1)
         if k == 2:

@@ -11,6 +11,7 @@ PRESET_BASE = GanConfig()
 # the sharp presets' three remedies for the points G leaves between sharp modes (core/gan.py): noise drawn from
 # 50 tight clusters in 4 dimensions, random Fourier features in D's input, instance noise at the start
 SHARP_TOOLS = dict(noise_dim=4, latent_modes=50, d_fourier=3.0, instance_noise=0.35)
+SHARP_RECIPE = dict(g_ema=0.999, lr_g=1e-3, lr_d=1e-3, lr_decay_steps=15_000, **SHARP_TOOLS)
 PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s defaults
     # balanced learning rates, PacGAN packing of 2: all 8 ring modes within about 1,000 steps
     "stable (recommended)": {},
@@ -19,12 +20,12 @@ PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s de
     # modes; and SHARP_TOOLS. After 60 CPU s (bench/bench_gan.py --tables sharp, seeds 0-2): ring 8/8 modes,
     # 99.9 % high quality (recommended preset 54-94 %); grid 24-25/25 modes, 92-97 % (recommended 13-22/25,
     # 38-60 %)
-    "sharp targets": dict(g_ema=0.999, lr_g=1e-3, lr_d=1e-3, lr_decay_steps=15_000, **SHARP_TOOLS),
+    "sharp targets": SHARP_RECIPE,
     # the same game, and the drawn points filtered by Discriminator Rejection Sampling (core/gan_drs.py): the
     # misses between the grid's modes, which a continuous G cannot avoid, are rejected. After 60 CPU s (same
     # bench, D_φ' trained inside them): ring 8/8, 99.4-99.6 % of the accepted points (7-9 % accepted); grid
     # 24-25/25, 98.9-99.2 % (10-17 % accepted), G alone 89-96 %
-    "sharp targets + DRS": dict(g_ema=0.999, lr_g=1e-3, lr_d=1e-3, lr_decay_steps=15_000, **SHARP_TOOLS, drs=True),
+    "sharp targets + DRS": dict(SHARP_RECIPE, drs=True),
     # a discriminator far stronger and 20x faster than the generator, no packing: G piles its points
     # on the few modes D currently rates highest (3 of 8 on the ring at seed 0)
     "mode collapse": dict(pack=1, lr_g=1e-4, lr_d=2e-3, batch_size=64, d_width=256),
