@@ -60,7 +60,7 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
 def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 330) -> go.Figure:
     """The image under G of a line (1D noise) or a mesh (2D noise): how G folds the noise space."""
     if "manifold" not in snap:
-        return empty_figure("The manifold is drawn for 1D or 2D noise, not in clusters", height)
+        return empty_figure("The manifold is drawn for 1D or 2D noise,<br>not for noise in clusters", height)
     m = np.asarray(snap["manifold"], float)  # (rows, cols, 2)
     nan = np.full((1, 2), np.nan)
     segs = [np.concatenate([row, nan]) for row in m]  # lines of constant z₁
