@@ -88,6 +88,18 @@ def main_chart_box(page, keys: list[str]) -> list[int] | None:
                return [Math.round(r.top), Math.round(r.bottom)]; }""", keys)
 
 
+def drawn_main_chart_box(page, keys: list[str], timeout_ms: int = 10_000) -> list[int] | None:
+    """:func:`main_chart_box` once the chart is drawn. Streamlit 1.67 gives a passive chart an id made from
+    its figure, so every redraw mounts a new chart (``newPlot``) beside the old one and then drops the old:
+    for a moment (up to 0.4 s measured, with the niced browser) neither has a size. Wait out that moment."""
+    for _ in range(timeout_ms // 50):
+        box = main_chart_box(page, keys)
+        if box is not None:
+            return box
+        page.wait_for_timeout(50)
+    return None
+
+
 @pytest.mark.parametrize("path", list(NORMAL_MAIN))
 def test_normal_mode_shows_the_main_figure_on_the_first_screen(server, browser, path):
     page = new_tab(browser)
@@ -101,7 +113,7 @@ def test_normal_mode_shows_the_main_figure_on_the_first_screen(server, browser, 
             r"() => /(running|finished)[^\n]*step [\d,]+/.test(document.body.innerText)", timeout=60_000)
         for wait_ms in (3000, 5000):  # while it trains, and after a short run has finished (its notice shown)
             page.wait_for_timeout(wait_ms)
-            box = main_chart_box(page, NORMAL_MAIN[path])
+            box = drawn_main_chart_box(page, NORMAL_MAIN[path])
             assert box is not None, f"{path}: no main chart drawn"
             assert box[0] >= 0 and box[1] <= VIEW_H, f"{path}: the main chart spans {box}, not inside 0..{VIEW_H}"
         assert_no_exception(page, f"{path} after Play")
