@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from typing import Sequence
 
 import numpy as np
@@ -50,7 +51,20 @@ def thin(*arrays: np.ndarray, limit: int = MAX_POINTS) -> tuple[np.ndarray, ...]
     return tuple(np.asarray(a)[keep] for a in arrays)
 
 
+EMPTY_LINE = 26  # characters per line of an empty figure's message at most (about 250 px at its font size)
+
+
+def balanced_lines(text: str, longest: int = EMPTY_LINE) -> str:
+    """``text`` broken (``<br>``) into as few lines of even length as fit ``longest`` characters; plotly does
+    not wrap an annotation, so a long one was cut at the edge of a narrow column. Text with ``<br>`` is kept."""
+    if "<br>" in text or len(text) <= longest:
+        return text
+    lines = -(-len(text) // longest)
+    return "<br>".join(textwrap.wrap(text, width=-(-len(text) // lines) + 3))
+
+
 def empty_figure(text: str, height: int = 320) -> go.Figure:
+    text = balanced_lines(text)
     return go.Figure(layout=dict(template=TEMPLATE, height=height, xaxis=dict(visible=False), yaxis=dict(visible=False),
                                  annotations=[dict(text=text, showarrow=False, font=dict(size=18, color="#666"), x=0.5,
                                                    y=0.5, xref="paper", yref="paper")]))

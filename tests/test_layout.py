@@ -131,3 +131,16 @@ def test_a_link_can_ask_for_a_start_from_scratch():
     assert not [w for w in at.warning if "start=" in str(w.value)], "start=scratch is a valid link"
     assert next(s for s in at.selectbox if s.key == "start").value == "scratch"
     assert at.query_params["start"] == ["scratch"] or at.query_params["start"] == "scratch"
+
+
+def test_an_empty_figures_message_breaks_into_even_lines_that_fit_a_narrow_column():
+    from dashboard.figures import EMPTY_LINE, curves, empty_figure
+
+    text = curves({"step": np.zeros(0)}, [("loss", "loss")], "Loss", "MSE").layout.annotations[0].text
+    lines = text.split("<br>")
+    assert len(lines) == 2 and all(len(line) <= EMPTY_LINE for line in lines)  # was one line, cut at 1280x720
+    assert " ".join(lines) == "▶ Play or Step draws this run's curves"  # no word lost or split
+    assert abs(len(lines[0]) - len(lines[1])) < 6
+    assert empty_figure("No model yet").layout.annotations[0].text == "No model yet"
+    kept = "The manifold is drawn for 1D or 2D noise,<br>not for noise in clusters"  # broken by hand: kept
+    assert empty_figure(kept).layout.annotations[0].text == kept
