@@ -90,17 +90,18 @@ def estimates_vs_n(history: dict[str, np.ndarray], truth: dict[str, float], heig
     run's ``reference`` estimates faded under them."""
     if not _has_n(history) and not _has_n(reference):
         return empty_figure("Press ▶ Play or Step to draw samples", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Estimates θ̂ against n"))
+    fig = go.Figure(layout=dict(  # the whole layout at once, true values as shapes (dashboard/relayout.py)
+        template=TEMPLATE, height=height, title="Estimates θ̂ against n",
+        xaxis=dict(title="number of samples n", type="log"), yaxis=dict(title="estimate (dashed: true value)"),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+        shapes=[dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value, y1=value,
+                     line=dict(color=colour, dash="dash", width=1.5)) for value, colour in zip(truth.values(), PALETTE)]))
     for (name, value), colour in zip(truth.items(), PALETTE):
         if _has_n(reference) and f"est_{name}" in reference:
             fig.add_trace(kept_trace(reference["n"], reference[f"est_{name}"], f"{name}̂", colour))
         if _has_n(history) and f"est_{name}" in history:
             fig.add_trace(go.Scatter(x=history["n"], y=history[f"est_{name}"], mode="lines", name=f"{name}̂",
                                      line=dict(color=colour, width=3)))
-        fig.add_hline(y=value, line=dict(color=colour, dash="dash", width=1.5))
-    fig.update_xaxes(title="number of samples n", type="log")
-    fig.update_yaxes(title="estimate (dashed: true value)")
-    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return fig
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import curves, empty_figure
+from dashboard.relayout import hline, relayout
 from dashboard.theme import PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR
 
 SHOWN = {"\n": "⏎", " ": "␣", "\t": "⇥"}
@@ -25,16 +26,21 @@ def loss_with_baselines(history: dict[str, np.ndarray], baselines: dict[str, flo
     if not fig.data:  # nothing drawn yet
         return fig
     runs = [h for h in (history, reference) if h and len(h.get("step", ()))]
+    shapes, notes = [], []
     for (name, value), colour in zip(sorted(baselines.items()), ("#555555", PALETTE[2])):
         label = {"uniform": "uniform log V", "bigram": "bigram counts"}.get(name, name)
-        fig.add_hline(y=value, line=dict(color=colour, dash="dash", width=2),
-                      annotation=dict(text=f"{label}: {value:.2f}", font=dict(size=13, color=colour)),
-                      annotation_position="top right")
+        shape, note = hline(value, f"{label}: {value:.2f}", colour)
+        shape["line"]["width"] = 2
+        shapes.append(shape)
+        notes.append(dict(note, font=dict(size=13, color=colour)))
     losses = [np.asarray(h[c], dtype=float) for h in runs for c in ("train_loss", "val_loss") if c in h]
     losses = [v[np.isfinite(v)] for v in losses if np.isfinite(v).any()]
     top = max([*(v.max() for v in losses), *baselines.values()])
     low = min([*(v.min() for v in losses), *baselines.values()])
-    fig.update_yaxes(range=[max(0.0, low - 0.25), top + 0.25])
+    layout = fig.layout.to_plotly_json()  # one assignment, not add_hline per line (dashboard/relayout.py)
+    relayout(fig, {"shapes": [*layout.get("shapes", ()), *shapes],
+                   "annotations": [*layout.get("annotations", ()), *notes],
+                   "yaxis": {"range": [max(0.0, low - 0.25), top + 0.25]}})
     return fig
 
 

@@ -8,6 +8,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from dashboard.relayout import hline, merged, relayout, side_by_side
+from dashboard.theme import PALETTE
 
 
 def as_json(fig: go.Figure) -> dict:
@@ -54,3 +55,30 @@ def test_hline_is_the_line_add_hline_draws():
     drawn = as_json(fig)["layout"]
     assert drawn["shapes"][0] == shape
     assert drawn["annotations"][0]["text"] == note["text"] and drawn["annotations"][0]["y"] == note["y"]
+
+
+def test_live_reference_lines_are_the_layout_add_hline_would_give():
+    """The text page's baselines and the beyond page's true values, set in one assignment, not add_hline."""
+    from dashboard.fig_beyond import estimates_vs_n
+    from dashboard.fig_text import loss_with_baselines
+
+    history = {"step": np.arange(10), "train_loss": np.linspace(3, 1, 10), "val_loss": np.linspace(3.1, 1.2, 10)}
+    baselines = {"uniform": 4.1, "bigram": 2.5}
+    fig = loss_with_baselines(history, baselines)
+    expected = go.Figure(fig.data)
+    for (name, value), colour in zip(sorted(baselines.items()), ("#555555", PALETTE[2])):
+        label = {"uniform": "uniform log V", "bigram": "bigram counts"}[name]
+        expected.add_hline(y=value, line=dict(color=colour, dash="dash", width=2), annotation_position="top right",
+                           annotation=dict(text=f"{label}: {value:.2f}", font=dict(size=13, color=colour)))
+    got = fig.layout.to_plotly_json()
+    assert got["shapes"] == expected.layout.to_plotly_json()["shapes"]
+    assert got["annotations"][-2:] == expected.layout.to_plotly_json()["annotations"]
+    assert got["yaxis"]["range"] == [0.75, 4.35]
+
+    truth = {"mu": 1.0, "sigma": 2.0}
+    fig = estimates_vs_n({"n": np.arange(1, 50), "est_mu": np.ones(49), "est_sigma": np.ones(49)}, truth)
+    expected = go.Figure()
+    for value, colour in zip(truth.values(), PALETTE):
+        expected.add_hline(y=value, line=dict(color=colour, dash="dash", width=1.5))
+    assert fig.layout.to_plotly_json()["shapes"] == expected.layout.to_plotly_json()["shapes"]
+    assert fig.layout.xaxis.type == "log" and len(fig.data) == 2
