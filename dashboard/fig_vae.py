@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from dashboard.fig_samples import square_layout
 from dashboard.figures import empty_figure, tile
+from dashboard.relayout import hline, relayout
 from dashboard.theme import PALETTE, TEMPLATE
 
 SIDE = 8
@@ -148,15 +149,15 @@ def log_p_vs_k(ks: np.ndarray, log_p: np.ndarray, title: str, *, height: int = 2
     ks, log_p = np.asarray(ks, float), np.asarray(log_p, float)
     if not len(log_p) or len(log_p) != len(ks) or not np.isfinite(log_p).all():
         return empty_figure("Measured with the sample quality, after the first step", height)
-    fig = go.Figure(go.Scatter(x=ks, y=log_p, mode="lines+markers", name="log p̂_K(x)",
-                               line=dict(color=PALETTE[1], width=3), marker=dict(size=9)),
-                    layout=dict(title=title))
-    fig.add_hline(y=float(log_p[0]), line=dict(dash="dash", color="#888"), annotation_text="ELBO (K = 1)",
-                  annotation_position="bottom right")
-    fig.update_xaxes(title="importance samples K", type="log", tickvals=ks, ticktext=[f"{k:.0f}" for k in ks])
-    fig.update_yaxes(title="nats per test example")
-    fig.update_layout(template=TEMPLATE, height=height, showlegend=False, margin=dict(l=60, r=10, t=45, b=45))
-    return fig
+    line, note = hline(float(log_p[0]), "ELBO (K = 1)")
+    return go.Figure(go.Scatter(x=ks, y=log_p, mode="lines+markers", name="log p̂_K(x)",
+                                line=dict(color=PALETTE[1], width=3), marker=dict(size=9)),
+                     layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
+                         title=title, template=TEMPLATE, height=height, showlegend=False,
+                         margin=dict(l=60, r=10, t=45, b=45), shapes=[line], annotations=[dict(note, yanchor="top")],
+                         xaxis=dict(title="importance samples K", type="log", tickvals=ks,
+                                    ticktext=[f"{k:.0f}" for k in ks]),
+                         yaxis=dict(title="nats per test example")))
 
 
 def precision_recall_by_latent(latents, betas, precision, recall, title: str, *, yardstick: float | None = None,
@@ -175,17 +176,18 @@ def precision_recall_by_latent(latents, betas, precision, recall, title: str, *,
         for name, values, dash in (("precision", precision, "solid"), ("recall", recall, "dash")):
             fig.add_trace(go.Scatter(x=latents[rows], y=values[rows], mode="lines+markers", name=f"{name}, β = {beta:g}",
                                      line=dict(color=PALETTE[i], width=2.5, dash=dash), marker=dict(size=7)))
-    if yardstick is not None:
-        fig.add_hline(y=yardstick, line=dict(dash="dot", color="#888"), annotation_text="real digits",
-                      annotation_position="bottom right")
     if current is not None:
         k, p, r = current
         fig.add_trace(go.Scatter(x=[k, k], y=[p, r], mode="markers+text", name="this run (live)",
                                  text=["precision", "recall"], textposition="middle right",
                                  marker=dict(symbol="star", size=15, color=PALETTE[7])))
     ticks = sorted(set(latents.tolist()) | ({current[0]} if current is not None else set()))
-    fig.update_xaxes(title="latent size", type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
-    fig.update_yaxes(title="share", range=[-0.03, 1.05])
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=55, r=10, t=45, b=110),
-                      legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left", font=dict(size=11)))
+    line, note = hline(yardstick, "real digits") if yardstick is not None else (None, None)
+    relayout(fig, dict(  # one assignment (dashboard/relayout.py says why)
+        template=TEMPLATE, height=height, margin=dict(l=55, r=10, t=45, b=110),
+        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left", font=dict(size=11)),
+        xaxis=dict(title="latent size", type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks]),
+        yaxis=dict(title="share", range=[-0.03, 1.05]),
+        shapes=[dict(line, line=dict(dash="dot", color="#888"))] if line else [],
+        annotations=[dict(note, yanchor="top")] if note else []))
     return fig

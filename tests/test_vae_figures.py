@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from dashboard.fig_vae import (codes_figure, digit_grid, error_vs_size, latent_plane_grid, posterior_figure,
+import plotly.graph_objects as go
+
+from dashboard.fig_vae import (codes_figure, digit_grid, error_vs_size, latent_plane_grid, log_p_vs_k, posterior_figure,
                                precision_recall_by_latent)
 from dashboard.figures import tile
 
@@ -56,5 +58,17 @@ def test_precision_recall_by_latent_draws_each_beta_and_the_live_star():
     assert names == ["precision, β = 1", "recall, β = 1", "precision, β = 0.3", "recall, β = 0.3", "this run (live)"]
     assert list(fig.data[1].y) == [0.02, 0.03, 0.07] and list(fig.data[-1].x) == [8, 8]
     assert list(fig.layout.xaxis.tickvals) == [2, 4, 8]
+    drawn = go.Figure().add_hline(y=0.92, line=dict(dash="dot", color="#888"), annotation_text="real digits",
+                                  annotation_position="bottom right").layout  # what add_hline gave, set at once now
+    assert fig.layout.shapes == drawn.shapes and fig.layout.annotations == drawn.annotations
     assert "No measured table" in str(precision_recall_by_latent([], [], [], [], "t").layout.annotations[0].text)
     assert [t.name for t in precision_recall_by_latent([], [], [], [], "t", current=(3, 1, 0)).data] == ["this run (live)"]
+
+
+def test_log_p_against_k_marks_the_elbo_as_add_hline_would():
+    fig = log_p_vs_k(np.array([1, 4, 16]), np.array([-100.0, -98.0, -97.0]), "log p")
+    drawn = go.Figure().add_hline(y=-100.0, line=dict(dash="dash", color="#888"), annotation_text="ELBO (K = 1)",
+                                  annotation_position="bottom right").layout
+    assert fig.layout.shapes == drawn.shapes and fig.layout.annotations == drawn.annotations
+    assert fig.layout.xaxis.type == "log" and list(fig.layout.xaxis.ticktext) == ["1", "4", "16"]
+    assert "Measured" in log_p_vs_k(np.array([1, 4]), np.array([np.nan, 1.0]), "t").layout.annotations[0].text
