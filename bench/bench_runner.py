@@ -154,12 +154,11 @@ def refresh_time(svc: TrainingService, repeats: int = 20) -> tuple[float, float]
 
 
 def gan_refresh_time(svc: TrainingService, repeats: int = 20) -> tuple[float, float]:
-    """The same for the GAN page's six live figures (pages/gan.py's draw: the game, the manifold, losses,
-    coverage, D against D*, the JSD), the page thirty students load the most."""
+    """The same for the GAN page's six live figures (``dashboard.fig_gan.live_figures``, what pages/gan.py's
+    draw builds: the game, the manifold, losses, coverage, D against D*, the JSD), the page thirty students
+    load the most."""
     from core.gan import GanConfig, GanTrainer
-    from dashboard.fig_gan import game_figure, manifold_figure, optimum_figure
-    from dashboard.figures import share_of
-    from dashboard.relayout import hline, relayout
+    from dashboard.fig_gan import live_figures
 
     job = svc.create(RunSpec.of(GanTrainer, GanConfig(eval_every=100)), max_steps=10**9)
     job.start()
@@ -168,21 +167,7 @@ def gan_refresh_time(svc: TrainingService, repeats: int = 20) -> tuple[float, fl
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), time.thread_time()
         job.poll()
-        snap, history = job.snapshot(), job.metrics()
-        modes = snap["modes"]
-        shares = share_of(history, "modes_captured", len(modes), "modes_share")
-        jsd = curves(history, [("JSD", "jsd")], "Jensen–Shannon divergence", "nats", y_range=(-0.05, 0.75), height=330)
-        line, note = hline(0.693, "log 2 (disjoint)")
-        figs = [
-            game_figure(snap, "Data, G(z), and D's output", modes=modes),
-            manifold_figure(snap, "Manifold"),
-            curves(history, [("D loss", "d_loss"), ("G loss", "g_loss")], "D and G losses", "loss", height=280),
-            curves(shares, [("modes", "modes_share"), ("high quality", "high_quality")], "Mode coverage", "share",
-                   y_range=(0, 1.02), height=280),
-            optimum_figure(snap, "What D should be", modes=modes),
-            relayout(jsd, dict(margin=dict(b=100), shapes=[line], annotations=[note])),
-        ]
-        for fig in figs:
+        for fig in live_figures(job.snapshot(), job.metrics()).values():
             pio.to_json(fig.to_dict(), validate=False)  # what st.plotly_chart does with a figure
         wall.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.thread_time() - c0) * 1000)

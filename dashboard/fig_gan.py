@@ -7,8 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_layout
-from dashboard.figures import empty_figure, tile
-from dashboard.relayout import side_by_side
+from dashboard.figures import curves, empty_figure, share_of, tile
+from dashboard.relayout import hline, relayout, side_by_side
 from dashboard.theme import DIVERGING, PALETTE, TEMPLATE
 
 ARROW_COLOUR = "#000000"
@@ -132,3 +132,41 @@ def optimum_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool
         lay["yaxis" + ya[1:]].update(range=[gy[0], gy[-1]], scaleanchor=xa, scaleratio=1, constrain="domain")
     return go.Figure(data=traces, layout=dict(lay, template=TEMPLATE, height=height, title=dict(text=title),
                                               margin=dict(l=10, r=10, t=60, b=10)))
+
+
+def live_figures(snap: dict, history: dict[str, np.ndarray], *, kept: dict | None = None, show_heat: bool = True,
+                 show_arrows: bool = True) -> dict[str, go.Figure]:
+    """The GAN page's live figures from one snapshot and metric history, by chart key: the game, the manifold,
+    the losses, the coverage (or the distance to the data), and for 2D targets D against D* and the JSD.
+    What pages/gan.py draws at each poll, and what bench/bench_runner.py times; ``kept``: a kept run's history."""
+    modes = snap.get("modes")
+    loss = snap.get("loss")
+    figs = {
+        "game": game_figure(snap, "Data, G(z), and D's output", probability=loss in ("nonsat", "minimax"),
+                            modes=modes, show_heat=show_heat, show_arrows=show_arrows),
+        "manifold": manifold_figure(snap, "Manifold: G applied to a grid of noise"),
+        "losses": curves(history, [("D loss", "d_loss"), ("G loss", "g_loss")], "D and G losses", "loss",
+                         height=280, reference=kept),
+    }
+    if modes is not None and "modes_captured" in history:
+        shares, kept_share = (share_of(h, "modes_captured", len(modes), "modes_share") for h in (history, kept))
+        after = [("high quality after DRS", "drs_high_quality")] if "drs_high_quality" in shares else []
+        figs["coverage"] = curves(shares, [("modes captured (share)", "modes_share"),
+                                           ("high-quality samples", "high_quality"), *after],
+                                  "Mode coverage", "share", y_range=(0, 1.02), height=280, reference=kept_share)
+    else:
+        figs["coverage"] = curves(history, [("energy distance", "energy")], "Distance to the data",
+                                  "normalised energy", height=280, reference=kept)
+    if "d_star" in snap:
+        figs["optimum"] = optimum_figure(snap, "What D should be, for this G", modes=modes,
+                                         probability=loss in ("nonsat", "minimax", "lsgan"))
+        series = [("JSD(p_data ‖ p_g) on the grid", "jsd")]
+        if loss in ("nonsat", "minimax") and "d_loss" in history:
+            # D's loss is −V(G, D_φ) on a batch: (V + log 4) / 2 is the JSD if D_φ were D*
+            history = dict(history, jsd_from_loss=(np.log(4.0) - np.asarray(history["d_loss"], float)) / 2)
+            series.append(("(log 4 − L_D) / 2 from D_φ", "jsd_from_loss"))
+        fig = curves(history, series, "Jensen–Shannon divergence", "nats", y_range=(-0.05, 0.75), height=330)
+        line, note = hline(np.log(2.0), "log 2 (disjoint)")
+        figs["jsd"] = relayout(fig, dict(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
+                                         margin=dict(b=100), shapes=[line], annotations=[note]))
+    return figs

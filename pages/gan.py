@@ -13,10 +13,8 @@ from dashboard import controls as ui
 from dashboard import layout, live
 from dashboard.presets import GAN as TRY
 from dashboard.presets import GAN_FIELDS as FIELDS
-from dashboard.fig_gan import game_figure, manifold_figure, optimum_figure
+from dashboard.fig_gan import live_figures
 from dashboard.fig_samples import training_film
-from dashboard.figures import curves, share_of
-from dashboard.relayout import hline, relayout
 from dashboard.targets_ui import target_picker
 
 NAME = "gan"
@@ -160,13 +158,11 @@ if job is not None:
 
 def draw(job) -> None:
     snap = job.snapshot()
-    history = job.metrics()
     modes = snap.get("modes")
-    prob = snap.get("loss") in ("nonsat", "minimax")
+    figs = live_figures(snap, job.metrics(), kept=live.kept(NAME), show_heat=show_heat, show_arrows=show_arrows)
     left, right = st.columns([1.2, 1])
     with left:
-        layout.chart(game_figure(snap, "Data, G(z), and D's output", probability=prob, modes=modes,
-                                 show_heat=show_heat, show_arrows=show_arrows), "game", main=True)
+        layout.chart(figs["game"], "game", main=True)
         grad = np.linalg.norm(snap["arrow"], axis=1).mean() if "arrow" in snap else float("nan")
         n_g, n_d = snap["parameter_count"]
         if "accepted" in snap:
@@ -177,7 +173,7 @@ def draw(job) -> None:
                    + (f" · with packing, D is drawn on {snap['pack']} copies of each point"
                       if snap["pack"] > 1 else ""))
     with right:
-        layout.chart(manifold_figure(snap, "Manifold: G applied to a grid of noise"), "manifold")
+        layout.chart(figs["manifold"], "manifold")
         last = job.last_metrics
         if last and "drs_acceptance" in last and modes is not None:
             draw_drs_metrics(last, len(modes))
@@ -190,22 +186,11 @@ def draw(job) -> None:
             st.metric("Energy distance (0 = like the data, 1 = like noise)", f"{last['energy']:.3f}")
     c1, c2 = st.columns(2)
     with c1:
-        layout.chart(curves(history, [("D loss", "d_loss"), ("G loss", "g_loss")], "D and G losses", "loss",
-                            height=280, reference=live.kept(NAME)), "losses")
+        layout.chart(figs["losses"], "losses")
     with c2:
-        if modes is not None and "modes_captured" in history:
-            history, kept_share = (share_of(h, "modes_captured", len(modes), "modes_share")
-                                   for h in (history, live.kept(NAME)))
-            after = [("high quality after DRS", "drs_high_quality")] if "drs_high_quality" in history else []
-            layout.chart(curves(history, [("modes captured (share)", "modes_share"),
-                                          ("high-quality samples", "high_quality"), *after],
-                                "Mode coverage", "share", y_range=(0, 1.02), height=280,
-                                reference=kept_share), "coverage")
-        else:
-            layout.chart(curves(history, [("energy distance", "energy")], "Distance to the data",
-                                "normalised energy", height=280, reference=live.kept(NAME)), "coverage")
-    if "d_star" in snap:
-        draw_optimum(snap, history, modes)
+        layout.chart(figs["coverage"], "coverage")
+    if "optimum" in figs:
+        draw_optimum(snap, figs)
 
 
 def draw_drs_metrics(last: dict, n_modes: int) -> None:
@@ -221,13 +206,12 @@ def draw_drs_metrics(last: dict, n_modes: int) -> None:
         f"| points kept | 100% | **{last['drs_acceptance']:.0%}** |")
 
 
-def draw_optimum(snap: dict, history: dict, modes) -> None:
+def draw_optimum(snap: dict, figs: dict) -> None:
     """D* = p_data / (p_data + p_g) beside the learned D_φ, and the JSD over training."""
     loss_kind = snap["loss"]
     c1, c2 = st.columns([1.2, 1])
     with c1:
-        layout.chart(optimum_figure(snap, "What D should be, for this G", modes=modes,
-                                    probability=loss_kind in ("nonsat", "minimax", "lsgan")), "optimum")
+        layout.chart(figs["optimum"], "optimum")
         source = ("exact (a Gaussian mixture)" if snap["p_data_exact"]
                   else "a kernel density estimate of held-out data")
         st.caption(f"D* = p_data / (p_data + p_g): p_data {source}, p_g a kernel density estimate of 1,000 "
@@ -237,15 +221,7 @@ def draw_optimum(snap: dict, history: dict, modes) -> None:
                    + (". The Wasserstein critic is not a probability: only D* is drawn."
                       if loss_kind == "wgan-gp" else "."))
     with c2:
-        series = [("JSD(p_data ‖ p_g) on the grid", "jsd")]
-        if loss_kind in ("nonsat", "minimax") and "d_loss" in history:
-            # D's loss is −V(G, D_φ) on a batch: (V + log 4) / 2 is the JSD if D_φ were D*
-            history = dict(history, jsd_from_loss=(np.log(4.0) - np.asarray(history["d_loss"], float)) / 2)
-            series.append(("(log 4 − L_D) / 2 from D_φ", "jsd_from_loss"))
-        fig = curves(history, series, "Jensen–Shannon divergence", "nats", y_range=(-0.05, 0.75), height=330)
-        line, note = hline(np.log(2.0), "log 2 (disjoint)")
-        layout.chart(relayout(fig, dict(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
-                                        margin=dict(b=100), shapes=[line], annotations=[note])), "jsd")
+        layout.chart(figs["jsd"], "jsd")
         st.caption(f"JSD now: {snap['jsd']:.3f} nats (0 = the same law, log 2 ≈ 0.693 = no overlap)"
                    + (f"; with packing {snap['pack']}, D's loss measures the JSD of packs, which is larger"
                       if snap["pack"] > 1 and loss_kind in ("nonsat", "minimax") else ""))

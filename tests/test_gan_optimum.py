@@ -85,3 +85,26 @@ def test_gan_snapshot_carries_d_star_and_jsd_metric():
     assert np.min(np.linalg.norm(t.data.target.modes - top, axis=1)) < 0.2
     moons = GanTrainer(GanConfig(data="moons", spread=0.1, g_width=16, d_width=16, batch_size=64))
     assert not moons.optimum.exact and "jsd" in moons.step()
+
+
+def test_the_pages_live_figures_are_built_from_one_snapshot_and_history():
+    """dashboard.fig_gan.live_figures: what the GAN page draws at each poll (and bench_runner times)."""
+    from dashboard.fig_gan import live_figures
+
+    t = GanTrainer(GanConfig(g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=64))
+    t.step()
+    steps = np.arange(1.0, 4.0)
+    history = {"step": steps, "d_loss": np.array([1.2, 1.3, 1.386]), "g_loss": steps, "modes_captured": steps,
+               "high_quality": steps / 10, "jsd": np.full(3, 0.5)}
+    figs = live_figures(t.snapshot(), history, kept={"step": steps, "d_loss": steps, "g_loss": steps})
+    assert list(figs) == ["game", "manifold", "losses", "coverage", "optimum", "jsd"]
+    assert [d.name for d in figs["losses"].data] == ["D loss (kept run)", "G loss (kept run)", "D loss", "G loss"]
+    share = next(d for d in figs["coverage"].data if d.name == "modes captured (share)")
+    assert np.allclose(share.y, steps / 8)  # a count of the ring's 8 modes, drawn as a share
+    from_loss = next(d for d in figs["jsd"].data if d.name.startswith("(log 4"))
+    assert np.isclose(from_loss.y[-1], (np.log(4.0) - 1.386) / 2)  # D's loss read as a JSD
+    assert np.isclose(figs["jsd"].layout.shapes[0].y0, LOG2)
+    moons = GanTrainer(GanConfig(data="moons", spread=0.1, g_width=16, d_width=16, batch_size=64))
+    moons.step()
+    assert "energy distance" in [d.name for d in live_figures(moons.snapshot(), {"step": steps, "energy": steps})
+                                 ["coverage"].data]
