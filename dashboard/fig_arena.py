@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, bounds_of
 from dashboard.figures import empty_figure, kept_trace
-from dashboard.theme import PALETTE, TEMPLATE
+from dashboard.theme import PALETTE
 
 COLS = 4  # small multiples per row: 7 families and the held-out data make two rows
 METRICS = {  # metric -> (axis title, lower is better)
@@ -65,7 +65,7 @@ def arena_samples(snap: dict[str, Any], *, height: int = 420, marker: int = 3) -
                                        showlegend=i == 0, hoverinfo="skip",
                                        marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#000"))),
                           **where)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=10, r=10, t=40, b=30),
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=30),
                       legend=dict(orientation="h", y=-0.01, yanchor="top", x=0.5, xanchor="center",
                                   font=dict(size=13)))
     fig.update_xaxes(range=[bounds[0], bounds[1]], showticklabels=False, ticks="")
@@ -115,7 +115,7 @@ def quality_curves(snap: dict[str, Any], metric: str = "energy", *, height: int 
     if not any(len(h.get(f, {}).get(metric, ())) for f in families for h in (history, reference)):
         return empty_figure("Press ▶ Play: each family is measured as it uses its budget", height)
     title, lower = METRICS[metric]
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height,
+    fig = go.Figure(layout=dict(height=height,
                                 title=f"Quality against budget ({'lower' if lower else 'higher'} is better)"))
     for i, (family, label) in enumerate(zip(families, labels)):
         h = reference.get(family, {})

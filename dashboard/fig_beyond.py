@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import empty_figure, kept_trace, tile
-from dashboard.theme import PALETTE, TEMPLATE
+from dashboard.theme import PALETTE
 
 INLIER, OUTLIER, FIT = PALETTE[1], PALETTE[4], PALETTE[2]
 
@@ -18,7 +18,7 @@ def outlier_plane(snap: dict[str, np.ndarray], threshold: float, height: int = 4
         return empty_figure("No model yet", height)
     gx, gy, log_p = snap["grid_x"], snap["grid_y"], snap["log_p"]
     floor = np.quantile(log_p, 0.02)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(height=height))
     fig.add_trace(go.Heatmap(x=gx, y=gy, z=np.maximum(log_p, floor), colorscale="Greys", reversescale=False,
                              opacity=0.55, colorbar=dict(title=dict(text="log p<sub>θ</sub>(x)", side="right"),
                                                          thickness=12), hoverinfo="skip"))
@@ -45,7 +45,7 @@ def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float, point: tuple[float,
     """The ROC curve, the chance diagonal, and the current threshold's operating point."""
     if fpr is None or len(fpr) < 2:
         return empty_figure("No model yet", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=f"ROC curve · AUC = {auc:.3f}"))
+    fig = go.Figure(layout=dict(height=height, title=f"ROC curve · AUC = {auc:.3f}"))
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance (AUC 0.5)",
                              line=dict(color="#999", dash="dot", width=2)))
     fig.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name="−log p<sub>θ</sub> ranking",
@@ -76,7 +76,7 @@ def digit_rows(rows: list[tuple[str, np.ndarray]], height: int = 330) -> go.Figu
                            xanchor="right", font=dict(size=15))
     fig.update_xaxes(visible=False, range=[-12, canvas.shape[1]])
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=5, r=5, t=5, b=5))
+    fig.update_layout(height=height, margin=dict(l=5, r=5, t=5, b=5))
     return fig
 
 
@@ -91,7 +91,7 @@ def estimates_vs_n(history: dict[str, np.ndarray], truth: dict[str, float], heig
     if not _has_n(history) and not _has_n(reference):
         return empty_figure("Press ▶ Play or Step to draw samples", height)
     fig = go.Figure(layout=dict(  # the whole layout at once, true values as shapes (dashboard/relayout.py)
-        template=TEMPLATE, height=height, title="Estimates θ̂ against n",
+        height=height, title="Estimates θ̂ against n",
         xaxis=dict(title="number of samples n", type="log"), yaxis=dict(title="estimate (dashed: true value)"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
         shapes=[dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value, y1=value,
@@ -111,7 +111,7 @@ def error_vs_n(history: dict[str, np.ndarray], height: int = 330,
     ``reference`` error faded under it."""
     if not _has_n(history) and not _has_n(reference):
         return empty_figure("Press ▶ Play or Step to draw samples", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Error ‖θ̂ − θ‖ against n"))
+    fig = go.Figure(layout=dict(height=height, title="Error ‖θ̂ − θ‖ against n"))
     if _has_n(reference) and "error" in reference:
         positive = np.asarray(reference["error"], dtype=float) > 0  # a log axis
         fig.add_trace(kept_trace(reference["n"][positive], reference["error"][positive], "error", PALETTE[1]))
@@ -135,7 +135,7 @@ def histogram_fit(snap: dict[str, np.ndarray], height: int = 330) -> go.Figure:
     if "hist_edges" not in snap or int(snap.get("n", 0)) == 0:
         return empty_figure("No samples yet", height)
     edges = snap["hist_edges"]
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title=f"n = {int(snap['n']):,} samples"))
+    fig = go.Figure(layout=dict(height=height, title=f"n = {int(snap['n']):,} samples"))
     fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=snap["hist_density"], width=np.diff(edges),
                          name="samples", marker_color="#cccccc"))
     fig.add_trace(go.Scatter(x=snap["grid"], y=snap["true_pdf"], name="true p", mode="lines",
@@ -153,7 +153,7 @@ def abc_figures(snap: dict[str, np.ndarray], height: int = 400) -> tuple[go.Figu
     """Rejection ABC (core/abc_inference.py): the kept (β, γ) in the prior's box with the truth, coloured
     by their distance; and the observed daily cases against outbreaks simulated with kept parameters."""
     theta, dist, (bb, gb) = snap["theta"], snap["dist"], snap["prior"]
-    plane = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    plane = go.Figure(layout=dict(height=height))
     plane.add_shape(type="rect", x0=gb[0], x1=gb[1], y0=bb[0], y1=bb[1], line=dict(color="#999999", dash="dot"))
     if len(theta):
         plane.add_trace(go.Scatter(x=theta[:, 1], y=theta[:, 0], mode="markers", name="kept θ",
@@ -167,7 +167,7 @@ def abc_figures(snap: dict[str, np.ndarray], height: int = 400) -> tuple[go.Figu
     plane.update_yaxes(title="infection rate β", range=[0, bb[1] * 1.05])
     plane.update_layout(title=f"The closest {len(theta)} of {int(snap['simulations']):,} simulations",
                         legend=dict(orientation="h", y=-0.18, x=0), margin=dict(t=40))
-    cases = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    cases = go.Figure(layout=dict(height=height))
     days = np.arange(len(snap["observed"]))
     for k, sim in enumerate(snap["kept_cases"]):
         cases.add_trace(go.Scatter(x=days, y=sim, mode="lines", line=dict(color=PALETTE[0], width=1), opacity=0.25,

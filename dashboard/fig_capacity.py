@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.figures import empty_figure, thin
-from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR
+from dashboard.theme import DIVERGING, PALETTE, TEST_COLOUR, TRAIN_COLOUR
 
 TRUTH_COLOUR = "#555555"
 FIT_COLOUR = PALETTE[2]
@@ -43,7 +43,7 @@ def _fit_traces(snap: dict[str, np.ndarray], curve: np.ndarray | None, legend: b
 
 def fit_figure(snap: dict[str, np.ndarray], curve: np.ndarray | None, title: str, height: int = 330) -> go.Figure:
     """The data, the true function and one fitted model."""
-    fig = go.Figure(_fit_traces(snap, curve, legend=True), layout=dict(template=TEMPLATE, height=height, title=title))
+    fig = go.Figure(_fit_traces(snap, curve, legend=True), layout=dict(height=height, title=title))
     fig.update_yaxes(range=list(y_window(snap)), title="y")
     fig.update_xaxes(title="x")
     fig.update_layout(legend=dict(orientation="h", y=-0.25, yanchor="top", x=0, font=dict(size=13)),
@@ -62,7 +62,7 @@ def fit_panels(snap: dict[str, np.ndarray], panels: Sequence[tuple[str, int]], u
         for trace in _fit_traces(snap, snap["curves"][i], legend=col == 1):
             fig.add_trace(trace, row=1, col=col)
     fig.update_yaxes(range=list(y_window(snap)))
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(t=60, b=10),
+    fig.update_layout(height=height, margin=dict(t=60, b=10),
                       legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, font=dict(size=13)))
     return fig
 
@@ -84,7 +84,7 @@ def u_curve(
     cap = snap.get("capacity", np.zeros(0))
     if len(cap) == 0:
         return empty_figure("Press ▶ Play: the error curve grows as the sweep runs", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Error against capacity"))
+    fig = go.Figure(layout=dict(height=height, title="Error against capacity"))
     floor_y = lambda y: np.maximum(np.asarray(y, dtype=float), 1e-8)  # noqa: E731 - a log axis drops zeros
     if ghost is not None and len(ghost[1]):
         fig.add_trace(go.Scatter(x=ghost[1], y=floor_y(ghost[2]), mode="lines+markers", name=f"test, {ghost[0]}",
@@ -128,7 +128,7 @@ def boundary_panels(snap: dict[str, np.ndarray], panels: Sequence[tuple[str, str
                           row=1, col=col)
     fig.update_xaxes(range=[float(snap["grid_x"][0]), float(snap["grid_x"][-1])], showticklabels=False)
     fig.update_yaxes(range=[float(snap["grid_y"][0]), float(snap["grid_y"][-1])], showticklabels=False)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(t=60, b=10, l=10, r=10))
+    fig.update_layout(height=height, margin=dict(t=60, b=10, l=10, r=10))
     return fig
 
 

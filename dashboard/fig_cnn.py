@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import empty_figure, tile
-from dashboard.theme import TEMPLATE, UNIT_SCALE
+from dashboard.theme import UNIT_SCALE
 
 GREYS = [[0.0, "#ffffff"], [1.0, "#111111"]]
 
@@ -19,7 +19,7 @@ GREYS = [[0.0, "#ffffff"], [1.0, "#111111"]]
 def _image_layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=5, r=5, t=35, b=5))
+    fig.update_layout(height=height, margin=dict(l=5, r=5, t=35, b=5))
     return fig
 
 

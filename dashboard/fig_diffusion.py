@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from dashboard.fig_samples import REAL_COLOUR, bounds_of
 from dashboard.figures import empty_figure
 from dashboard.relayout import side_by_side, vline
-from dashboard.theme import PALETTE, TEMPLATE
+from dashboard.theme import PALETTE
 
 
 def capped(v: np.ndarray, cap: float) -> np.ndarray:
@@ -44,7 +44,7 @@ def forward_panels(panels: np.ndarray, titles: Sequence[str], *, height: int = 2
                                  marker=dict(size=3, color=colour, opacity=0.6)))
         lay["xaxis" + xa[1:]].update(range=box[:2], showticklabels=False)
         lay["yaxis" + ya[1:]].update(range=box[2:], showticklabels=False, scaleanchor=xa)
-    return go.Figure(data=traces, layout=dict(lay, template=TEMPLATE, height=height,
+    return go.Figure(data=traces, layout=dict(lay, height=height,
                                               margin=dict(l=10, r=10, t=40, b=10)))
 
 
@@ -59,7 +59,7 @@ def schedule_figure(alpha_bar: np.ndarray, betas: np.ndarray, *, t_mark: float |
                          line=dict(color=PALETTE[2], width=2, dash="dot"))]
     shapes = [vline(t_mark, dict(color="#444", width=1, dash="dash"))] if t_mark is not None else []
     return go.Figure(data=traces, layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
-        template=TEMPLATE, height=height, title=dict(text="Noise schedule"), shapes=shapes,
+        height=height, title=dict(text="Noise schedule"), shapes=shapes,
         xaxis=dict(title=dict(text="t")), yaxis=dict(range=[0, 1.02]), margin=dict(l=45, r=10, t=40, b=40),
         legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right")))
 
@@ -74,7 +74,7 @@ def quality_vs_steps(steps: np.ndarray | None, series: Sequence[tuple[str, np.nd
                          line=dict(color=colour, width=3))
               for (name, y), colour in zip(series, (PALETTE[1], PALETTE[4], PALETTE[2]))]
     return go.Figure(data=traces, layout=dict(
-        template=TEMPLATE, height=height, title=dict(text=title),
+        height=height, title=dict(text=title),
         xaxis=dict(title=dict(text="sampling steps = network evaluations"), type="log"),
         yaxis=dict(title=dict(text=y_title + (" ↑" if higher_is_better else " ↓"))),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")))

@@ -6,8 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.energy import IMAGE_DIMS, grid_cells
-from dashboard.fig_samples import REAL_COLOUR, square_layout
-from dashboard.theme import TEMPLATE
+from dashboard.fig_samples import REAL_COLOUR, square_layout  # (it loads dashboard.theme: the template)
 
 DENSITY_SCALE = [[0.0, "#ffffff"], [0.03, "#deebf7"], [0.15, "#6baed6"], [0.5, "#2171b5"], [1.0, "#08306b"]]  # low densities visible
 ATOMS_LOG10 = 80  # atoms in the observable universe, about 10^80
@@ -32,7 +31,7 @@ def grid_cost_figure(per_axis: int, cells_per_s: float, height: int = 380) -> go
     """log10 of the cells G^d against d (log x axis), with this page's grid and image sizes marked."""
     d = np.unique(np.round(np.logspace(0, np.log10(3072), 80)).astype(int))
     y = grid_cells(d, per_axis)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height,
+    fig = go.Figure(layout=dict(height=height,
                                 title=f"Cells of a grid with {per_axis} points per axis: {per_axis}^d"))
     fig.add_trace(go.Scatter(x=d, y=y, mode="lines", name=f"{per_axis}^d cells", line=dict(color="#0072B2", width=3)))
     names, dims = list(IMAGE_DIMS), np.array(list(IMAGE_DIMS.values()))

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from dashboard.fig_samples import bounds_of, samples_figure, trajectories, vector_field
 from dashboard.figures import empty_figure
-from dashboard.theme import PALETTE, TEMPLATE
+from dashboard.theme import PALETTE
 
 HEIGHT = 400
 ENERGY_FLOOR = 1e-3
@@ -50,7 +50,7 @@ def comparison_figure(snap: dict[str, np.ndarray], metric: str = "energy", heigh
     if nfe is None or not present:
         return empty_figure("Press ▶ Play in this section to train both models", height)
     labels = {"energy": "energy distance", "high_quality": "high-quality share"}
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height,
+    fig = go.Figure(layout=dict(height=height,
                                 title=f"Sample quality against network evaluations (step {int(snap['step'])})"))
     for (label, key), colour in zip(present, (PALETTE[1], PALETTE[4], PALETTE[3])):
         y = np.asarray(snap[f"{key}_{metric}"], dtype=float)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_layout
 from dashboard.figures import curves, empty_figure, share_of, tile
 from dashboard.relayout import hline, relayout, side_by_side
-from dashboard.theme import DIVERGING, PALETTE, TEMPLATE
+from dashboard.theme import DIVERGING, PALETTE
 
 ARROW_COLOUR = "#000000"
 
@@ -94,7 +94,7 @@ def digit_grid(images: np.ndarray, title: str, *, cols: int = 6, height: int = 3
                                font=dict(size=11, color=PALETTE[4]), xanchor="right", yanchor="top")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=5, r=5, t=40, b=5))
+    fig.update_layout(height=height, margin=dict(l=5, r=5, t=40, b=5))
     return fig
 
 
@@ -106,7 +106,7 @@ def class_bars(counts, title: str, *, height: int = 220) -> go.Figure:
                            marker_color=PALETTE[1]), layout=dict(title=title))
     fig.update_xaxes(title="class", type="category")
     fig.update_yaxes(title="samples")
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=45, r=10, t=40, b=40))
+    fig.update_layout(height=height, margin=dict(l=45, r=10, t=40, b=40))
     return fig
 
 
@@ -130,7 +130,7 @@ def optimum_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool
                                      marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#000"))))
         lay["xaxis" + xa[1:]].update(range=[gx[0], gx[-1]], constrain="domain")
         lay["yaxis" + ya[1:]].update(range=[gy[0], gy[-1]], scaleanchor=xa, scaleratio=1, constrain="domain")
-    return go.Figure(data=traces, layout=dict(lay, template=TEMPLATE, height=height, title=dict(text=title),
+    return go.Figure(data=traces, layout=dict(lay, height=height, title=dict(text=title),
                                               margin=dict(l=10, r=10, t=60, b=10)))
 
 

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from dashboard.fig_samples import REAL_COLOUR, bounds_of, square_layout
 from dashboard.figures import empty_figure, thin
-from dashboard.theme import PALETTE, TEMPLATE
+from dashboard.theme import PALETTE
 
 def component_colour(k: int) -> str:
     return PALETTE[k % len(PALETTE)]
@@ -107,7 +107,7 @@ def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str
     sd = np.sqrt(var)
     lo, hi = _hist_range(x, np.array([mean]), np.array([sd]))
     t = np.linspace(lo, hi, 300)
-    fig = go.Figure(layout=dict(title=title, template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(title=title, height=height))
     fig.add_trace(go.Histogram(x=used, histnorm="probability density", name="data", marker_color=REAL_COLOUR,
                                opacity=0.6, nbinsx=40))
     fig.add_trace(go.Scatter(x=t, y=_normal_pdf(t, mean, var), mode="lines", name="N(μ, σ²)",
@@ -140,7 +140,7 @@ def mixture_1d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.n
     lo, hi = _hist_range(x1, mu, np.sqrt(var))
     t = np.linspace(lo, hi, 400)
     parts = weights[:, None] * _normal_pdf(t[None], mu[:, None], var[:, None])  # (K, 400)
-    fig = go.Figure(layout=dict(title=title, template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(title=title, height=height))
     fig.add_trace(go.Histogram(x=x1, histnorm="probability density", name="data", marker_color="#cccccc",
                                nbinsx=50))
     for j, curve in enumerate(parts):
@@ -160,7 +160,7 @@ def samples_by_component(samples: np.ndarray, comps: np.ndarray, k: int, title: 
                          data: np.ndarray | None = None, height: int = 430) -> go.Figure:
     """Samples of the fitted mixture, each coloured by the component that produced it."""
     if samples.shape[1] == 1:
-        fig = go.Figure(layout=dict(title=title, template=TEMPLATE, height=height))
+        fig = go.Figure(layout=dict(title=title, height=height))
         for j in range(k):
             fig.add_trace(go.Histogram(x=samples[comps == j, 0], name=f"k={j + 1}", nbinsx=50,
                                        marker_color=component_colour(j), opacity=0.85))
@@ -183,7 +183,7 @@ def samples_by_component(samples: np.ndarray, comps: np.ndarray, k: int, title: 
 def samples_1d(data: np.ndarray, samples: np.ndarray, title: str, x_title: str = "x",
                height: int = 430) -> go.Figure:
     """Histograms of the data and of samples from the fit, overlaid."""
-    fig = go.Figure(layout=dict(title=title, template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(title=title, height=height))
     fig.add_trace(go.Histogram(x=data[:, 0], name="data", histnorm="probability density", nbinsx=40,
                                marker_color=REAL_COLOUR, opacity=0.55))
     fig.add_trace(go.Histogram(x=samples[:, 0], name="samples", histnorm="probability density", nbinsx=40,
@@ -198,7 +198,7 @@ def criteria_figure(k: np.ndarray, bic: np.ndarray, aic: np.ndarray, k_max: int,
     """BIC and AIC against K; the best K of each is a large marker."""
     if not len(k):
         return empty_figure("Press ▶ Play: the sweep fits K = 1, 2, … and draws BIC and AIC", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, title="Choosing K: lower is better"))
+    fig = go.Figure(layout=dict(height=height, title="Choosing K: lower is better"))
     for name, y, colour in (("BIC", bic, "#0072B2"), ("AIC", aic, "#D55E00")):
         keep = np.isfinite(y)
         fig.add_trace(go.Scatter(x=k[keep], y=y[keep], mode="lines+markers", name=name,
@@ -220,7 +220,7 @@ def spike_trace_figure(trace: dict[str, np.ndarray], sample_hz: int, threshold: 
     mixture has to find without being told)."""
     end = int(window_s * sample_hz)
     v = trace["v"][:end]
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(height=height))
     fig.add_trace(go.Scatter(x=np.arange(len(v)) * 1000 / sample_hz, y=v, mode="lines", name="electrode",
                              line=dict(color="#888888", width=1), hoverinfo="skip"))
     fig.add_hline(y=threshold, line=dict(color="#444444", dash="dot", width=1),

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import empty_figure
-from dashboard.theme import PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR
+from dashboard.theme import PALETTE, TEST_COLOUR, TRAIN_COLOUR
 
 PATH_COLOUR, BEST_COLOUR = "#D55E00", "#009E73"
 
@@ -37,7 +37,7 @@ def landscape_figure(snap: dict[str, np.ndarray], loss_label: str, height: int =
         return empty_figure("No model yet", height)
     ga, gb, L = snap["grid_a"], snap["grid_b"], snap["landscape"]
     z = np.log10(np.maximum(L, 1e-12))
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(height=height))
     fig.add_trace(go.Contour(
         x=ga, y=gb, z=z, ncontours=22, colorscale="Blues", reversescale=True, line=dict(width=0.8),
         colorbar=dict(title=dict(text=f"log₁₀ {loss_label}", side="right"), thickness=14),
@@ -74,7 +74,7 @@ def line_figure(snap: dict[str, np.ndarray], height: int = 330) -> go.Figure:
     xs = np.array([lo, hi])
     y_lo, y_hi = float(y.min()), float(y.max())
     pad = 0.25 * (y_hi - y_lo) + 0.5
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(height=height))
     fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data (xᵢ, yᵢ)",
                              marker=dict(size=9, color=TRAIN_COLOUR, line=dict(color="white", width=1))))
     a, b = snap["best"]
@@ -93,7 +93,7 @@ def curve_fit_figure(snap: dict[str, np.ndarray], height: int = 380) -> go.Figur
     """The tiny MLP's f_θ(x) over the data, with the noiseless target dotted."""
     if "curve_x" not in snap:
         return empty_figure("No model yet", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(height=height))
     fig.add_trace(go.Scatter(x=snap["x"], y=snap["y"], mode="markers", name="data",
                              marker=dict(size=8, color=TRAIN_COLOUR, line=dict(color="white", width=1))))
     fig.add_trace(go.Scatter(x=snap["curve_x"], y=snap["target_y"], mode="lines", name="target (no noise)",

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from core.rules import RuleSet, Split
 from dashboard.figures import decision_boundary, empty_figure
-from dashboard.theme import PALETTE, TEMPLATE
+from dashboard.theme import PALETTE
 
 Box = tuple[float, float, float, float]  # x0, x1, y0, y1
 
@@ -89,7 +89,7 @@ def confusion_figure(cm: np.ndarray, class_names: Sequence[str], title: str, hei
         text=cm.astype(str), texttemplate="%{text}", textfont=dict(size=18),
         hovertemplate="true %{y}<br>predicted %{x}<br>%{text} flowers<extra></extra>",
     ))
-    fig.update_layout(template=TEMPLATE, height=height, title=title, margin=dict(l=95, r=10, t=45, b=55))
+    fig.update_layout(height=height, title=title, margin=dict(l=95, r=10, t=45, b=55))
     fig.update_xaxes(title="predicted species", side="bottom", showgrid=False)
     fig.update_yaxes(autorange="reversed", showgrid=False, ticksuffix=" ")
     return fig

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.relayout import relayout
-from dashboard.theme import PALETTE, TEMPLATE
+from dashboard.theme import PALETTE
 
 REAL_COLOUR, FAKE_COLOUR = "#999999", "#D55E00"
 
@@ -25,7 +25,7 @@ def square_layout(fig: go.Figure, bounds: tuple[float, float, float, float] | No
     yaxis: dict = dict(scaleanchor="x", scaleratio=1, **xaxis)
     if bounds is not None:
         xaxis["range"], yaxis["range"] = [bounds[0], bounds[1]], [bounds[2], bounds[3]]
-    return relayout(fig, dict(template=TEMPLATE, height=height, margin=dict(l=40, r=10, t=45, b=70),  # legend under
+    return relayout(fig, dict(height=height, margin=dict(l=40, r=10, t=45, b=70),  # legend under
                               legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, xanchor="left"),  # the plot
                               xaxis=xaxis, yaxis=yaxis))
 
@@ -182,7 +182,7 @@ def mode_share_bars(shares: Sequence[tuple[str, np.ndarray]], true: np.ndarray, 
         fig.add_trace(go.Bar(x=names, y=share, name=label, marker_color=colour, text=[f"{v:.2f}" for v in share],
                              textposition="outside", cliponaxis=False))
     fig.update_yaxes(title="share of samples", range=[0, 1.12])
-    fig.update_layout(template=TEMPLATE, height=height, barmode="group",
+    fig.update_layout(height=height, barmode="group",
                       legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left"),
                       margin=dict(l=55, r=10, t=45, b=90))
     return fig

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures import curves, empty_figure
 from dashboard.relayout import hline, relayout
-from dashboard.theme import PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR
+from dashboard.theme import PALETTE, TEST_COLOUR, TRAIN_COLOUR
 
 SHOWN = {"\n": "⏎", " ": "␣", "\t": "⇥"}
 
@@ -54,7 +54,7 @@ def next_char_bars(chars: np.ndarray, probs: np.ndarray, prompt: str, top: int =
     fig = go.Figure(go.Bar(x=labels, y=probs[order], marker_color=PALETTE[1],
                            text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs[order]], textposition="outside",
                            hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, height=height,
+    fig.update_layout(height=height,
                       title=f"p(next character | “…{tail}”)" if prompt else "p(next character | start of a line)")
     fig.update_xaxes(type="category", tickfont=dict(size=16))
     fig.update_yaxes(title="probability", range=[0, min(1.0, float(probs[order[0]]) * 1.2 + 0.02)])
@@ -66,7 +66,7 @@ def embedding_plane(xy: np.ndarray, chars: np.ndarray, counts: np.ndarray, heigh
     if xy is None or len(xy) == 0 or not np.any(xy):
         return empty_figure("Embeddings appear once the model has learned something", height)
     kinds = {"lower-case": str.islower, "upper-case": str.isupper, "digit": str.isdigit}
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(height=height))
     chars = [str(c) for c in chars]
     assigned = np.zeros(len(chars), dtype=bool)
     groups = []

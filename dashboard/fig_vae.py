@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from dashboard.fig_samples import square_layout
 from dashboard.figures import empty_figure, tile
 from dashboard.relayout import hline, relayout
-from dashboard.theme import PALETTE, TEMPLATE
+from dashboard.theme import PALETTE
 
 SIDE = 8
 GAP = 1
@@ -44,7 +44,7 @@ def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1, constrain="domain")
     top = 40 if title else 8
     top += 18 if col_labels else 0
-    fig.update_layout(template=TEMPLATE, title=title or None, height=height or (rows * (SIDE + GAP) * cell // SIDE + top + 10),
+    fig.update_layout(title=title or None, height=height or (rows * (SIDE + GAP) * cell // SIDE + top + 10),
                       margin=dict(l=left + 5, r=5, t=top, b=5))
     return fig
 
@@ -124,7 +124,7 @@ def error_vs_size(sizes: np.ndarray, errors: np.ndarray, current: int | None, ti
                   y_title: str = "test MSE per coordinate", height: int = 320) -> go.Figure:
     """Reconstruction error against latent size (log-log), the shown AE marked."""
     sizes, errors = np.asarray(sizes, float), np.asarray(errors, float)
-    fig = go.Figure(layout=dict(template=TEMPLATE, title=title, height=height))
+    fig = go.Figure(layout=dict(title=title, height=height))
     fig.add_trace(go.Scatter(x=sizes, y=errors, mode="lines+markers", name="test error",
                              line=dict(color=PALETTE[1], width=3), marker=dict(size=9)))
     if current is not None and current in sizes:
@@ -153,7 +153,7 @@ def log_p_vs_k(ks: np.ndarray, log_p: np.ndarray, title: str, *, height: int = 2
     return go.Figure(go.Scatter(x=ks, y=log_p, mode="lines+markers", name="log p̂_K(x)",
                                 line=dict(color=PALETTE[1], width=3), marker=dict(size=9)),
                      layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
-                         title=title, template=TEMPLATE, height=height, showlegend=False,
+                         title=title, height=height, showlegend=False,
                          margin=dict(l=60, r=10, t=45, b=45), shapes=[line], annotations=[dict(note, yanchor="top")],
                          xaxis=dict(title="importance samples K", type="log", tickvals=ks,
                                     ticktext=[f"{k:.0f}" for k in ks]),
@@ -184,7 +184,7 @@ def precision_recall_by_latent(latents, betas, precision, recall, title: str, *,
     ticks = sorted(set(latents.tolist()) | ({current[0]} if current is not None else set()))
     line, note = hline(yardstick, "real digits") if yardstick is not None else (None, None)
     relayout(fig, dict(  # one assignment (dashboard/relayout.py says why)
-        template=TEMPLATE, height=height, margin=dict(l=55, r=10, t=45, b=110),
+        height=height, margin=dict(l=55, r=10, t=45, b=110),
         legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left", font=dict(size=11)),
         xaxis=dict(title="latent size", type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks]),
         yaxis=dict(title="share", range=[-0.03, 1.05]),

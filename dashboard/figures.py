@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from core.errors import shorten
 from dashboard.fig_samples import animate
 from dashboard.relayout import relayout
-from dashboard.theme import DIVERGING, PALETTE, TEMPLATE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
+from dashboard.theme import DIVERGING, PALETTE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
 
 
 MAX_POINTS = 2000  # markers per figure part: a 20,000-row upload must not make every refresh heavy
@@ -65,7 +65,7 @@ def balanced_lines(text: str, longest: int = EMPTY_LINE) -> str:
 
 def empty_figure(text: str, height: int = 320) -> go.Figure:
     text = balanced_lines(text)
-    return go.Figure(layout=dict(template=TEMPLATE, height=height, xaxis=dict(visible=False), yaxis=dict(visible=False),
+    return go.Figure(layout=dict(height=height, xaxis=dict(visible=False), yaxis=dict(visible=False),
                                  annotations=[dict(text=text, showarrow=False, font=dict(size=18, color="#666"), x=0.5,
                                                    y=0.5, xref="paper", yref="paper")]))
 
@@ -111,7 +111,7 @@ def curves(
     if y_range:
         yaxis["range"] = list(y_range)
     return go.Figure(data=traces, layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
-        template=TEMPLATE, height=height, title=dict(text=title), xaxis=dict(title=dict(text="step")), yaxis=yaxis,
+        height=height, title=dict(text=title), xaxis=dict(title=dict(text="step")), yaxis=yaxis,
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")))
 
 
@@ -171,7 +171,7 @@ def decision_boundary(
     if "proba" not in snap:
         return empty_figure("No model yet", height)
     gx, gy, proba = snap["grid_x"], snap["grid_y"], snap["proba"]  # (G,), (G,), (C, G, G)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(height=height))
     n_classes = proba.shape[0]
     fig.add_trace(probability_trace(gx, gy, proba, discretise))
     parts = [("train", snap["X_train"], snap["Y_train"], "circle")]
@@ -215,7 +215,7 @@ def unit_heatmaps(snap: dict[str, np.ndarray], layers: int = 2, max_units: int =
     labels = [dict(x=-1, y=(len(rows) - 1 - k) * (g + gap) + g / 2, text=f"layer {k + 1}", showarrow=False,
                    xanchor="right", font=dict(size=13)) for k in range(len(rows))]
     return go.Figure(go.Heatmap(z=canvas, zmin=-1, zmax=1, colorscale=UNIT_SCALE, showscale=False, hoverinfo="skip"),
-                     layout=dict(template=TEMPLATE, height=max(120, len(rows) * tile_px + 20), annotations=labels,
+                     layout=dict(height=max(120, len(rows) * tile_px + 20), annotations=labels,
                                  xaxis=dict(visible=False, range=[-0.5 - 0.9 * g, canvas.shape[1]]),
                                  yaxis=dict(visible=False, scaleanchor="x", scaleratio=1),
                                  margin=dict(l=5, r=5, t=5, b=5)))
@@ -236,7 +236,7 @@ def timeline(years: Sequence[int], titles: Sequence[str], details: Sequence[str]
     xs = list(range(len(years)))
     labels = [(w if w else str(y)) for y, w in zip(years, when or [None] * len(years))]
     ys = [(1 if i % 2 == 0 else -1) * (0.75 if (i // 2) % 2 == 0 else 1.45) for i in xs]
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    fig = go.Figure(layout=dict(height=height))
     for x, y in zip(xs, ys):
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y, line=dict(color="#999", width=2))
     old = sum(y < 2008 for y in years)  # the landmarks are in order

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 
 def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -29,9 +30,24 @@ def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def relayout(fig: go.Figure, changes: dict[str, Any]) -> go.Figure:
-    """``fig.update_layout(changes)`` (nested dicts, no magic underscores), in one assignment."""
-    fig.layout = merged(fig.layout.to_plotly_json(), changes)
+    """``fig.update_layout(changes)`` (nested dicts, no magic underscores), in one assignment. A figure on
+    plotly's default template (dashboard/theme.py) is given its layout without the template, which plotly
+    puts back unvalidated: assigning the template too cost 1.1 ms of the 1.3 ms."""
+    current = fig.layout.to_plotly_json()
+    if current.get("template") == _default_template():
+        del current["template"]
+    fig.layout = merged(current, changes)
     return fig
+
+
+def _default_template() -> dict[str, Any] | None:
+    name = pio.templates.default
+    if name not in _TEMPLATES:
+        _TEMPLATES[name] = pio.templates[name].to_plotly_json() if isinstance(name, str) else None
+    return _TEMPLATES[name]
+
+
+_TEMPLATES: dict[Any, dict[str, Any] | None] = {}  # plotly's default template as JSON, by name
 
 
 def side_by_side(titles: list[str], spacing: float = 0.06, title_size: int = 16) -> tuple[dict[str, Any],

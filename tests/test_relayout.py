@@ -82,3 +82,24 @@ def test_live_reference_lines_are_the_layout_add_hline_would_give():
         expected.add_hline(y=value, line=dict(color=colour, dash="dash", width=1.5))
     assert fig.layout.to_plotly_json()["shapes"] == expected.layout.to_plotly_json()["shapes"]
     assert fig.layout.xaxis.type == "log" and len(fig.data) == 2
+
+
+def test_figures_take_genlab_as_the_default_template_and_relayout_keeps_it():
+    """dashboard/theme.py makes GenLab's template plotly's default (set without validation at each figure),
+    after Streamlit has set its own; relayout leaves the default out of its assignment, and plotly puts it back."""
+    import importlib
+
+    import plotly.io as pio
+
+    from dashboard.figures import curves
+    from dashboard.theme import TEMPLATE
+
+    importlib.import_module("streamlit.elements.plotly_chart")  # where Streamlit sets its own default
+    assert pio.templates.default == TEMPLATE
+    fig = curves({"step": np.arange(3), "loss": np.ones(3)}, [("loss", "loss")], "Loss", "loss")
+    named = go.Figure(layout=dict(template=TEMPLATE))
+    assert fig.layout.template == named.layout.template  # the same JSON as a template named in the layout
+    relayout(fig, {"margin": {"b": 99}})
+    assert fig.layout.template == named.layout.template and fig.layout.margin.b == 99
+    dark = relayout(go.Figure(layout=dict(template="plotly_dark")), {"height": 200})  # another template: kept
+    assert dark.layout.template == go.Figure(layout=dict(template="plotly_dark")).layout.template
