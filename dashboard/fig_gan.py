@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
+from dashboard import fastfig as fast
 from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_layout
 from dashboard.figures import curves, empty_figure, share_of, tile
 from dashboard.relayout import hline, relayout, side_by_side
 from dashboard.theme import DIVERGING, PALETTE
 
 ARROW_COLOUR = "#000000"
+GREYS = get_colorscale("Greys")  # as a list: what plotly's check makes of the name (dashboard/fastfig.py)
 
 
 def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = True,
@@ -22,7 +25,7 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
     ``snap["accepted"]`` (DRS) the points rejected are drawn faint."""
     if "fake" not in snap:
         return empty_figure("No model yet", height)
-    fig = go.Figure(layout=dict(title=title))
+    fig = fast.Figure(layout=dict(title=dict(text=title)))
     box = None
     if "d_grid" in snap:
         gx, gy = snap["grid_x"], snap["grid_y"]
@@ -31,28 +34,28 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
             z = snap["d_grid"]
             rng = dict(zmin=0.0, zmax=1.0) if probability else dict(zmid=float(np.median(z)))
             name = "D(x)" if probability else "D(x) score"
-            fig.add_trace(go.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, opacity=0.6, **rng,
+            fig.add_trace(fast.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, opacity=0.6, **rng,
                                      colorbar=dict(title=dict(text=name, side="right"), thickness=12),
                                      hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>" + name + "=%{z:.2f}<extra></extra>"))
     real, fake = snap["real"], snap["fake"]
-    fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
+    fig.add_trace(fast.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
                                marker=dict(size=4, color=REAL_COLOUR, opacity=0.6)))
     accepted = snap.get("accepted")
     if accepted is None:
-        fig.add_trace(go.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
+        fig.add_trace(fast.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
                                  marker=dict(size=4, color=FAKE_COLOUR, opacity=0.8)))
     else:  # Discriminator Rejection Sampling: the kept points as G's, the rejected ones faint
         kept, out = fake[accepted], fake[~accepted]
-        fig.add_trace(go.Scatter(x=out[:, 0], y=out[:, 1], mode="markers", name="G(z) rejected",
+        fig.add_trace(fast.Scatter(x=out[:, 0], y=out[:, 1], mode="markers", name="G(z) rejected",
                                  marker=dict(size=3, color=FAKE_COLOUR, opacity=0.15)))
-        fig.add_trace(go.Scatter(x=kept[:, 0], y=kept[:, 1], mode="markers", name="G(z) kept by DRS",
+        fig.add_trace(fast.Scatter(x=kept[:, 0], y=kept[:, 1], mode="markers", name="G(z) kept by DRS",
                                  marker=dict(size=4, color=FAKE_COLOUR, opacity=0.9)))
     if show_arrows and "arrow" in snap and len(snap["arrow"]):
         b = box or bounds_of(real)
         scale = field_scale(snap["arrow"], 0.06 * (b[1] - b[0]))
         fig.add_trace(arrows(snap["arrow_from"], snap["arrow"], scale, ARROW_COLOUR, "−∇ₓ L_G"))
     if modes is not None:
-        fig.add_trace(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes", hoverinfo="skip",
+        fig.add_trace(fast.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes", hoverinfo="skip",
                                  marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#000"))))
     return square_layout(fig, box or bounds_of(real, fake), height, constrain=True)
 
@@ -67,12 +70,12 @@ def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 33
     if m.shape[0] > 1:
         segs += [np.concatenate([col, nan]) for col in m.transpose(1, 0, 2)]  # constant z₂
     seg = np.concatenate(segs)
-    fig = go.Figure(layout=dict(title=title))
+    fig = fast.Figure(layout=dict(title=dict(text=title)))
     real = snap.get("real")
     if real is not None:
-        fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
+        fig.add_trace(fast.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.4)))
-    fig.add_trace(go.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="G(noise grid)", hoverinfo="skip",
+    fig.add_trace(fast.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="G(noise grid)", hoverinfo="skip",
                              line=dict(color=PALETTE[1], width=1.2)))
     box = (snap["grid_x"][0], snap["grid_x"][-1], snap["grid_y"][0], snap["grid_y"][-1]) if "grid_x" in snap else None
     return square_layout(fig, box or bounds_of(real, m.reshape(-1, 2)), height)
@@ -85,8 +88,8 @@ def digit_grid(images: np.ndarray, title: str, *, cols: int = 6, height: int = 3
     if not len(images):
         return empty_figure("No samples yet", height)
     canvas = tile(images, cols, flip=False)  # the y axis is reversed below
-    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=16, colorscale="Greys", showscale=False, hoverinfo="skip"),
-                    layout=dict(title=title))
+    fig = fast.Figure(fast.Heatmap(z=canvas, zmin=0, zmax=16, colorscale=GREYS, showscale=False, hoverinfo="skip"),
+                    layout=dict(title=dict(text=title)))
     if labels:
         for i, text in enumerate(labels[:len(images)]):
             r, c = divmod(i, cols)
@@ -102,10 +105,10 @@ def class_bars(counts, title: str, *, height: int = 220) -> go.Figure:
     """(10,) counts of confidently recognised samples per digit class."""
     if counts is None or not len(counts):
         return empty_figure("No samples yet", height)
-    fig = go.Figure(go.Bar(x=[str(c) for c in range(len(counts))], y=np.asarray(counts, float),
-                           marker_color=PALETTE[1]), layout=dict(title=title))
-    fig.update_xaxes(title="class", type="category")
-    fig.update_yaxes(title="samples")
+    fig = fast.Figure(go.Bar(x=[str(c) for c in range(len(counts))], y=np.asarray(counts, float),
+                           marker_color=PALETTE[1]), layout=dict(title=dict(text=title)))
+    fig.update_xaxes(title=dict(text="class"), type="category")
+    fig.update_yaxes(title=dict(text="samples"))
     fig.update_layout(height=height, margin=dict(l=45, r=10, t=40, b=40))
     return fig
 
@@ -121,16 +124,16 @@ def optimum_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool
     lay, axes = side_by_side([p[0] for p in panels])
     traces = []
     for col, ((name, z), (xa, ya)) in enumerate(zip(panels, axes), start=1):
-        traces.append(go.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, zmin=0.0, zmax=1.0, showscale=col == 1,
+        traces.append(fast.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, zmin=0.0, zmax=1.0, showscale=col == 1,
                                  colorbar=dict(thickness=10, len=0.9), name=name, xaxis=xa, yaxis=ya,
                                  hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>" + name + "=%{z:.2f}<extra></extra>"))
         if modes is not None:
-            traces.append(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
+            traces.append(fast.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
                                      xaxis=xa, yaxis=ya,
                                      marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#000"))))
         lay["xaxis" + xa[1:]].update(range=[gx[0], gx[-1]], constrain="domain")
         lay["yaxis" + ya[1:]].update(range=[gy[0], gy[-1]], scaleanchor=xa, scaleratio=1, constrain="domain")
-    return go.Figure(data=traces, layout=dict(lay, height=height, title=dict(text=title),
+    return fast.Figure(data=traces, layout=dict(lay, height=height, title=dict(text=title),
                                               margin=dict(l=10, r=10, t=60, b=10)))
 
 

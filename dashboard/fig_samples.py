@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard import fastfig as fast
 from dashboard.relayout import relayout
 from dashboard.theme import PALETTE
 
@@ -47,17 +48,17 @@ def samples_figure(real: np.ndarray | None, fake: np.ndarray | None, title: str,
                    bounds: tuple[float, float, float, float] | None = None, height: int = 420,
                    max_points: int = 1500) -> go.Figure:
     """Data (grey) and samples (orange) in one square plot; mixture modes as crosses."""
-    fig = go.Figure(layout=dict(title=title))
+    fig = fast.Figure(layout=dict(title=dict(text=title)))
     if real is not None and len(real):
         r = np.asarray(real)[:max_points]
-        fig.add_trace(go.Scatter(x=r[:, 0], y=r[:, 1], mode="markers", name="data",
+        fig.add_trace(fast.Scatter(x=r[:, 0], y=r[:, 1], mode="markers", name="data",
                                    marker=dict(size=4, color=REAL_COLOUR, opacity=0.5)))
     if fake is not None and len(fake):
         f = np.asarray(fake)[:max_points]
-        fig.add_trace(go.Scatter(x=f[:, 0], y=f[:, 1], mode="markers", name=fake_name,
+        fig.add_trace(fast.Scatter(x=f[:, 0], y=f[:, 1], mode="markers", name=fake_name,
                                    marker=dict(size=4, color=FAKE_COLOUR, opacity=0.7)))
     if modes is not None:
-        fig.add_trace(go.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes",
+        fig.add_trace(fast.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes",
                                  marker=dict(symbol="x-thin", size=12, line=dict(width=2, color="#000"))))
     return square_layout(fig, bounds or bounds_of(real, fake), height)
 
@@ -71,7 +72,7 @@ def arrows(x: np.ndarray, v: np.ndarray, scale: float, colour: str = "#0072B2", 
     right = end - head * (v - 0.5 * v[:, ::-1] * [1, -1])
     nan = np.full_like(x, np.nan)
     seg = np.stack([x, end, nan, left, end, right, nan], 1).reshape(-1, 2)
-    return go.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name=name, hoverinfo="skip",
+    return fast.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name=name, hoverinfo="skip",
                       line=dict(color=colour, width=1.6))
 
 
@@ -90,10 +91,10 @@ def vector_field(points: np.ndarray, vectors: Sequence[tuple[str, np.ndarray]], 
 
     All fields share one scale (the first field's), so the learned and exact fields compare.
     """
-    fig = go.Figure(layout=dict(title=title))
+    fig = fast.Figure(layout=dict(title=dict(text=title)))
     if data is not None and len(data):
         d = np.asarray(data)[:1000]
-        fig.add_trace(go.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+        fig.add_trace(fast.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.4)))
     pts = np.asarray(points, float)
     if spacing is None:
@@ -108,19 +109,19 @@ def trajectories(paths: np.ndarray, title: str, *, data: np.ndarray | None = Non
                  bounds: tuple[float, float, float, float] | None = None, height: int = 420) -> go.Figure:
     """Paths (steps, n, 2) of a few particles from start (small dots) to end (large dots)."""
     paths = np.asarray(paths, float)
-    fig = go.Figure(layout=dict(title=title))
+    fig = fast.Figure(layout=dict(title=dict(text=title)))
     if data is not None and len(data):
         d = np.asarray(data)[:1000]
-        fig.add_trace(go.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+        fig.add_trace(fast.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.35)))
     if paths.ndim == 3 and paths.shape[0]:
         nan = np.full((1, paths.shape[1], 2), np.nan)
         seg = np.concatenate([paths, nan]).transpose(1, 0, 2).reshape(-1, 2)
-        fig.add_trace(go.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="paths", hoverinfo="skip",
+        fig.add_trace(fast.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="paths", hoverinfo="skip",
                                  line=dict(color=PALETTE[1], width=1.2), opacity=0.6))
-        fig.add_trace(go.Scatter(x=paths[0, :, 0], y=paths[0, :, 1], mode="markers", name="start",
+        fig.add_trace(fast.Scatter(x=paths[0, :, 0], y=paths[0, :, 1], mode="markers", name="start",
                                  marker=dict(size=4, color=PALETTE[2])))
-        fig.add_trace(go.Scatter(x=paths[-1, :, 0], y=paths[-1, :, 1], mode="markers", name="end",
+        fig.add_trace(fast.Scatter(x=paths[-1, :, 0], y=paths[-1, :, 1], mode="markers", name="end",
                                  marker=dict(size=6, color=FAKE_COLOUR)))
     return square_layout(fig, bounds or bounds_of(data, paths.reshape(-1, 2) if paths.size else None), height)
 
@@ -151,17 +152,17 @@ def replay_figure(replay: dict, title: str, *, height: int = 460, frame_ms: int 
     training (``training_film``). ``replay``: frames (F, n, 2), times (F,), time_label, optional data."""
     frames, times, label = replay["frames"], replay["times"], replay["time_label"]
     data = replay.get("data")
-    fig = go.Figure()
+    fig = fast.Figure()
     if data is not None and len(data):
-        fig.add_trace(go.Scatter(x=data[:, 0], y=data[:, 1], mode="markers", name="data",
+        fig.add_trace(fast.Scatter(x=data[:, 0], y=data[:, 1], mode="markers", name="data",
                                  marker=dict(size=4, color="#999999", opacity=0.35)))
-    fig.add_trace(go.Scatter(x=frames[0][:, 0], y=frames[0][:, 1], mode="markers", name="samples",
+    fig.add_trace(fast.Scatter(x=frames[0][:, 0], y=frames[0][:, 1], mode="markers", name="samples",
                              marker=dict(size=5, color=PALETTE[0], opacity=0.8)))
     moving = len(fig.data) - 1  # only the samples change from frame to frame
     names = [f"{label} = {t:{time_format}}" for t in times]
-    fig = animate(fig, [[go.Scatter(x=f[:, 0], y=f[:, 1])] for f in frames], [moving], names, frame_ms=frame_ms)
+    fig = animate(fig, [[fast.Scatter(x=f[:, 0], y=f[:, 1])] for f in frames], [moving], names, frame_ms=frame_ms)
     fig = square_layout(fig, bounds_of(*frames, *([data] if data is not None else [])), height)
-    fig.update_layout(title=title, margin=dict(b=110))
+    fig.update_layout(title=dict(text=title), margin=dict(b=110))
     return fig
 
 
@@ -176,12 +177,12 @@ def mode_share_bars(shares: Sequence[tuple[str, np.ndarray]], true: np.ndarray, 
     """Grouped bars: each sampler's share of samples in each mode, beside the true weights."""
     true = np.asarray(true, float)
     names = list(mode_names or [f"mode {k + 1}" for k in range(len(true))])
-    fig = go.Figure(layout=dict(title=title))
+    fig = fast.Figure(layout=dict(title=dict(text=title)))
     for (label, share), colour in zip([("true weights π", true), *shares], ["#000000", *PALETTE]):
         share = np.asarray(share, float)
         fig.add_trace(go.Bar(x=names, y=share, name=label, marker_color=colour, text=[f"{v:.2f}" for v in share],
                              textposition="outside", cliponaxis=False))
-    fig.update_yaxes(title="share of samples", range=[0, 1.12])
+    fig.update_yaxes(title=dict(text="share of samples"), range=[0, 1.12])
     fig.update_layout(height=height, barmode="group",
                       legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left"),
                       margin=dict(l=55, r=10, t=45, b=90))

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.errors import shorten
+from dashboard import fastfig as fast
 from dashboard.fig_samples import animate
 from dashboard.relayout import relayout
 from dashboard.theme import DIVERGING, PALETTE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
@@ -65,7 +66,7 @@ def balanced_lines(text: str, longest: int = EMPTY_LINE) -> str:
 
 def empty_figure(text: str, height: int = 320) -> go.Figure:
     text = balanced_lines(text)
-    return go.Figure(layout=dict(height=height, xaxis=dict(visible=False), yaxis=dict(visible=False),
+    return fast.Figure(layout=dict(height=height, xaxis=dict(visible=False), yaxis=dict(visible=False),
                                  annotations=[dict(text=text, showarrow=False, font=dict(size=18, color="#666"), x=0.5,
                                                    y=0.5, xref="paper", yref="paper")]))
 
@@ -74,7 +75,7 @@ def kept_trace(x: np.ndarray, y: np.ndarray, label: str, colour: str, **kw) -> g
     """A kept run's line (A/B): faded and dotted, named "<label> (kept run)", drawn under the live one."""
     x, y = np.asarray(x), np.asarray(y, dtype=float)
     keep = np.isfinite(y)
-    return go.Scatter(x=x[keep], y=y[keep], name=f"{label} (kept run)", mode="lines" if keep.sum() > 1 else "markers",
+    return fast.Scatter(x=x[keep], y=y[keep], name=f"{label} (kept run)", mode="lines" if keep.sum() > 1 else "markers",
                       opacity=0.45, line=dict(color=colour, width=2, dash="dot"), marker=dict(color=colour), **kw)
 
 
@@ -105,12 +106,12 @@ def curves(
     for label, col in present:
         y = np.asarray(history[col], dtype=float)
         keep = np.isfinite(y)
-        traces.append(go.Scatter(x=steps[keep], y=y[keep], name=label, mode="lines" if keep.sum() > 1 else "markers",
+        traces.append(fast.Scatter(x=steps[keep], y=y[keep], name=label, mode="lines" if keep.sum() > 1 else "markers",
                                  line=dict(color=colour_of[col], width=3), marker=dict(color=colour_of[col], size=9)))
     yaxis = dict(title=dict(text=y_title), type="log" if log_y else "linear")
     if y_range:
         yaxis["range"] = list(y_range)
-    return go.Figure(data=traces, layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
+    return fast.Figure(data=traces, layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
         height=height, title=dict(text=title), xaxis=dict(title=dict(text="step")), yaxis=yaxis,
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")))
 
@@ -133,7 +134,7 @@ def probability_trace(gx: np.ndarray, gy: np.ndarray, proba: np.ndarray, discret
     n_classes = proba.shape[0]
     if n_classes == 2:
         z = proba[1] if not discretise else (proba[1] > 0.5).astype(float)
-        return go.Heatmap(x=gx, y=gy, z=z, zmin=0, zmax=1, colorscale=DIVERGING, opacity=0.75,
+        return fast.Heatmap(x=gx, y=gy, z=z, zmin=0, zmax=1, colorscale=DIVERGING, opacity=0.75,
                           colorbar=dict(title=dict(text="P(class 1)", side="right"), thickness=14),
                           hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>")
     cls = proba.argmax(0)
@@ -171,7 +172,7 @@ def decision_boundary(
     if "proba" not in snap:
         return empty_figure("No model yet", height)
     gx, gy, proba = snap["grid_x"], snap["grid_y"], snap["proba"]  # (G,), (G,), (C, G, G)
-    fig = go.Figure(layout=dict(height=height))
+    fig = fast.Figure(layout=dict(height=height))
     n_classes = proba.shape[0]
     fig.add_trace(probability_trace(gx, gy, proba, discretise))
     parts = [("train", snap["X_train"], snap["Y_train"], "circle")]
@@ -183,7 +184,7 @@ def decision_boundary(
             pts = X[Y == c]
             if len(pts) == 0:
                 continue
-            fig.add_trace(go.Scatter(
+            fig.add_trace(fast.Scatter(
                 x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{legend_text(class_names[c])} ({part})",
                 marker=dict(color=PALETTE[c % len(PALETTE)], symbol=symbol, size=8 if part == "train" else 9,
                             line=dict(color="white" if part == "train" else PALETTE[c % len(PALETTE)], width=1.5)),
@@ -214,7 +215,7 @@ def unit_heatmaps(snap: dict[str, np.ndarray], layers: int = 2, max_units: int =
             canvas[top:top + g, j * (g + gap):j * (g + gap) + g] = z / scale
     labels = [dict(x=-1, y=(len(rows) - 1 - k) * (g + gap) + g / 2, text=f"layer {k + 1}", showarrow=False,
                    xanchor="right", font=dict(size=13)) for k in range(len(rows))]
-    return go.Figure(go.Heatmap(z=canvas, zmin=-1, zmax=1, colorscale=UNIT_SCALE, showscale=False, hoverinfo="skip"),
+    return fast.Figure(fast.Heatmap(z=canvas, zmin=-1, zmax=1, colorscale=UNIT_SCALE, showscale=False, hoverinfo="skip"),
                      layout=dict(height=max(120, len(rows) * tile_px + 20), annotations=labels,
                                  xaxis=dict(visible=False, range=[-0.5 - 0.9 * g, canvas.shape[1]]),
                                  yaxis=dict(visible=False, scaleanchor="x", scaleratio=1),
@@ -236,17 +237,17 @@ def timeline(years: Sequence[int], titles: Sequence[str], details: Sequence[str]
     xs = list(range(len(years)))
     labels = [(w if w else str(y)) for y, w in zip(years, when or [None] * len(years))]
     ys = [(1 if i % 2 == 0 else -1) * (0.75 if (i // 2) % 2 == 0 else 1.45) for i in xs]
-    fig = go.Figure(layout=dict(height=height))
+    fig = fast.Figure(layout=dict(height=height))
     for x, y in zip(xs, ys):
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y, line=dict(color="#999", width=2))
     old = sum(y < 2008 for y in years)  # the landmarks are in order
     split = old - 0.5
     if old:
-        fig.add_trace(go.Scatter(x=[-0.5, split], y=[0, 0], mode="lines", hoverinfo="skip", showlegend=False,
+        fig.add_trace(fast.Scatter(x=[-0.5, split], y=[0, 0], mode="lines", hoverinfo="skip", showlegend=False,
                                  line=dict(color="#444", width=3, dash="dot")))
-    fig.add_trace(go.Scatter(x=[max(split, -0.5), len(xs) - 0.5], y=[0, 0], mode="lines", hoverinfo="skip",
+    fig.add_trace(fast.Scatter(x=[max(split, -0.5), len(xs) - 0.5], y=[0, 0], mode="lines", hoverinfo="skip",
                              showlegend=False, line=dict(color="#444", width=3)))
-    fig.add_trace(go.Scatter(
+    fig.add_trace(fast.Scatter(
         x=xs, y=ys, mode="markers+text", showlegend=False,
         text=[f"<b>{label}</b><br>{t}" for label, t in zip(labels, titles)],
         textposition=["top center" if y > 0 else "bottom center" for y in ys],

@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import controls as ui
+from dashboard import fastfig
 
 
 PRESENT = "present"
@@ -201,4 +202,6 @@ def chart(fig: go.Figure, key: str, *, main: bool = False, **kw) -> None:
         fig = projected(fig, main)
     elif main and (fig.layout.height or 450) > NORMAL_MAIN_HEIGHT:
         fig.update_layout(height=NORMAL_MAIN_HEIGHT)
+    if fastfig.CHECK:  # the tests: plotly's checks, skipped by the live builders (dashboard/fastfig.py)
+        fastfig.checked(fig)
     st.plotly_chart(fig, key=key, config=chart_config(key), **kw)

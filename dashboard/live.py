@@ -41,6 +41,7 @@ from core.runner import DIVERGED, FAILED, FINISHED, PAUSED, TERMINAL, one_line
 from core.job import Job
 from core.service import RunSpec, service
 from dashboard import controls as ui
+from dashboard import fastfig
 from dashboard import layout
 from dashboard.fig_samples import replay_figure
 
@@ -455,6 +456,8 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
         try:
             draw(job)
         except Exception as err:  # a drawing bug shows one line, never a traceback
+            if fastfig.CHECK:  # in the tests, a drawing bug fails the test (dashboard/fastfig.py)
+                raise
             log.exception("drawing %s failed", name)
             st.error(f"Could not draw this view: {one_line(err)}", icon=":material/error:")
         end_notice(status)
