@@ -23,7 +23,11 @@ Figure = partial(go.Figure, _validate=False)
 Scatter = partial(go.Scatter, _validate=False)
 Heatmap = partial(go.Heatmap, _validate=False)
 
-CHECK = bool(os.environ.get("GENLAB_CHECK_FIGURES"))
+CHECK = os.environ.get("GENLAB_CHECK_FIGURES", "") not in ("", "0")
+
+
+class FigureCheckError(ValueError):
+    """Plotly's checks reject a figure, or change what it sends to the browser (tests only)."""
 
 
 def as_json(fig: go.Figure) -> dict:
@@ -32,12 +36,18 @@ def as_json(fig: go.Figure) -> dict:
 
 
 def checked(fig: go.Figure) -> go.Figure:
-    """``fig``, after plotly has validated a copy of it (a ValueError names a bad property) and the copy's
-    JSON is the same as the figure's."""
-    copy = go.Figure(fig.to_dict())
-    where = first_difference(as_json(copy), as_json(fig))
+    """``fig``, after plotly has validated a copy of it and the copy's JSON is the same as the figure's
+    (else :class:`FigureCheckError`, naming the bad property or the first difference)."""
+    sent = as_json(fig)
+    title = sent["layout"].get("title")
+    name = repr(title.get("text") if isinstance(title, dict) else title)
+    try:
+        copy = go.Figure(fig.to_dict())
+    except ValueError as err:
+        raise FigureCheckError(f"plotly rejects the figure {name}: {err}") from err
+    where = first_difference(as_json(copy), sent)
     if where is not None:
-        raise ValueError(f"plotly's checks change the figure {fig.layout.title.text!r} at {where}")
+        raise FigureCheckError(f"plotly's checks change the figure {name} at {where}")
     return fig
 
 

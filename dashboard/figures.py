@@ -60,8 +60,12 @@ def balanced_lines(text: str, longest: int = EMPTY_LINE) -> str:
     not wrap an annotation, so a long one was cut at the edge of a narrow column. Text with ``<br>`` is kept."""
     if "<br>" in text or len(text) <= longest:
         return text
-    lines = -(-len(text) // longest)
-    return "<br>".join(textwrap.wrap(text, width=-(-len(text) // lines) + 3))
+    for lines in range(-(-len(text) // longest), len(text.split()) + 1):  # the fewest lines, then the narrowest
+        for width in range(-(-len(text) // lines), longest + 1):
+            wrapped = textwrap.wrap(text, width=width, break_long_words=False)
+            if len(wrapped) <= lines:
+                return "<br>".join(wrapped)
+    return "<br>".join(text.split())  # a word longer than ``longest``: one word a line
 
 
 def empty_figure(text: str, height: int = 320) -> go.Figure:

@@ -270,6 +270,8 @@ def _replay_button(job: Job | None, name: str, label: str, help: str, fetch: Cal
         right.caption(f"The model at step {step:,}. Press ▶ under the picture, or drag the slider.")
         try:
             layout.chart(figure(got), f"{chart_key}_fig")
+        except fastfig.FigureCheckError:  # the tests' check of a figure (dashboard/fastfig.py): fail the test
+            raise
         except Exception as err:  # a replay that no longer fits the page's settings
             log.exception("drawing the replay %s failed", chart_key)
             right.warning(f"This replay cannot be drawn: {one_line(err)}", icon=":material/error:")
@@ -455,9 +457,9 @@ def live_view(job: Job | None, name: str, draw: Callable[[Job], None], refresh_s
         status = status_line(job)
         try:
             draw(job)
+        except fastfig.FigureCheckError:  # the tests' check of a figure (dashboard/fastfig.py): fail the test
+            raise
         except Exception as err:  # a drawing bug shows one line, never a traceback
-            if fastfig.CHECK:  # in the tests, a drawing bug fails the test (dashboard/fastfig.py)
-                raise
             log.exception("drawing %s failed", name)
             st.error(f"Could not draw this view: {one_line(err)}", icon=":material/error:")
         end_notice(status)

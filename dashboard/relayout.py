@@ -34,7 +34,7 @@ def relayout(fig: go.Figure, changes: dict[str, Any]) -> go.Figure:
     plotly's default template (dashboard/theme.py) is given its layout without the template, which plotly
     puts back unvalidated: assigning the template too cost 1.1 ms of the 1.3 ms."""
     current = fig.layout.to_plotly_json()
-    if current.get("template") == _default_template():
+    if "template" in current and current["template"] == _default_template():
         del current["template"]
     fig.layout = merged(current, changes)
     return fig

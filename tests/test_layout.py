@@ -141,6 +141,8 @@ def test_an_empty_figures_message_breaks_into_even_lines_that_fit_a_narrow_colum
     assert len(lines) == 2 and all(len(line) <= EMPTY_LINE for line in lines)  # was one line, cut at 1280x720
     assert " ".join(lines) == "▶ Play or Step draws this run's curves"  # no word lost or split
     assert abs(len(lines[0]) - len(lines[1])) < 6
+    longer = empty_figure("Press ▶ Play in this section to train both models").layout.annotations[0].text
+    assert all(len(line) <= EMPTY_LINE for line in longer.split("<br>")), longer  # two lines cannot fit: three
     assert empty_figure("No model yet").layout.annotations[0].text == "No model yet"
     kept = "The manifold is drawn for 1D or 2D noise,<br>not for noise in clusters"  # broken by hand: kept
     assert empty_figure(kept).layout.annotations[0].text == kept
