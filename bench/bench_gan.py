@@ -17,17 +17,18 @@ of *CPU* time (``time.process_time``, one thread: other programs on a shared mac
 own discriminator trains inside that time), measured on 2,000 fresh samples at a quarter, half and all of
 it, over seeds 0, 1, 2 (min / median / max). DRS rows print G alone and, from the same run, the accepted
 points (up to 2,000 out of at most 20 proposals each) with the acceptance rate. The aim: all modes and
->= 90 % high quality at 60 s on both targets. Measured here (2026-12-01, the sharp presets with noise in 50
-clusters, Fourier features in D and instance noise; ``nice -n 19 ... --tables sharp --jobs 2``, machine
-otherwise quiet): ring, sharp preset 3/3 seeds (99.9 %), with DRS 3/3 (G alone 99.9-100 %, after rejection
-99.4-99.6 %, 7-9 % accepted); grid, sharp preset 2/3 (24-25/25 modes, 92-97 %), with DRS 2/3 (G alone
-24-25/25, 89-96 %; after rejection 24-25/25, 98.9-99.2 %, 10-17 % accepted: the seed that misses leaves one
-mode empty, which rejection cannot fill). Screened on the grid (seeds 0-5, the sharp preset): 25 clusters keep
-18-21/25 modes (97-99 % high quality), 50 clusters 24-25/25 and 84-97 %, 70 clusters 24-25/25 and 83-97 %, 100
-clusters (this table, an hour earlier) 23-25/25 and 88-94 % (those screens drew the centres from the run's
-seed). Before those three remedies: ring 95-97 %; grid, sharp preset 0/3 (14-21/25 modes, 59-65 %), with DRS
-2/3 (after rejection 23-25/25, 98.2-99.2 %, 5-7 % accepted: rejection cannot fill a mode G leaves nearly
-empty).
+>= 90 % high quality at 60 s on both targets. Measured here (2026-12-02, the sharp presets with noise in 50
+clusters, Fourier features in D and instance noise fading over 4,000 steps; ``nice -n 19 ... --tables sharp
+--jobs 2``, machine otherwise quiet but making 15 % fewer steps per CPU second than the day before): ring,
+sharp preset 3/3 seeds (99.9-100 %), with DRS 3/3 (G alone 99.9-100 %, after rejection 99.5-99.7 %, 9-12 %
+accepted); grid, sharp preset 2/3 (25/25 modes at every seed, 86-95 %), with DRS 2/3 (G alone 23-25/25,
+80-88 %; after rejection 24-25/25, 98.6-98.9 %, 15-18 % accepted). The day before, with the noise fading
+over 2,000 steps: grid, sharp preset 2/3 (24-25/25 modes, 92-97 %: one seed left a mode empty). Screened on
+the grid (seeds 0-5, the sharp preset): 25 clusters keep 18-21/25 modes (97-99 % high quality), 50 clusters
+24-25/25 and 84-97 %, 70 clusters 24-25/25 and 83-97 %, 100 clusters 23-25/25 and 88-94 %; noise fading over
+4,000 steps 6/6 seeds against 3/6 over 2,000 (side by side). Before those three remedies: ring 95-97 %;
+grid, sharp preset 0/3 (14-21/25 modes, 59-65 %), with DRS 2/3 (after rejection 23-25/25, 98.2-99.2 %, 5-7 %
+accepted: rejection cannot fill a mode G leaves nearly empty).
 ``--jobs`` runs that table's trainings in parallel processes (CPU time is counted per process, so the
 numbers do not depend on it, up to the cache contention of a busy machine).
 """

@@ -24,7 +24,7 @@ Sharp modes (the "sharp targets" presets): ``g_ema`` draws samples with an avera
 ``lr_decay_steps`` lets both learning rates fall; ``latent_modes`` draws z from K tight clusters
 (z = μ_c + LATENT_SPREAD·ε), so G need not stretch one connected cloud over separate modes; ``d_fourier``
 gives D random Fourier features of its input, so it resolves a mode of 1 % of the data's scale;
-``instance_noise`` blurs every point D sees, fading over the first INSTANCE_NOISE_STEPS steps.
+``instance_noise`` blurs every point D sees, fading over the first ``instance_noise_steps`` steps.
 
 Discriminator Rejection Sampling (``drs``, core/gan_drs.py): a second discriminator D_φ' learns, one
 step every ``DRS_EVERY`` training steps, to tell the data from the points the sampler draws, and the
@@ -63,7 +63,6 @@ GP_WEIGHT = 10.0
 LATENT_SPREAD = 0.03  # std of each noise cluster around its centre (latent_modes)
 CENTRES_SEED = 7  # the clusters' centres: the same for every run of the same K, noise law and dimension
 FOURIER_FEATURES = 64  # sin and cos pairs in D's input (d_fourier)
-INSTANCE_NOISE_STEPS = 2000  # steps over which the instance noise fades linearly to 0
 DRS_EVERY = 4  # training steps per update of DRS's D_φ' (each costs ~2 ms, a GAN step ~3: +17 %)
 
 
@@ -88,7 +87,8 @@ class GanConfig:
     drs: bool = False  # Discriminator Rejection Sampling of the drawn points (2D data; core/gan_drs.py)
     latent_modes: int = 0  # K: z = μ_c + LATENT_SPREAD·ε, c ~ U{1..K}, the centres μ_c drawn once from p(z) (0 = off)
     d_fourier: float = 0.0  # scale of B in D's random Fourier features [x, sin(xB + b), cos(xB + b)] (0 = off)
-    instance_noise: float = 0.0  # σ₀ of noise added to every point D sees, fading to 0 over INSTANCE_NOISE_STEPS
+    instance_noise: float = 0.0  # σ₀ of noise added to every point D sees, fading to 0 over instance_noise_steps
+    instance_noise_steps: int = 2000  # steps over which the instance noise fades linearly to 0
     seed: int = 0
     eval_every: int = 200  # steps between mode-coverage measurements
     n_samples: int = 2000  # samples written by the CLI
@@ -124,6 +124,8 @@ class GanConfig:
             raise ConfigError("The scale of D's Fourier features must lie in [0, 1000] (0 = off).")
         if not (np.isfinite(self.instance_noise) and 0.0 <= self.instance_noise <= 10.0):
             raise ConfigError("The instance noise must lie in [0, 10] data standard deviations (0 = off).")
+        if not 1 <= self.instance_noise_steps <= 10**6:
+            raise ConfigError("The instance noise fades over 1 to 1,000,000 steps.")
 
     @staticmethod
     def canonical(fields: dict[str, Any]) -> dict[str, Any]:
@@ -230,8 +232,8 @@ class GanTrainer:
         return self.centres[c] + LATENT_SPREAD * z
 
     def instance_std(self) -> float:
-        """σ_t of the instance noise at the current step: σ₀·(1 − t/T) until T = INSTANCE_NOISE_STEPS, then 0."""
-        return self.cfg.instance_noise * max(0.0, 1.0 - self.steps / INSTANCE_NOISE_STEPS)
+        """σ_t of the instance noise at the current step: σ₀·(1 − t/T) until T = ``instance_noise_steps``, then 0."""
+        return self.cfg.instance_noise * max(0.0, 1.0 - self.steps / self.cfg.instance_noise_steps)
 
     def blurred(self, x: torch.Tensor) -> torch.Tensor:
         """x + σ_t·ε: what D sees of a real or generated batch (instance noise, Sønderby et al., 2017); x itself

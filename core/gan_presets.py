@@ -10,21 +10,23 @@ from core.gan import GanConfig
 PRESET_BASE = GanConfig()
 # the sharp presets' three remedies for the points G leaves between sharp modes (core/gan.py): noise drawn from
 # 50 tight clusters in 4 dimensions, random Fourier features in D's input, instance noise at the start
-SHARP_TOOLS = dict(noise_dim=4, latent_modes=50, d_fourier=3.0, instance_noise=0.35)
+# instance noise fading over 4,000 steps, not 2,000: on the grid, 60 CPU s, seeds 0-5, run side by side in one
+# hour, 6 of 6 seeds kept all 25 modes at 91-96 % against 3 of 6 (three left one or two modes empty)
+SHARP_TOOLS = dict(noise_dim=4, latent_modes=50, d_fourier=3.0, instance_noise=0.35, instance_noise_steps=4000)
 SHARP_RECIPE = dict(g_ema=0.999, lr_g=1e-3, lr_d=1e-3, lr_decay_steps=15_000, **SHARP_TOOLS)
 PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s defaults
     # balanced learning rates, PacGAN packing of 2: all 8 ring modes within about 1,000 steps
     "stable (recommended)": {},
     # modes of std 0.02 (1 % of the ring's radius): samples drawn by an average of G's weights (Yazıcı et al.,
     # 2019) and both learning rates decaying over about the steps of 60 CPU s, so the points settle inside the
-    # modes; and SHARP_TOOLS. After 60 CPU s (bench/bench_gan.py --tables sharp, seeds 0-2): ring 8/8 modes,
-    # 99.9 % high quality (recommended preset 54-94 %); grid 24-25/25 modes, 92-97 % (recommended 13-22/25,
-    # 38-60 %)
+    # modes; and SHARP_TOOLS. After 60 CPU s (bench/bench_gan.py --tables sharp, seeds 0-2, 2026-12-02, an hour
+    # when 60 CPU s made 15 % fewer steps than the day before): ring 8/8 modes, 99.9-100 % high quality
+    # (recommended preset 75-91 %); grid 25/25 modes at every seed, 86-95 % (recommended 6-19/25, 11-51 %)
     "sharp targets": SHARP_RECIPE,
     # the same game, and the drawn points filtered by Discriminator Rejection Sampling (core/gan_drs.py): the
     # misses between the grid's modes, which a continuous G cannot avoid, are rejected. After 60 CPU s (same
-    # bench, D_φ' trained inside them): ring 8/8, 99.4-99.6 % of the accepted points (7-9 % accepted); grid
-    # 24-25/25, 98.9-99.2 % (10-17 % accepted), G alone 89-96 %
+    # bench, D_φ' trained inside them): ring 8/8, 99.5-99.7 % of the accepted points (9-12 % accepted); grid
+    # 24-25/25, 98.6-98.9 % (15-18 % accepted), G alone 80-88 %
     "sharp targets + DRS": dict(SHARP_RECIPE, drs=True),
     # a discriminator far stronger and 20x faster than the generator, no packing: G piles its points
     # on the few modes D currently rates highest (3 of 8 on the ring at seed 0)

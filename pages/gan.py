@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from core.gan import INSTANCE_NOISE_STEPS, LATENT_SPREAD, LOSSES, NOISE_LAWS, GanConfig, GanTrainer
+from core.gan import LATENT_SPREAD, LOSSES, NOISE_LAWS, GanConfig, GanTrainer
 from core.gan_presets import PRESETS, RECOMMENDED, preset
 from dashboard import controls as ui
 from dashboard import layout, live
@@ -26,6 +26,7 @@ DECAY_LADDER = (0, 2000, 5000, 10_000, 15_000, 20_000, 30_000)
 CLUSTER_LADDER = (0, 10, 25, 50, 100, 200, 500)
 FOURIER_LADDER = (0.0, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0)
 BLUR_LADDER = (0.0, 0.1, 0.2, 0.35, 0.5, 1.0)
+FADE_LADDER = (500, 1000, 2000, 4000, 8000)
 BUDGET = 30_000
 LOSS_LATEX = {
     "minimax": r"\min_\theta\; \mathbb{E}_{z}\big[\log\big(1 - D_\phi(G_\theta(z))\big)\big]"
@@ -89,9 +90,12 @@ with layout.settings():
                             help="D also sees sin(xB + b) and cos(xB + b) for 64 fixed random directions B: it can "
                                  "tell a point at the centre of a sharp mode from one just beside it.")
     blur = ui.log_slider("Instance noise σ₀ (fades out)", "inoise", BLUR_LADDER, base.instance_noise,
-                         help=f"Noise of this std (in data standard deviations) is added to every point D sees, "
-                              f"falling to 0 over the first {INSTANCE_NOISE_STEPS:,} steps: at the start D's gradient "
-                              "reaches modes G has not found yet.")
+                         help="Noise of this std (in data standard deviations) is added to every point D sees, "
+                              "falling to 0 over the steps below: at the start D's gradient reaches modes G has "
+                              "not found yet.")
+    fade = ui.log_slider("… fading to 0 over (steps)", "infade", FADE_LADDER, base.instance_noise_steps,
+                         disabled=blur == 0, help="Longer: D's gradient reaches empty modes for longer, and the "
+                                                  "points settle into the modes later.")
     drs = ui.toggle("Reject samples with D (DRS)", "drs", base.drs,
                     help="Discriminator Rejection Sampling: a second discriminator learns the ratio "
                          "p_data / p_g, and each drawn point is kept with a probability that grows with it. "
@@ -119,7 +123,8 @@ cfg = GanConfig(
     data=target.name if target is not None else "ring", spread=target.spread if target is not None else 0.05,
     noise_dim=noise_dim, noise=noise_law, g_depth=g_depth, g_width=g_width, d_depth=d_depth, d_width=d_width,
     loss=loss, d_steps=d_steps, lr_g=lr_g, lr_d=lr_d, batch_size=batch, pack=pack, g_ema=g_ema,
-    lr_decay_steps=lr_decay, drs=drs, latent_modes=clusters, d_fourier=fourier, instance_noise=blur, seed=seed,
+    lr_decay_steps=lr_decay, drs=drs, latent_modes=clusters, d_fourier=fourier, instance_noise=blur,
+    instance_noise_steps=fade, seed=seed,
     eval_every=100,
 )
 if cfg != preset(chosen, data=cfg.data, spread=cfg.spread, seed=seed, eval_every=100):

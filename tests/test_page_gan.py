@@ -77,6 +77,8 @@ def test_sharp_targets_preset_sets_the_average_and_the_decay():
     assert at.select_slider(key="zmix").value == wanted.latent_modes > 0
     assert at.select_slider(key="dfour").value == wanted.d_fourier > 0
     assert at.select_slider(key="inoise").value == wanted.instance_noise > 0
+    assert at.select_slider(key="infade").value == wanted.instance_noise_steps == 4000
+    assert at.query_params["infade"] == "4000" and not at.select_slider(key="infade").disabled
     assert any(r"z = \mu_c + s\,\varepsilon" in x.value for x in at.latex)
     assert (at.query_params["zmix"], at.query_params["dfour"]) == (str(wanted.latent_modes), str(wanted.d_fourier))
     assert "Settings changed from the preset" not in texts(at)
@@ -88,6 +90,8 @@ def test_sharp_targets_preset_sets_the_average_and_the_decay():
     assert fresh.select_slider(key="spread").value == 0.02 and fresh.select_slider(key="gema").value == wanted.g_ema
     press(fresh, "gan_step")
     assert "D updates: 1 · G updates: 1" in texts(fresh) and not fresh.exception
+    at.select_slider(key="inoise").set_value(0.0).run()  # no noise: nothing fades
+    assert at.select_slider(key="infade").disabled
 
 
 def test_drs_toggle_rejects_and_reports_g_alone_beside_after_rejection():

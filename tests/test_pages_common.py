@@ -293,9 +293,10 @@ PAGES = [
     ),
     Page(
         "gan.py", (Job("gan"),), query=GAN_SMALL, play_check=_gan_play, steps=False,
-        extremes=(Extremes(GAN_SMALL, (("gan_play", ()),),
+        extremes=(Extremes(GAN_SMALL | {"inoise": "0.35"},  # the fade's steps are disabled without instance noise
+                           (("gan_play", ()),),
                            ("target", "spread", "preset", "loss", "dsteps", "lrg", "lrd", "batch", "pack", "seed",
-                            "zlaw", "zdim", "gl", "gw", "dl", "dw", "heat", "arrows")),),
+                            "zlaw", "zdim", "gl", "gw", "dl", "dw", "heat", "arrows", "infade")),),
         url={"target": "25 Gaussians (grid)", "loss": "Least squares", "zdim": "1", "gl": "2", "lrd": "0.001",
              "pack": "4", "seed": "7"},
         url_values={"target": ("selectbox", "grid"), "loss": ("selectbox", "lsgan"), "zdim": ("slider", 1),
