@@ -60,7 +60,8 @@ def texts(at: AppTest) -> str:
 
 
 def chart_texts(at: AppTest) -> list[str]:
-    """The text every Plotly chart of the page draws: its title and its annotations, decoded.
+    """The text every Plotly chart of the page draws: its title and its annotations, decoded, as read (a
+    line break, ``<br>``, read as a space: empty figures break long messages into lines).
 
     Read from the figure's structure, not its raw JSON, whose escaping of symbols such as ▶
     (``\\u25b6`` or the character itself) depends on which JSON encoder plotly found.
@@ -71,7 +72,7 @@ def chart_texts(at: AppTest) -> list[str]:
         title = layout.get("title", {})
         out += [title.get("text", "")] if isinstance(title, dict) else [str(title)]
         out += [a.get("text", "") for a in layout.get("annotations", [])]
-    return [t for t in out if t]
+    return [t.replace("<br>", " ") for t in out if t]
 
 
 def poll(at: AppTest) -> AppTest:
