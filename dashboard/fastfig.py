@@ -51,6 +51,12 @@ def checked(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def check(fig: go.Figure) -> go.Figure:
+    """:func:`checked` in the tests (``GENLAB_CHECK_FIGURES`` set), else ``fig`` as it is: call it on every
+    figure a page draws."""
+    return checked(fig) if CHECK else fig
+
+
 def first_difference(a, b, path: str = "") -> str | None:
     """The path of the first place where two JSON values differ (None if they are equal)."""
     if isinstance(a, dict) and isinstance(b, dict):

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures import empty_figure, kept_trace, tile
+from dashboard.relayout import hline
 from dashboard.theme import PALETTE
 
 INLIER, OUTLIER, FIT = PALETTE[1], PALETTE[4], PALETTE[2]
@@ -94,8 +95,8 @@ def estimates_vs_n(history: dict[str, np.ndarray], truth: dict[str, float], heig
         height=height, title="Estimates θ̂ against n",
         xaxis=dict(title="number of samples n", type="log"), yaxis=dict(title="estimate (dashed: true value)"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
-        shapes=[dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value, y1=value,
-                     line=dict(color=colour, dash="dash", width=1.5)) for value, colour in zip(truth.values(), PALETTE)]))
+        shapes=[dict(hline(value, "")[0], line=dict(color=colour, dash="dash", width=1.5))
+                for value, colour in zip(truth.values(), PALETTE)]))
     for (name, value), colour in zip(truth.items(), PALETTE):
         if _has_n(reference) and f"est_{name}" in reference:
             fig.add_trace(kept_trace(reference["n"], reference[f"est_{name}"], f"{name}̂", colour))

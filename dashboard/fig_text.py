@@ -37,9 +37,8 @@ def loss_with_baselines(history: dict[str, np.ndarray], baselines: dict[str, flo
     losses = [v[np.isfinite(v)] for v in losses if np.isfinite(v).any()]
     top = max([*(v.max() for v in losses), *baselines.values()])
     low = min([*(v.min() for v in losses), *baselines.values()])
-    layout = fig.layout.to_plotly_json()  # one assignment, not add_hline per line (dashboard/relayout.py)
-    relayout(fig, {"shapes": [*layout.get("shapes", ()), *shapes],
-                   "annotations": [*layout.get("annotations", ()), *notes],
+    # one assignment, not add_hline per line (dashboard/relayout.py); curves() draws no shapes or notes of its own
+    relayout(fig, {"shapes": shapes, "annotations": notes,
                    "yaxis": {"range": [max(0.0, low - 0.25), top + 0.25]}})
     return fig
 

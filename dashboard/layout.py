@@ -202,6 +202,5 @@ def chart(fig: go.Figure, key: str, *, main: bool = False, **kw) -> None:
         fig = projected(fig, main)
     elif main and (fig.layout.height or 450) > NORMAL_MAIN_HEIGHT:
         fig.update_layout(height=NORMAL_MAIN_HEIGHT)
-    if fastfig.CHECK:  # the tests: plotly's checks, skipped by the live builders (dashboard/fastfig.py)
-        fastfig.checked(fig)
+    fastfig.check(fig)  # the tests: plotly's checks, skipped by the live builders (dashboard/fastfig.py)
     st.plotly_chart(fig, key=key, config=chart_config(key), **kw)

@@ -30,8 +30,7 @@ pages = [lm.page for lm in LANDMARKS]
 linked = [bool(p) and topic_for(p) is not None and topic_for(p).built for p in pages]
 fig = timeline([lm.year for lm in LANDMARKS], [lm.title for lm in LANDMARKS],
                [lm.detail for lm in LANDMARKS], linked, when=[lm.when for lm in LANDMARKS])
-if fastfig.CHECK:  # the tests' check of a figure drawn without layout.chart (dashboard/fastfig.py)
-    fastfig.checked(fig)
+fastfig.check(fig)  # the tests' check of a figure drawn without layout.chart (dashboard/fastfig.py)
 event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline",
                         config={"displayModeBar": False})
 points = (event or {}).get("selection", {}).get("points", []) if event else []
