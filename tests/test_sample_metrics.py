@@ -78,3 +78,43 @@ def test_sample_report_plain_floats():
     moons = make_target("moons")
     rep = sample_report(moons.sample(1000, seed=1), moons, moons.sample(3000, seed=0))
     assert "modes_captured" not in rep and rep["energy"] < 0.05
+
+
+def test_distances_summed_in_blocks_equal_the_whole_matrix(monkeypatch):
+    import torch
+
+    from core import sample_metrics
+
+    a = torch.from_numpy(RING.sample(700, seed=3))
+    b = torch.from_numpy(REF[:900])
+    whole = torch.cdist(a, b, compute_mode="donot_use_mm_for_euclid_dist").mean().item()
+    monkeypatch.setattr(sample_metrics, "ROWS", 64)  # 11 blocks, the last one short
+    assert sample_metrics._mean_dist(a, b) == pytest.approx(whole, rel=1e-12)
+    self_whole = torch.cdist(a, a, compute_mode="donot_use_mm_for_euclid_dist").sum().item() / (700 * 699)
+    assert sample_metrics._mean_dist(a) == pytest.approx(self_whole, rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [300, 2500])  # 2500: the samples are subsampled, which moves the reference's draws
+def test_kept_reference_terms_give_the_numbers_computed_afresh(n):
+    from core import sample_metrics
+
+    x = RING.sample(n, seed=4) + np.random.default_rng(5).normal(0, 0.1, (n, 2))
+    sample_metrics._REFERENCE_TERMS.clear()
+    fresh = (energy_distance(x, REF, seed=2), normalised_energy_distance(x, REF, seed=2))
+    assert len(sample_metrics._REFERENCE_TERMS) >= 2  # the reference's own term and the noise's distance
+    again = (energy_distance(x, REF, seed=2), normalised_energy_distance(x, REF, seed=2))
+    assert again == fresh
+    other = REF + 0.5  # another reference set is not answered from the first one's terms
+    sample_metrics._REFERENCE_TERMS.clear()
+    expected = energy_distance(x, other, seed=2)
+    energy_distance(x, REF, seed=2)
+    assert energy_distance(x, other, seed=2) == expected != fresh[0]
+
+
+def test_kept_reference_terms_are_bounded():
+    from core import sample_metrics
+
+    sample_metrics._REFERENCE_TERMS.clear()
+    for k in range(sample_metrics._KEEP + 10):
+        energy_distance(REF[:50], REF[k:k + 60])
+    assert len(sample_metrics._REFERENCE_TERMS) == sample_metrics._KEEP
