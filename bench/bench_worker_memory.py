@@ -1,0 +1,94 @@
+"""A worker's memory with and without giving freed memory back (``core.worker.release_memory``).
+
+Two training services of one worker each run side by side, on the two cores, the same N runs of the
+GAN page's model with the page's options (a film of the samples, a budget, live learning rates),
+each polled every second as N live views would. One worker trims glibc's free memory every second (as
+shipped), the other never does (``GENLAB_MALLOC_TRIM=0``). Printed for each: the worker's resident
+memory (min, mean, max over samples every 0.5 s) and its steps per second; and the ratios, trimmed
+against untrimmed, measured in this one run.
+
+    python bench/bench_worker_memory.py [--runs 15] [--seconds 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.gan import GanConfig, GanTrainer  # noqa: E402
+from core.service import RunSpec, TrainingService  # noqa: E402
+
+PAGE_OPTIONS = {"film": ("fake",), "max_steps": 10**9, "live": {"lr_g": 5e-4, "lr_d": 5e-4}}  # pages/gan.py
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def service(trim: bool) -> TrainingService:
+    """One worker, started with trimming on or off (the worker reads its environment when it starts)."""
+    if trim:
+        os.environ.pop("GENLAB_MALLOC_TRIM", None)
+    else:
+        os.environ["GENLAB_MALLOC_TRIM"] = "0"
+    try:
+        return TrainingService(workers=1)
+    finally:
+        os.environ.pop("GENLAB_MALLOC_TRIM", None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15, help="runs in each worker (30 students on 2 workers: 15)")
+    parser.add_argument("--seconds", type=float, default=40.0)
+    args = parser.parse_args()
+    services = {"trimmed": service(True), "untrimmed": service(False)}
+    try:
+        jobs = {name: [svc.create(RunSpec.of(GanTrainer, GanConfig(seed=i)), name="gan", **PAGE_OPTIONS)
+                       for i in range(args.runs)] for name, svc in services.items()}
+        for group in jobs.values():
+            for job in group:
+                job.start()
+        time.sleep(3.0)
+        for group in jobs.values():
+            for job in group:
+                job.poll()
+        first = {name: sum(j.step_count for j in group) for name, group in jobs.items()}
+        memory: dict[str, list[float]] = {name: [] for name in services}
+        t0 = last_poll = time.monotonic()
+        while time.monotonic() - t0 < args.seconds:
+            time.sleep(0.5)
+            for name, svc in services.items():
+                memory[name].append(rss_mb(svc.workers[0].pid))
+            if time.monotonic() - last_poll >= 1.0:
+                last_poll = time.monotonic()
+                for group in jobs.values():
+                    for job in group:
+                        job.poll()
+        wall = time.monotonic() - t0
+        rate = {name: (sum(j.step_count for j in group) - first[name]) / wall for name, group in jobs.items()}
+    finally:
+        for svc in services.values():
+            svc.shutdown()
+    print(f"one worker each, {args.runs} GAN runs with the page's options, {args.seconds:.0f} s side by side")
+    print(f"{'worker':10s} {'RSS min':>8s} {'mean':>6s} {'max':>6s} {'steps/s':>8s}")
+    for name in services:
+        m = memory[name]
+        print(f"{name:10s} {min(m):8.0f} {statistics.mean(m):6.0f} {max(m):6.0f} {rate[name]:8.1f}")
+    t, u = memory["trimmed"], memory["untrimmed"]
+    print(f"trimmed / untrimmed: mean RSS {statistics.mean(t) / statistics.mean(u):.2f}, "
+          f"max RSS {max(t) / max(u):.2f}, steps/s {rate['trimmed'] / rate['untrimmed']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
