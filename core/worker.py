@@ -51,9 +51,9 @@ MALLOC_TRIM = None if os.environ.get("GENLAB_MALLOC_TRIM") == "0" else _malloc_t
 def release_memory() -> None:
     """Give the memory the C allocator holds free back to the system. Thirty students' GAN runs in two
     workers free a picture's or an evaluation's arrays many times a second, and glibc keeps the freed
-    pages (its threshold for returning large blocks at once rises with each one freed): a worker of 15
-    GAN runs swung between 477 and 614 MB, 502 on average; trimmed every second, 409-488 and 430, at the
-    same steps per CPU second (within 1 %). bench/bench_class.py prints the peak."""
+    pages (its threshold for returning large blocks at once rises with each one freed): beside a worker
+    trimmed every second, the same 15 GAN runs averaged 548 MB against 451, at 0.995 the steps/s
+    (``bench/bench_worker_memory.py``); ``bench/bench_class.py`` prints the class's peak."""
     if MALLOC_TRIM is not None:
         MALLOC_TRIM(0)
 

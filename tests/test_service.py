@@ -232,9 +232,9 @@ def test_a_worker_holds_numpy_and_torch_to_one_thread(svc):
 
 
 def test_the_worker_gives_freed_memory_back():
-    """glibc keeps freed blocks below the top of its heap: a GAN worker of 15 runs swung between 477 and
-    614 MB (bench/bench_worker_memory.py). release_memory() (called by every worker once a second)
-    returns them."""
+    """glibc keeps freed blocks below the top of its heap: a worker of 15 GAN runs averaged 548 MB, 451
+    when trimmed (bench/bench_worker_memory.py). release_memory() (every worker, once a second) returns
+    them."""
     from core.worker import MALLOC_TRIM, release_memory
 
     if MALLOC_TRIM is None:
