@@ -101,11 +101,16 @@ def normalised_energy_distance(samples, reference, seed: int = 0) -> float:
 
     The noise set has as many points as ``samples`` (at least 500 so the scale is steady).
     """
-    ref = _finite_rows(reference)  # (m, 2)
-    e = energy_distance(samples, ref, seed=seed)
+    return _normalised(energy_distance(samples, reference, seed=seed), len(np.asarray(samples).reshape(-1, 2)),
+                       reference, seed)
+
+
+def _normalised(e: float, n_samples: int, reference, seed: int) -> float:
+    """``e`` = E(samples, reference) of ``n_samples`` samples, divided by E(noise, reference) (kept)."""
     if not math.isfinite(e):
         return float("inf")
-    n = min(max(len(np.asarray(samples).reshape(-1, 2)), 500), MAX_POINTS)
+    ref = _finite_rows(reference)  # (m, 2)
+    n = min(max(n_samples, 500), MAX_POINTS)
 
     def noise_distance() -> float:
         noise = np.random.default_rng(seed).normal(ref.mean(0), ref.std(0), size=(n, 2))  # (n, 2)
@@ -154,9 +159,10 @@ def sample_report(samples, target, reference=None, seed: int = 0) -> dict[str, f
     x = np.asarray(samples, dtype=np.float64).reshape(-1, 2)  # (n, 2)
     if reference is None:
         reference = target.sample(MAX_POINTS, seed=seed)
+    raw = energy_distance(x, reference, seed=seed)  # once: the normalised distance divides it
     report = {
-        "energy": normalised_energy_distance(x, reference, seed=seed),
-        "energy_raw": energy_distance(x, reference, seed=seed),
+        "energy": _normalised(raw, len(x), reference, seed),
+        "energy_raw": raw,
         "finite_share": float(np.isfinite(x).all(1).mean()) if len(x) else 0.0,
     }
     if target.is_mixture:

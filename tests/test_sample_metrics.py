@@ -118,3 +118,12 @@ def test_kept_reference_terms_are_bounded():
     for k in range(sample_metrics._KEEP + 10):
         energy_distance(REF[:50], REF[k:k + 60])
     assert len(sample_metrics._REFERENCE_TERMS) == sample_metrics._KEEP
+
+
+def test_the_report_computes_the_energy_distance_once_and_says_the_same():
+    x = RING.sample(800, seed=6) + np.random.default_rng(7).normal(0, 0.2, (800, 2))
+    report = sample_report(x, RING, reference=REF, seed=1)
+    assert report["energy_raw"] == energy_distance(x, REF, seed=1)
+    assert report["energy"] == normalised_energy_distance(x, REF, seed=1)
+    bad = np.full((10, 2), np.nan)
+    assert sample_report(bad, RING, reference=REF)["energy"] == math.inf == normalised_energy_distance(bad, REF)
