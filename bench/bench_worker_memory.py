@@ -35,34 +35,47 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def service(trim: bool) -> TrainingService:
-    """One worker, started with trimming on or off (the worker reads its environment when it starts)."""
-    if trim:
-        os.environ.pop("GENLAB_MALLOC_TRIM", None)
-    else:
-        os.environ["GENLAB_MALLOC_TRIM"] = "0"
+def one_worker(env: dict[str, str]) -> TrainingService:
+    """A service of one worker started with ``env`` added to its environment (a worker reads its settings
+    when it starts)."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
     try:
         return TrainingService(workers=1)
     finally:
-        os.environ.pop("GENLAB_MALLOC_TRIM", None)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
-def main() -> None:
+def side_by_side_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15, help="runs in each worker (30 students on 2 workers: 15)")
     parser.add_argument("--seconds", type=float, default=40.0)
-    args = parser.parse_args()
-    services = {"trimmed": service(True), "untrimmed": service(False)}
+    return parser.parse_args()
+
+
+def gan_runs(services: dict[str, TrainingService], runs: int) -> dict[str, list]:
+    """``runs`` GAN runs with the page's options in each service, started, 3 s in, polled."""
+    jobs = {name: [svc.create(RunSpec.of(GanTrainer, GanConfig(seed=i)), name="gan", **PAGE_OPTIONS)
+                   for i in range(runs)] for name, svc in services.items()}
+    for group in jobs.values():
+        for job in group:
+            job.start()
+    time.sleep(3.0)
+    for group in jobs.values():
+        for job in group:
+            job.poll()
+    return jobs
+
+
+def main() -> None:
+    args = side_by_side_args()
+    services = {"trimmed": one_worker({}), "untrimmed": one_worker({"GENLAB_MALLOC_TRIM": "0"})}
     try:
-        jobs = {name: [svc.create(RunSpec.of(GanTrainer, GanConfig(seed=i)), name="gan", **PAGE_OPTIONS)
-                       for i in range(args.runs)] for name, svc in services.items()}
-        for group in jobs.values():
-            for job in group:
-                job.start()
-        time.sleep(3.0)
-        for group in jobs.values():
-            for job in group:
-                job.poll()
+        jobs = gan_runs(services, args.runs)
         first = {name: sum(j.step_count for j in group) for name, group in jobs.items()}
         memory: dict[str, list[float]] = {name: [] for name in services}
         t0 = last_poll = time.monotonic()

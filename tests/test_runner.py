@@ -126,6 +126,59 @@ def test_pacing_limits_steps_per_slice():
     assert run.run_slice(0.05) == 0 and run.due_in() > 0
 
 
+class FakeClock:
+    """``time.perf_counter`` for core.runner: a step takes 1 ms, other runs' turns are ``wait``."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def wait(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class TimedCounter(Counter):
+    def __init__(self, clock: FakeClock):
+        super().__init__()
+        self.clock = clock
+
+    def step(self) -> dict[str, float]:
+        self.clock.wait(0.001)
+        return super().step()
+
+
+def test_the_shown_rate_is_the_runs_share_of_a_shared_worker_not_the_speed_of_its_slices(monkeypatch):
+    import core.runner
+
+    clock = FakeClock()
+    monkeypatch.setattr(core.runner, "time", clock)
+    run = Run(TimedCounter(clock))
+    run.start()
+    for turn in range(1, 100):  # slices of 0.1 s (100 steps) between fourteen other runs' turns of 0.1 s
+        run.run_slice(0.1)
+        clock.wait(1.4)
+        if turn > 1:  # its slices run at 1,000 steps/s; its share is 100 steps in 1.5 s
+            assert run.steps_per_s() == pytest.approx(100 / 1.5, rel=0.01)
+    run.pause()
+    assert run.steps_per_s() == 0.0
+    run.start()  # the rate starts again from Play
+    run.run_slice(0.5)
+    assert run.steps_per_s() == pytest.approx(1000, rel=0.05)
+
+
+def test_a_slice_lets_its_host_answer_between_steps_and_stops_if_an_answer_pauses_it():
+    run = Run(Counter(delay=0.001))
+    run.start()
+    calls = []
+    taken = run.run_slice(0.1, lambda: calls.append(run.step_count))
+    assert len(calls) >= 3 and taken > calls[-1] - calls[0]  # every few milliseconds, between two steps
+    steps = run.step_count
+    assert run.run_slice(10.0, run.pause) >= 1  # the host's answer pauses it: the slice ends there
+    assert run.state == PAUSED and run.step_count - steps < 100
+
+
 def test_snapshots_are_taken_when_asked_and_only_if_newer():
     run = Run(Counter(), snapshot_every=0.0, snapshot_share=None)
     first = run.poll()

@@ -124,6 +124,32 @@ def test_a_seed_gives_the_same_run_whatever_else_runs(svc):
         j.stop()
 
 
+def test_a_seed_gives_the_same_run_when_requests_for_other_runs_are_answered_inside_its_turn():
+    """A worker answers requests every few milliseconds inside a run's turn; a request about another run
+    swaps the random state, and the turn's run must get its own back."""
+    saved = RunSpec.PACKAGES
+    RunSpec.PACKAGES = ("core", "tests")
+    one = TrainingService(workers=1)
+    try:
+        alone = one.create(RunSpec.of(Counter, seed=7, delay=0.001), max_steps=300)
+        alone.step_once(300)
+        expected = alone.snapshot()["draws"]
+        noise = one.create(RunSpec.of(Counter, delay=0.001), max_steps=10**9)
+        noise.start()
+        crowded = one.create(RunSpec.of(Counter, seed=7, delay=0.001), max_steps=300)
+        crowded.start()
+        answers = 0
+        while crowded.state != FINISHED:  # about three turns of 0.1 s: these land inside them
+            noise.step_once(0)  # a request about the other run (it is running: no step)
+            crowded.poll()
+            answers += 1
+        assert answers > 20
+        np.testing.assert_array_equal(crowded.snapshot()["draws"], expected)
+    finally:
+        one.shutdown()
+        RunSpec.PACKAGES = saved
+
+
 def test_a_killed_worker_fails_only_its_own_jobs_and_comes_back(svc):
     made = [svc.create(RunSpec.of(Counter, delay=0.0005), max_steps=10**9) for _ in range(4)]
     by_worker = {j.worker.index: j for j in made}
