@@ -100,10 +100,15 @@ def test_training_makes_the_loss_chart_grow(server, page):
     assert_no_exception(page, "classification while training")
 
 
+BUSY = r"server: (\d+) models training on \d+ cores"
+
+
 def busy_slots(page) -> int:
-    """How many models the server says it is training (the status line of a page's live view)."""
+    """How many models the server says it is training (the status line of a page's live view, which its
+    fragment may draw a moment after the rest of the page)."""
+    page.wait_for_function("(re) => new RegExp(re).test(document.body.innerText)", arg=BUSY, timeout=30_000)
     text = page.inner_text('[data-testid="stMainBlockContainer"]')
-    match = re.search(r"server: (\d+) models training on \d+ cores", text)
+    match = re.search(BUSY, text)
     assert match, text[:400]
     return int(match.group(1))
 
@@ -134,14 +139,17 @@ def test_several_sessions_train_at_once_each_on_its_own_model(server, browser):
     """Four students open two pages, then press Play: every one of them sees its own model advance.
 
     The tabs open first and Play comes after, close together: on a loaded machine opening a tab takes
-    long enough for a classifier started earlier to finish its budget before the last tab is drawn.
+    long enough for a classifier started earlier to finish its budget before the last tab is drawn. The
+    classifiers are 2x64 networks on batches of 256 (a budget of about 13 s alone, not 5): the first one's
+    budget could end before the fourth tab's status line showed Play.
     """
     tabs = []
     try:
-        for path in ("classification", "gan", "classification", "gan"):
+        wide = "classification?h1=64&h2=64&batch=256&n=2000&"
+        for path in (wide, "gan?", wide, "gan?"):
             tab = new_tab(browser)
             tabs.append(tab)
-            tab.goto(f"{server}/{path}?seed={len(tabs)}")
+            tab.goto(f"{server}/{path}seed={len(tabs)}")
             wait_until_rendered(tab)
             if len(tabs) == 1:
                 wait_for_idle_server(tab)
