@@ -32,7 +32,7 @@ PROBE_EVERY_S = 0.5
 
 def main() -> None:
     args = side_by_side_args()
-    services = {"0.1 s": one_worker({}), "0.02 s": one_worker({"GENLAB_SLICE_S": "0.02"})}
+    services = {"0.1 s": one_worker({"GENLAB_SLICE_S": "0.1"}), "0.02 s": one_worker({"GENLAB_SLICE_S": "0.02"})}
     try:
         jobs = gan_runs(services, args.runs)
         first = {name: sum(j.step_count for j in group) for name, group in jobs.items()}
@@ -63,7 +63,8 @@ def main() -> None:
                 job.poll()
         rate = {name: (sum(j.step_count for j in group) - first[name]) / wall for name, group in jobs.items()}
         probe = {name: (group[0].step_count - probe_first[name]) / wall for name, group in jobs.items()}
-        cpu = {name: cpu_seconds([svc.workers[0].pid]) - cpu0[name] for name, svc in services.items()}
+        per_cpu = {name: rate[name] * wall / (cpu_seconds([svc.workers[0].pid]) - cpu0[name])
+                   for name, svc in services.items()}
     finally:
         for svc in services.values():
             svc.shutdown()
@@ -72,11 +73,11 @@ def main() -> None:
     print(f"{'turn':7s} {'steps/s':>8s} {'per CPU s':>9s} {'answer ms median':>16s} {'max':>6s} "
           f"{'probe shown':>11s} {'true':>5s}")
     for name in services:
-        print(f"{name:7s} {rate[name]:8.1f} {rate[name] * wall / cpu[name]:9.1f} {statistics.median(answers[name]):16.1f} "
+        print(f"{name:7s} {rate[name]:8.1f} {per_cpu[name]:9.1f} {statistics.median(answers[name]):16.1f} "
               f"{max(answers[name]):6.1f} {statistics.median(shown[name]):11.1f} {probe[name]:5.1f}")
     a, b = "0.1 s", "0.02 s"
     print(f"0.1 s / 0.02 s: steps/s {rate[a] / rate[b]:.3f}, steps per CPU s "
-          f"{(rate[a] / cpu[a]) / (rate[b] / cpu[b]):.3f}")
+          f"{per_cpu[a] / per_cpu[b]:.3f}")
 
 
 if __name__ == "__main__":

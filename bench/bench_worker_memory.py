@@ -73,7 +73,8 @@ def gan_runs(services: dict[str, TrainingService], runs: int) -> dict[str, list]
 
 def main() -> None:
     args = side_by_side_args()
-    services = {"trimmed": one_worker({}), "untrimmed": one_worker({"GENLAB_MALLOC_TRIM": "0"})}
+    services = {"trimmed": one_worker({"GENLAB_MALLOC_TRIM": "1"}),
+                "untrimmed": one_worker({"GENLAB_MALLOC_TRIM": "0"})}
     try:
         jobs = gan_runs(services, args.runs)
         first = {name: sum(j.step_count for j in group) for name, group in jobs.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -27,14 +28,23 @@ def wait_for(job, predicate, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
+@contextlib.contextmanager
+def service_of(**options):
+    """A training service whose workers may build the fake trainers (they live in tests/)."""
+    saved = RunSpec.PACKAGES
+    RunSpec.PACKAGES = ("core", "tests")
+    service = TrainingService(**options)
+    try:
+        yield service
+    finally:
+        service.shutdown()
+        RunSpec.PACKAGES = saved
+
+
 @pytest.fixture(scope="module")
 def svc():
-    saved = RunSpec.PACKAGES
-    RunSpec.PACKAGES = ("core", "tests")  # the fake trainers live in tests/
-    service = TrainingService(workers=2, memory_mb=1500)
-    yield service
-    service.shutdown()
-    RunSpec.PACKAGES = saved
+    with service_of(workers=2, memory_mb=1500) as service:
+        yield service
 
 
 def test_play_pause_step_and_live_settings_through_the_proxy(svc):
@@ -127,10 +137,7 @@ def test_a_seed_gives_the_same_run_whatever_else_runs(svc):
 def test_a_seed_gives_the_same_run_when_requests_for_other_runs_are_answered_inside_its_turn():
     """A worker answers requests every few milliseconds inside a run's turn; a request about another run
     swaps the random state, and the turn's run must get its own back."""
-    saved = RunSpec.PACKAGES
-    RunSpec.PACKAGES = ("core", "tests")
-    one = TrainingService(workers=1)
-    try:
+    with service_of(workers=1) as one:
         alone = one.create(RunSpec.of(Counter, seed=7, delay=0.001), max_steps=300)
         alone.step_once(300)
         expected = alone.snapshot()["draws"]
@@ -145,9 +152,6 @@ def test_a_seed_gives_the_same_run_when_requests_for_other_runs_are_answered_ins
             answers += 1
         assert answers > 20
         np.testing.assert_array_equal(crowded.snapshot()["draws"], expected)
-    finally:
-        one.shutdown()
-        RunSpec.PACKAGES = saved
 
 
 def test_a_killed_worker_fails_only_its_own_jobs_and_comes_back(svc):
