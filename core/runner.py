@@ -19,7 +19,8 @@ A trainer knows nothing of threads, processes or Streamlit. A **Run** owns one t
 stepped by whoever hosts it: a worker process slices many runs round-robin (``core/worker.py``),
 the CLI steps one in its own thread (``core/cli.py``). A run keeps a step budget, a bounded metric
 history, the latest good snapshot (taken only when someone asks for it, at most every
-``snapshot_every`` seconds and at most ``snapshot_share`` of the run's own compute time), and
+``snapshot_every`` seconds, and a picture that took c seconds at most every c / ``snapshot_share``
+seconds of wall time), and
 what went wrong as a state a student can read: ``diverged`` (a non-finite metric, or a non-finite
 picture while the loss is finite: stop, keep the last good snapshot) or ``failed`` (an exception:
 stop with a one-line reason; the traceback goes to the log only).
