@@ -102,8 +102,9 @@ class GaussianFitTrainer:
     """Maximum likelihood as the data arrives: ``step()`` shows ``batch`` more points to the fit.
 
     The fit to the first m points is μ̂ = mean, Σ̂ = (1/m) Σ (x-μ̂)(x-μ̂)ᵀ (closed form, no
-    iterations); the metric is the mean log-likelihood of *all* the points under it, which rises
-    towards its maximum as m grows. The points arrive in a random order (``seed``).
+    iterations); the metric is the mean log-likelihood of *all* the points under it: largest for the fit
+    to all n (the maximum-likelihood Gaussian), while on the way there it may fall as well as rise from one
+    batch to the next. The points arrive in a random order (``seed``).
     """
 
     BATCHES = 40  # the data arrive in this many batches: a budget of BATCHES steps sees every point

@@ -135,7 +135,7 @@ FAMILIES = (
            r"Model ∇ₓ log p instead of p: $\nabla_x \log Z(\theta) = 0$, so Z drops out.",
            "Annealed Langevin dynamics, from a large σ to a small one."),
     Family("Diffusion", "diffusion.py",
-           r"the noise $\epsilon_\theta(x_t, t) = -\sqrt{1 - \bar\alpha_t}\,\nabla_x \log p_t(x_t)$",
+           r"the noise $\epsilon_\theta(x_t, t) \approx -\sqrt{1 - \bar\alpha_t}\,\nabla_x \log p_t(x_t)$",
            "ε-prediction is a scaled score: again no Z.",
            "The reverse chain: T denoising steps from pure noise (DDPM, or fewer with DDIM)."),
     Family("Flow matching", "flow_matching.py", r"a velocity field $v_\theta(t, x)$",

@@ -286,6 +286,13 @@ with layout.explanation():
              r"_{\text{reconstruction}} \;+\; \beta\,\underbrace{\mathrm{KL}\big(q_\phi(z\mid x)\,\Vert\,p(z)\big)}"
              r"_{\frac12\sum_j (\mu_j^2 + \sigma_j^2 - 1 - \log\sigma_j^2)}")
     st.markdown(
+        "**Its linear ancestor, probabilistic PCA** (Tipping & Bishop, 1999): the same latent-variable model with "
+        "a linear decoder, x = Wz + μ + ε with z ~ N(0, I) and ε ~ N(0, σ²I). Then p(x) = N(μ, WWᵀ + σ²I) is "
+        "known in closed form, and so is the posterior p(z|x): maximum likelihood needs no bound, and the "
+        "columns of W span the principal components. The VAE swaps W for a network, and pays with the ELBO.")
+    st.latex(r"x = Wz + \mu + \varepsilon,\quad z\sim\mathcal N(0, I),\ \varepsilon\sim\mathcal N(0, \sigma^2 I)"
+             r"\quad\Longrightarrow\quad p(x) = \mathcal N\big(\mu,\ WW^\top + \sigma^2 I\big)")
+    st.markdown(
         "**ELBO ≤ log p(x).** With β = 1 the VAE maximises the ELBO, a lower bound on the log-likelihood; the gap is "
         "KL(q_φ(z|x) ‖ p_θ(z|x)), how far the encoder is from the true posterior. Using the encoder as a proposal, "
         "importance sampling estimates log p_θ(x) itself (Burda et al., 2016). With K = 1 its expectation is the "

@@ -179,6 +179,13 @@ with layout.explanation():
     st.markdown("**Sampling without Z: Langevin dynamics**")
     st.latex(r"x_{t+1} = x_t + \frac{\eta}{2}\,\nabla_x f_\theta(x_t) + \sqrt{\eta}\,\varepsilon_t,\qquad "
              r"\varepsilon_t\sim\mathcal N(0, I)\quad(\nabla_x \log p_\theta = \nabla_x f_\theta:\ Z\text{ drops out})")
+    st.markdown(
+        "Langevin dynamics is one **Markov chain Monte Carlo** (MCMC) method: a chain whose steps leave p_θ "
+        "unchanged, run until it forgets where it started. The oldest, Metropolis et al. (1953), proposes a move "
+        "x → x′ and accepts it with probability min(1, exp(f_θ(x′) − f_θ(x))): only a ratio of densities, so Z "
+        "cancels. Bayesian statistics samples posteriors p(θ | data) ∝ p(data | θ) p(θ), whose Z is the evidence, "
+        "the same way (Gibbs sampling, brought to Bayesian statistics in 1990). Langevin's step with a small η needs no accept test but "
+        "is slightly biased; adding the Metropolis test removes the bias (MALA).")
     families_table()
     layout.preset_list(TRY, URL)
     st.markdown(

@@ -196,3 +196,17 @@ def test_cli_capacity_and_overfit(tmp_path, capsys):
     assert cli_main(["train", "overfit", "--steps", "50", "--hidden", "16,16"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert {"under_test_accuracy", "tamed_test_accuracy", "over_test_accuracy"} <= set(summary)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_double_descent_past_the_interpolation_threshold(seed):
+    """pages/capacity.py: with n = 15 and σ = 0.3 the test error peaks at the interpolation threshold
+    d = n − 1 (degree 14, once 13), and by degree 20 (minimum-norm fits) it has fallen a thousandfold or more,
+    though it stays above the bottom of the U."""
+    t = run_sweep(n_train=15, noise=0.3, seed=seed)
+    test = np.array(t.test_mse)
+    peak = int(np.argmax(test))
+    assert peak in (13, 14)
+    assert test[MAX_DEGREE] < test[peak] / 1000
+    assert test[MAX_DEGREE] > 2 * test.min()
+    assert np.allclose(t.train_mse[14:], 0.0, atol=1e-12)  # from d = n − 1 on, the fit passes through every point

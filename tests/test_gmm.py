@@ -11,7 +11,7 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from core.cli import main as cli_main
 from core.errors import ConfigError, DataError
-from core.gmm import (COVARIANCE_TYPES, GmmConfig, GmmTrainer, fit_gaussian, initial_mixture, n_parameters,
+from core.gmm import (COVARIANCE_TYPES, GaussianFitTrainer, GmmConfig, GmmTrainer, fit_gaussian, initial_mixture, n_parameters,
                       sample_mixture)
 from core.gmm_data import VOLTAGE, load_data, make_blobs, points_from_csv
 from core.gmm_select import SweepTrainer
@@ -266,3 +266,19 @@ def test_spike_amplitudes_are_read_off_a_recording_by_a_threshold_detector():
     x = make_voltage(500, seed=3)
     assert x.shape == (500, 1) and np.array_equal(x[:, 0], trace["amplitude"][:500])
     assert np.array_equal(make_voltage(500, seed=3), x) and not np.array_equal(make_voltage(500, seed=4), x)
+
+
+
+@pytest.mark.parametrize("data", ["voltage", "blobs", "ring"])
+def test_the_fit_to_all_points_scores_highest_and_the_score_can_fall_on_the_way(data):
+    """pages/gaussians.py: every fit is scored on all n points, so the fit to all of them (the maximum-likelihood
+    Gaussian) scores highest; the fits to the first m points need not score better as m grows."""
+    x = load_data(data, 500, 0.3, 4, 0)
+    trainer = GaussianFitTrainer(x, seed=0)
+    scores = []
+    while trainer.m < len(x):
+        scores.append(trainer.step()["log_likelihood"])
+    assert len(scores) > 10
+    assert scores[-1] == max(scores)
+    if data == "voltage":  # a batch of unusual points pulls the fit away for a while
+        assert any(b < a for a, b in zip(scores, scores[1:]))

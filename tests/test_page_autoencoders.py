@@ -25,6 +25,7 @@ def test_digits_vae_shows_latent_plane_and_sample_judge():
     assert len(at.get("plotly_chart")) >= 12  # AE: 5; VAE: recon, samples, interpolation, codes, plane, 2 curves
     assert "Decoding the latent plane" in _specs(at) and "From a 2 to a 7" in _specs(at)
     assert any(m.label == "Classes in samples" for m in at.metric)
+    assert "probabilistic PCA" in texts(at)  # the timeline's PPCA entry opens this page
 
 
 def test_beta_applies_without_reset_latent_size_resets_with_notice():

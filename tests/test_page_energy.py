@@ -58,5 +58,6 @@ def test_families_table_links_every_row_to_an_existing_page():
     shown = texts(at)
     assert "How each family avoids Z(θ), and how it samples" in shown
     assert "contrastive divergence" in shown and "ELBO" in shown and "Z drops out" in shown
+    assert "Markov chain Monte Carlo" in shown and "Metropolis" in shown  # the timeline's MCMC entry opens this page
     at.switch_page("pages/" + FAMILIES[2].page).run()  # the GAN row's page opens
     assert not at.exception and "Generative adversarial networks" in [t.value for t in at.title]

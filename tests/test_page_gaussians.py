@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tests.pagetest import errors, open_page, press, status, step_of, texts, wait_until
+from tests.pagetest import chart_texts, errors, open_page, press, status, step_of, texts, wait_until
 
 PAGE = "gaussians.py"
 
@@ -16,6 +16,7 @@ def test_gaussian_fit_plays_to_all_points_and_writes_the_fitted_density():
     at = open_page(PAGE, {"data": "Spike amplitudes in µV (1D)"})
     press(at, "gauss_step")
     assert "step 1 /" in status(at, "40")
+    assert "The recording the amplitudes are read from" in chart_texts(at)  # the spike trace they come from
     latex = " ".join(str(e.value) for e in at.get("latex"))
     assert r"\hat\mu =" in latex and r"\sqrt{2\pi\cdot" in latex
     press(at, "gauss_play")

@@ -225,3 +225,25 @@ def test_digit_quality_has_precision_and_recall_against_the_test_digits():
     m = t.step()
     assert {"precision", "recall"} <= set(m) and 0 <= m["precision"] <= 1 and m["recall"] < 0.2, m  # untrained
     assert "recall" not in VAETrainer(VAEConfig(data="ring", quality_every=50)).step()
+
+
+def test_beta_4_collapses_the_posterior_on_digits_as_the_page_says():
+    """pages/autoencoders.py's β = 4 note (its preset's network): the KL stays at about 0 from the start, every
+    input decodes to the same digit, and the reconstruction is worse than at β = 1, which uses its code."""
+    runs = {}
+    for beta in (4.0, 1.0):
+        t = VAETrainer(VAEConfig(data="digits", latent=2, hidden=(128, 128), decoder="bernoulli", lr=0.003,
+                                 beta=beta, seed=0, quality_every=0))
+        kls = []
+        for i in range(1, 1001):
+            t.step()
+            if i % 200 == 0:
+                kls.append(t.evaluate()["test_kl"])
+        snap = t.snapshot()
+        runs[beta] = (kls, float(snap["recons"].std(0).mean()), float(snap["inputs"].std(0).mean()),
+                      t.evaluate()["test_recon"])
+    kls4, spread4, inputs_spread, recon4 = runs[4.0]
+    kls1, spread1, _, recon1 = runs[1.0]
+    assert max(kls4) < 0.02 and kls1[-1] > 1.0  # collapsed onto the prior, against a code in use
+    assert spread4 < 0.01 < 0.1 < spread1 and inputs_spread > 0.15  # 8 different inputs, 8 identical outputs
+    assert recon4 > recon1 + 3.0  # nats per test digit: the reconstruction pays for it
