@@ -19,14 +19,15 @@ PRESETS: dict[str, dict] = {  # name -> fields that differ from GanConfig()'s de
     "stable (recommended)": {},
     # modes of std 0.02 (1 % of the ring's radius): samples drawn by an average of G's weights (Yazıcı et al.,
     # 2019) and both learning rates decaying over about the steps of 60 CPU s, so the points settle inside the
-    # modes; and SHARP_TOOLS. After 60 CPU s (bench/bench_gan.py --tables sharp, seeds 0-2, 2026-12-02, an hour
-    # when 60 CPU s made 15 % fewer steps than the day before): ring 8/8 modes, 99.9-100 % high quality
-    # (recommended preset 75-91 %); grid 25/25 modes at every seed, 86-95 % (recommended 6-19/25, 11-51 %)
+    # modes; and SHARP_TOOLS. After 60 CPU s (bench/bench_gan.py --tables sharp, seeds 0-5, 2026-12-02, a quiet
+    # hour): ring 8/8 modes, 99.7-99.9 % high quality (recommended preset 74-97 %); grid 25/25 modes, 95.7-98.8 %
+    # (recommended 5-23/25, 11-62 %). By steps (--tables steps): every seed meets the aim from 13,000 steps on;
+    # in a slow hour one seed of three was at 86 % after 60 CPU s
     "sharp targets": SHARP_RECIPE,
     # the same game, and the drawn points filtered by Discriminator Rejection Sampling (core/gan_drs.py): the
     # misses between the grid's modes, which a continuous G cannot avoid, are rejected. After 60 CPU s (same
-    # bench, D_φ' trained inside them): ring 8/8, 99.5-99.7 % of the accepted points (9-12 % accepted); grid
-    # 24-25/25, 98.6-98.9 % (15-18 % accepted), G alone 80-88 %
+    # bench, D_φ' trained inside them): ring 8/8, 99.3-99.7 % of the accepted points (8-17 % accepted); grid
+    # 25/25, 98.8-99.2 % (11-19 % accepted), G alone 93.7-98.5 % (in the slow hour: 24-25/25, G alone 80-88 %)
     "sharp targets + DRS": dict(SHARP_RECIPE, drs=True),
     # a discriminator far stronger and 20x faster than the generator, no packing: G piles its points
     # on the few modes D currently rates highest (3 of 8 on the ring at seed 0)
