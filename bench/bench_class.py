@@ -52,7 +52,7 @@ browser would see of this server's answer. Aims (issue 10): fresh page <= 3 s wi
 aggregate >= 1.6x one job on 2 cores; smallest share >= half the median; <= 1.5 GB; reclaimed <= 30 s.
 ``bench/bench_share.py`` measures the training service's shares without any pages.
 
-    python bench/bench_class.py [--pages gan,classification] [--sizes 10,30] [--seconds 20]
+    python bench/bench_class.py [--pages gan,classification] [--sizes 10,30] [--seconds 20] [--warmup 5]
                                 [--crowd protocol|browser] [--port P]
 """
 
@@ -327,7 +327,7 @@ async def training_count(page) -> int:
 
 
 async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, crowd_kind: str = "protocol",
-                  port: int = 0, crowd_nice: int = 0) -> dict:
+                  port: int = 0, crowd_nice: int = 0, warmup: float = 5.0) -> dict:
     port = port or free_port()
     log = log_dir / f"bench-class-{page_path}-{n}.log"
     server = start_server(port, log)
@@ -354,7 +354,7 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
 
         crowds.append(students := new_crowd())
         await students.open(n)
-        await asyncio.sleep(5)
+        await asyncio.sleep(warmup)
         each, redraws = await rates(students, seconds)
         note = students.note()
 
@@ -410,7 +410,8 @@ async def main_async(args) -> None:
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
             for n in (int(x) for x in args.sizes.split(",")):
-                r = await measure(pw, page_path, n, args.seconds, log_dir, args.crowd, args.port, args.crowd_nice)
+                r = await measure(pw, page_path, n, args.seconds, log_dir, args.crowd, args.port, args.crowd_nice,
+                                  args.warmup)
                 print(f"{r['page']:15s} {r['n']:3d} {r['one_alone']:8.1f} {r['aggregate']:9.1f} {r['ratio']:6.2f} "
                       f"{r['smallest']:8.1f} {r['median']:7.1f} {r['smallest'] / max(r['median'], 1e-9):7.2f} "
                       f"{r['fresh_load_s']:4.1f},{r['fresh_max_s']:<4.1f} {r['training_seen']:4d} {r['peak_rss_mb']:7.0f} "
@@ -425,6 +426,7 @@ def main() -> None:
     parser.add_argument("--crowd", choices=("protocol", "browser"), default="protocol",
                         help="the N students: protocol-level clients (bench/st_client.py) or niced Chromium contexts")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds after the last student pressed Play")
     parser.add_argument("--crowd-nice", type=int, default=0, help="niceness of the protocol crowd's process")
     asyncio.run(main_async(parser.parse_args()))
 
