@@ -5,7 +5,8 @@ For each page and each class size N, on a fresh ``streamlit run`` of the app:
 1. **One job alone**: one student presses Play on an idle server; its steps/s (read from the status
    lines the server sends that student's session, as a student receives them, from 2 s after Play until
    its step count stops growing or the window ends: a fast page's budget can end inside it) is the
-   reference.
+   reference. It is measured before the class arrives and again after it has left (step 5), and the
+   reference is their mean: this machine's speed drifts by 5-10 % within minutes.
 2. **N students**: N more students (five at a time, as a class trickles in; each its own Streamlit
    session) open the page and press Play. After a warm-up, every student's step count is read twice,
    some seconds apart: the aggregate steps/s against the one job alone, and the smallest and median
@@ -345,12 +346,17 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
         return BrowserCrowd(crowd_browser, url)
 
     crowds = []
-    try:
+
+    async def one_alone() -> float:
         crowds.append(alone := new_crowd())
         await alone.open(1)
         await asyncio.sleep(ALONE_WARMUP_S)
-        one = await alone_rate(alone, seconds / 2)
+        rate = await alone_rate(alone, seconds / 2)
         await alone.close()
+        return rate
+
+    try:
+        before = await one_alone()
 
         crowds.append(students := new_crowd())
         await students.open(n)
@@ -380,6 +386,7 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
                 reclaimed = time.monotonic() - t0
                 break
         await fresh.context.close()
+        after = await one_alone()  # the machine's speed drifts: the reference brackets the class
     finally:
         peak.running = False
         for crowd in crowds:
@@ -388,8 +395,9 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
             await crowd_browser.close()
         await probe.close()
         stop_server(server)
-    total = sum(each)
-    return {"page": page_path, "n": n, "one_alone": one, "aggregate": total, "ratio": total / one if one else 0.0,
+    total, one = sum(each), (before + after) / 2
+    return {"page": page_path, "n": n, "one_alone": one, "alone_before": before, "alone_after": after,
+            "aggregate": total, "ratio": total / one if one else 0.0,
             "smallest": min(each), "median": statistics.median(each), "fresh_load_s": statistics.median(loads),
             "fresh_max_s": max(loads),
             "training_seen": training, "peak_rss_mb": peak.rss, "peak_pss_mb": peak.pss,
@@ -406,7 +414,7 @@ async def main_async(args) -> None:
     print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice {nice}; {args.seconds:.0f} s per measurement")
     print(f"{'page':15s} {'N':>3s} {'1 alone':>8s} {'aggregate':>9s} {'ratio':>6s} {'smallest':>8s} {'median':>7s} "
           f"{'min/med':>7s} {'fresh s':>9s} {'seen':>4s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s} "
-          f"{'redraw/s':>8s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} {'crowd CPU':>9s}")
+          f"{'redraw/s':>8s} {'alone before,after':>18s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} {'crowd CPU':>9s}")
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
             for n in (int(x) for x in args.sizes.split(",")):
@@ -415,7 +423,8 @@ async def main_async(args) -> None:
                 print(f"{r['page']:15s} {r['n']:3d} {r['one_alone']:8.1f} {r['aggregate']:9.1f} {r['ratio']:6.2f} "
                       f"{r['smallest']:8.1f} {r['median']:7.1f} {r['smallest'] / max(r['median'], 1e-9):7.2f} "
                       f"{r['fresh_load_s']:4.1f},{r['fresh_max_s']:<4.1f} {r['training_seen']:4d} {r['peak_rss_mb']:7.0f} "
-                      f"{r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['redraws']:8.2f} {r['crowd']}", flush=True)
+                      f"{r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['redraws']:8.2f} "
+                      f"{r['alone_before']:>9.1f},{r['alone_after']:<8.1f} {r['crowd']}", flush=True)
 
 
 def main() -> None:
