@@ -12,7 +12,9 @@
    rounds of that round's own ratio (the loops of one round run back to back, under the same load: the
    steadier figure on a machine whose speed drifts); job / bare loop without evaluation adds the page's
    evaluation to it. For the classification page's default model and for a 3x64 MLP at batch 256 (the
-   page allows at most 64 units).
+   page allows at most 64 units). For the default model also a run's own bookkeeping per step, in this process (``Run.run_slice``
+   against ``trainer.step()`` in a plain loop: the step budget, metric checks, history), which separates it
+   from what the worker adds (pictures, answering polls, the process boundary).
 2. The server's work for one live refresh of the classification page: read the job's snapshot and
    history, build the four figures and serialise them as Streamlit does (target <= 100 ms),
    measured while a job trains in the background, as it does on the page; and the same for the GAN
@@ -36,7 +38,7 @@ import torch  # noqa: E402
 
 from core.classify import ClassifyConfig, ClassifyTrainer, evaluate_parts  # noqa: E402
 from core.nets import training_thread  # noqa: E402
-from core.runner import FINISHED, RUNNING  # noqa: E402
+from core.runner import FINISHED, RUNNING, Run  # noqa: E402
 from core.service import RunSpec, TrainingService  # noqa: E402
 from dashboard.figures import curves, decision_boundary, unit_heatmaps  # noqa: E402
 
@@ -126,6 +128,26 @@ def compare(svc: TrainingService, label: str, cfg: ClassifyConfig, rounds: int, 
     return job / same
 
 
+def bookkeeping(cfg: ClassifyConfig, rounds: int, steps: int) -> None:
+    """A run's own cost per step, in this process: ``Run.run_slice`` (step budget, metric checks, history, the
+    rate's marks; no pictures, no polls) against ``trainer.step()`` in a plain loop, interleaved, CPU time."""
+    bare, run = ClassifyTrainer(cfg), Run(ClassifyTrainer(cfg), max_steps=10**12, snapshot_every=1e9)
+    run.start()
+    plain, ran = [], []
+    for _ in range(rounds):
+        t0 = time.process_time()
+        for _ in range(steps):
+            bare.step()
+        plain.append((time.process_time() - t0) / steps)
+        t0, s0 = time.process_time(), run.step_count
+        while run.step_count - s0 < steps:
+            run.run_slice(0.1, between=lambda: None)
+        ran.append((time.process_time() - t0) / (run.step_count - s0))
+    a, b = statistics.median(plain), statistics.median(ran)
+    print(f"  a run's bookkeeping (in this process, no pictures or polls): {1e6 * (b - a):.1f} us per step of "
+          f"{1e6 * a:.0f}; run / plain loop = {a / b:5.3f}")
+
+
 def refresh_time(svc: TrainingService, repeats: int = 20) -> tuple[float, float]:
     """Median server time of one live refresh of the classification page while it trains:
     (wall ms, CPU ms of the refreshing thread): poll the worker, build the four figures, serialise
@@ -188,6 +210,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; {args.rounds} interleaved rounds of {args.steps} steps")
     svc = TrainingService(workers=1)
     compare(svc, "page default (2x8 tanh, batch 32)", ClassifyConfig(), args.rounds, args.steps)
+    bookkeeping(ClassifyConfig(), args.rounds, args.steps)
     compare(svc, "3x64 ReLU, batch 256", ClassifyConfig(hidden=(64, 64, 64), activation="relu", batch_size=256,
                                                         n_points=2000), args.rounds, args.steps)
     wall, cpu = refresh_time(svc)
