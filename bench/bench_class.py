@@ -414,7 +414,8 @@ async def main_async(args) -> None:
     print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice {nice}; {args.seconds:.0f} s per measurement")
     print(f"{'page':15s} {'N':>3s} {'1 alone':>8s} {'aggregate':>9s} {'ratio':>6s} {'smallest':>8s} {'median':>7s} "
           f"{'min/med':>7s} {'fresh s':>9s} {'seen':>4s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s} "
-          f"{'redraw/s':>8s} {'alone before,after':>18s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} {'crowd CPU':>9s}")
+          f"{'redraw/s':>8s} {'alone before,after':>18s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} "
+          f"{'crowd CPU':>9s}")
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
             for n in (int(x) for x in args.sizes.split(",")):
@@ -422,8 +423,8 @@ async def main_async(args) -> None:
                                   args.warmup)
                 print(f"{r['page']:15s} {r['n']:3d} {r['one_alone']:8.1f} {r['aggregate']:9.1f} {r['ratio']:6.2f} "
                       f"{r['smallest']:8.1f} {r['median']:7.1f} {r['smallest'] / max(r['median'], 1e-9):7.2f} "
-                      f"{r['fresh_load_s']:4.1f},{r['fresh_max_s']:<4.1f} {r['training_seen']:4d} {r['peak_rss_mb']:7.0f} "
-                      f"{r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['redraws']:8.2f} "
+                      f"{r['fresh_load_s']:4.1f},{r['fresh_max_s']:<4.1f} {r['training_seen']:4d} "
+                      f"{r['peak_rss_mb']:7.0f} {r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['redraws']:8.2f} "
                       f"{r['alone_before']:>9.1f},{r['alone_after']:<8.1f} {r['crowd']}", flush=True)
 
 

@@ -12,9 +12,9 @@
    rounds of that round's own ratio (the loops of one round run back to back, under the same load: the
    steadier figure on a machine whose speed drifts); job / bare loop without evaluation adds the page's
    evaluation to it. For the classification page's default model and for a 3x64 MLP at batch 256 (the
-   page allows at most 64 units). For the default model also a run's own bookkeeping per step, in this process (``Run.run_slice``
-   against ``trainer.step()`` in a plain loop: the step budget, metric checks, history), which separates it
-   from what the worker adds (pictures, answering polls, the process boundary).
+   page allows at most 64 units). For the default model also a run's own bookkeeping per step, in this
+   process (``Run.run_slice`` against ``trainer.step()`` in a plain loop: the step budget, metric checks,
+   history), which separates it from what the worker adds (pictures, answering polls, the process boundary).
 2. The server's work for one live refresh of the classification page: read the job's snapshot and
    history, build the four figures and serialise them as Streamlit does (target <= 100 ms),
    measured while a job trains in the background, as it does on the page; and the same for the GAN

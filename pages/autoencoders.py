@@ -289,7 +289,8 @@ with layout.explanation():
         "**Its linear ancestor, probabilistic PCA** (Tipping & Bishop, 1999): the same latent-variable model with "
         "a linear decoder, x = Wz + μ + ε with z ~ N(0, I) and ε ~ N(0, σ²I). Then p(x) = N(μ, WWᵀ + σ²I) is "
         "known in closed form, and so is the posterior p(z|x): maximum likelihood needs no bound, and the "
-        "columns of W span the principal subspace of the data. The VAE swaps W for a network, and pays with the ELBO.")
+        "columns of W span the principal subspace of the data. The VAE swaps W for a network, and pays with "
+        "the ELBO.")
     st.latex(r"x = Wz + \mu + \varepsilon,\quad z\sim\mathcal N(0, I),\ \varepsilon\sim\mathcal N(0, \sigma^2 I)"
              r"\quad\Longrightarrow\quad p(x) = \mathcal N\big(\mu,\ WW^\top + \sigma^2 I\big)")
     st.markdown(

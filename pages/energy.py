@@ -181,11 +181,12 @@ with layout.explanation():
              r"\varepsilon_t\sim\mathcal N(0, I)\quad(\nabla_x \log p_\theta = \nabla_x f_\theta:\ Z\text{ drops out})")
     st.markdown(
         "Langevin dynamics is one **Markov chain Monte Carlo** (MCMC) method: a chain whose steps leave p_θ "
-        "unchanged, run until it forgets where it started. The oldest, Metropolis et al. (1953), proposes a move "
-        "x → x′ and accepts it with probability min(1, exp(f_θ(x′) − f_θ(x))): only a ratio of densities, so Z "
-        "cancels. Bayesian statistics samples posteriors p(θ | data) ∝ p(data | θ) p(θ), whose Z is the evidence, "
-        "the same way (Gibbs sampling, brought to Bayesian statistics in 1990). Langevin's step with a small η needs no accept test but "
-        "is slightly biased; adding the Metropolis test removes the bias (MALA).")
+        "unchanged (Langevin's, with a small η, nearly so), run until it forgets where it started. The oldest, "
+        "Metropolis et al. (1953), proposes a symmetric move x → x′ and accepts it with probability "
+        "min(1, exp(f_θ(x′) − f_θ(x))): only a ratio of densities, so Z cancels. Bayesian statistics samples "
+        "posteriors p(θ | data) ∝ p(data | θ) p(θ), whose Z is the evidence, the same way (Gibbs sampling, "
+        "brought to Bayesian statistics in 1990). Langevin's step needs no accept test but is slightly biased; "
+        "adding the Metropolis test (with its proposal's asymmetry in the ratio) removes the bias (MALA).")
     families_table()
     layout.preset_list(TRY, URL)
     st.markdown(

@@ -11,8 +11,8 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from core.cli import main as cli_main
 from core.errors import ConfigError, DataError
-from core.gmm import (COVARIANCE_TYPES, GaussianFitTrainer, GmmConfig, GmmTrainer, fit_gaussian, initial_mixture, n_parameters,
-                      sample_mixture)
+from core.gmm import (COVARIANCE_TYPES, GaussianFitTrainer, GmmConfig, GmmTrainer, fit_gaussian, initial_mixture,
+                      n_parameters, sample_mixture)
 from core.gmm_data import VOLTAGE, load_data, make_blobs, points_from_csv
 from core.gmm_select import SweepTrainer
 from core.runner import DIVERGED, Run
