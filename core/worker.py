@@ -20,6 +20,7 @@ import ctypes.util
 import logging
 import os
 import random
+import select
 import signal
 import time
 from dataclasses import dataclass, field
@@ -95,6 +96,23 @@ class RngState:
         random.setstate(self.python)
 
 
+def _readiness(conn: Any) -> Callable[[], bool]:
+    """A check, without waiting, whether a request (or the pipe's end) is waiting in ``conn``. A slice asks it
+    every ``BETWEEN_S`` between two steps: ``Connection.poll(0)`` builds a selector each time (about 40 µs
+    with the caches cold from training, 1.2 % of a small model's time); one ``select.poll`` object kept for
+    the pipe answers in about a microsecond."""
+    try:
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLIN)
+    except (AttributeError, OSError, ValueError):  # not a file descriptor: ask the connection itself
+        return partial(conn.poll, 0)
+    return partial(_ready, poller)
+
+
+def _ready(poller: Any) -> bool:
+    return bool(poller.poll(0))
+
+
 @dataclass
 class Hosted:
     run: Run
@@ -113,6 +131,7 @@ class WorkerHost:
         self._turn = 0
         self._last_idle_check = time.monotonic()
         self._rng_owner: RngState | None = None  # whose random state the globals hold now
+        self._waiting = _readiness(conn)
 
     @contextlib.contextmanager
     def _using(self, rng: RngState) -> Iterator[None]:
@@ -133,7 +152,7 @@ class WorkerHost:
     def _answer_waiting(self, rng: RngState) -> None:
         """Inside a slice: answer the requests waiting in the pipe, then give the slice's run its random
         state back (a request about another run swaps it)."""
-        if self.conn.poll(0):
+        if self._waiting():
             self.drain()
             self._hold(rng)
 

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+import torch
 
 from core.errors import DataError
 from core.metric_history import MetricHistory
@@ -92,6 +93,37 @@ def test_infinite_loss_is_divergence(bad):
     run = Run(Boom())
     run.step_once()
     assert run.state == DIVERGED
+
+
+def test_metrics_are_checked_together_and_polled_as_plain_floats():
+    """The run checks all metrics at once (their sum): a NaN among finite values is named; finite values whose
+    sum overflows are not divergence; numpy and torch scalars reach the page as plain floats."""
+    class Mixed(Counter):
+        def step(self):
+            self.steps += 1
+            bad = self.nan_at is not None and self.steps >= self.nan_at
+            return {"loss": np.float32(0.5), "big": 1e308, "bigger": 1e308,
+                    "acc": torch.tensor(float("nan") if bad else 0.25)}
+
+    run = Run(Mixed(nan_at=3))
+    run.step_once(2)
+    assert run.state == PAUSED and run.step_count == 2
+    last = run.poll()["last_metrics"]
+    assert last == {"loss": 0.5, "big": 1e308, "bigger": 1e308, "acc": 0.25}
+    assert all(type(v) is float for v in last.values())
+    run.step_once(1)
+    assert run.state == DIVERGED and "acc became nan" in run.message and "loss" not in run.message
+    assert run.poll()["last_metrics"]["acc"] == 0.25  # the last good metrics stay
+
+
+def test_inf_and_minus_inf_together_are_both_named():
+    class Both(Counter):
+        def step(self):
+            return {"gain": float("inf"), "loss": float("-inf"), "acc": 0.5}
+
+    run = Run(Both())
+    run.step_once()
+    assert run.state == DIVERGED and "gain, loss became inf" in run.message
 
 
 def test_failure_gives_one_line_reason():
