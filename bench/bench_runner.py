@@ -11,7 +11,10 @@
    bare loop of the same work is what the service costs (target >= 0.95), with beside it the median over the
    rounds of that round's own ratio (the loops of one round run back to back, under the same load: the
    steadier figure on a machine whose speed drifts); job / bare loop without evaluation adds the page's
-   evaluation to it. For the classification page's default model and for a 3x64 MLP at batch 256 (the
+   evaluation to it. Beside them, the share of the job's running time its worker spent inside the trainer's
+   ``step()``: the service's own cost measured in one process at one time, which the machine's drift (two
+   processes running the same loop differ by several per cent on this shared machine) does not enter.
+   For the classification page's default model and for a 3x64 MLP at batch 256 (the
    page allows at most 64 units). For the default model also a run's own bookkeeping per step, in this
    process (``Run.run_slice`` against ``trainer.step()`` in a plain loop: the step budget, metric checks,
    history), which separates it from what the worker adds (pictures, answering polls, the process boundary).
@@ -88,7 +91,7 @@ class WorkerJob:
 
     def __call__(self, _trainer: object, steps: int) -> Timing:
         """``steps`` more steps (Play after the end grants another budget of the same size), polled like
-        the live view; (wall seconds the worker spent running it, CPU seconds inside step())."""
+        the live view; (wall seconds the worker spent running it, of those the seconds inside step())."""
         job = self.job
         job.poll()
         before = dict(job.timing)
@@ -107,6 +110,7 @@ def compare(svc: TrainingService, label: str, cfg: ClassifyConfig, rounds: int, 
     loops = {"same": (same_work_loop, ClassifyTrainer(cfg)), "bare": (bare_loop, ClassifyTrainer(cfg)),
              "job": (WorkerJob(svc, cfg, steps), None)}
     rates: dict[str, list[float]] = {k: [] for k in loops}
+    in_step = []  # the job's seconds inside trainer.step() over its running seconds, round by round
     for key, (fn, trainer) in loops.items():
         fn(trainer, steps if key == "job" else 50)  # warm-up (a job's budget is one round)
     order = list(loops)
@@ -115,6 +119,8 @@ def compare(svc: TrainingService, label: str, cfg: ClassifyConfig, rounds: int, 
             fn, trainer = loops[key]
             wall, cpu = fn(trainer, steps)
             rates[key].append(steps / wall)
+            if key == "job":
+                in_step.append(cpu / wall)
     # the best round of each: what the code can do when the shared machine lets it (as timeit advises)
     same, bare, job = (max(rates[k]) for k in ("same", "bare", "job"))
     # and the ratio within each round (the three loops back to back, under the same load), its median
@@ -124,28 +130,42 @@ def compare(svc: TrainingService, label: str, cfg: ClassifyConfig, rounds: int, 
           f"worker job {job:7.0f} steps/s\n  job / bare loop of the same work = {job / same:5.3f} (the service's cost; "
           f"target >= 0.95: {verdict}; median of the rounds' own ratios {paired:5.3f});  job / bare loop without "
           f"evaluation = {job / bare:5.3f} (the page's evaluation of the training and test sets every "
-          f"{cfg.eval_every} steps as well)")
+          f"{cfg.eval_every} steps as well)\n  in the worker, the trainer's step() took {100 * statistics.median(in_step):.1f} % "
+          f"of the job's running time (median of the rounds; the rest is the service's own cost, measured in one "
+          f"process at one time, so the machine's drift does not enter it)")
     return job / same
+
+
+CHUNK = 50  # steps; the plain loop and the run alternate in chunks this short, so both see the machine's drift alike
 
 
 def bookkeeping(cfg: ClassifyConfig, rounds: int, steps: int) -> None:
     """A run's own cost per step, in this process: ``Run.run_slice`` (step budget, metric checks, history, the
-    rate's marks; no pictures, no polls) against ``trainer.step()`` in a plain loop, interleaved, CPU time."""
-    bare, run = ClassifyTrainer(cfg), Run(ClassifyTrainer(cfg), max_steps=10**12, snapshot_every=1e9)
-    run.start()
-    plain, ran = [], []
+    rate's marks; no pictures, no polls) against ``trainer.step()`` in a plain loop. The two alternate every
+    ``CHUNK`` steps (about 20 ms: in chunks of 6,000 the machine's drift made the difference read -40 to +40 µs
+    per step), wall time; each round's ratio, and their median."""
+    bare = ClassifyTrainer(cfg)
+    run = Run(ClassifyTrainer(cfg), max_steps=CHUNK, snapshot_every=1e9)  # Play after each chunk: CHUNK more
+    ratios, plain_us, extra_us = [], [], []
     for _ in range(rounds):
-        t0 = time.process_time()
-        for _ in range(steps):
-            bare.step()
-        plain.append((time.process_time() - t0) / steps)
-        t0, s0 = time.process_time(), run.step_count
-        while run.step_count - s0 < steps:
-            run.run_slice(0.1, between=lambda: None)
-        ran.append((time.process_time() - t0) / (run.step_count - s0))
-    a, b = statistics.median(plain), statistics.median(ran)
-    print(f"  a run's bookkeeping (in this process, no pictures or polls): {1e6 * (b - a):.1f} us per step of "
-          f"{1e6 * a:.0f}; run / plain loop = {a / b:5.3f}")
+        a = b = 0.0
+        for _ in range(max(1, steps // CHUNK)):
+            t0 = time.perf_counter()
+            for _ in range(CHUNK):
+                bare.step()
+            t1 = time.perf_counter()
+            run.start()
+            while run.state == RUNNING:
+                run.run_slice(10.0, between=lambda: None)
+            b += time.perf_counter() - t1
+            a += t1 - t0
+        assert run.state == FINISHED, run.message
+        ratios.append(a / b)
+        plain_us.append(1e6 * a / (steps // CHUNK * CHUNK))
+        extra_us.append(1e6 * (b - a) / (steps // CHUNK * CHUNK))
+    print(f"  a run's bookkeeping (in this process, no pictures or polls; alternating every {CHUNK} steps): "
+          f"{statistics.median(extra_us):.1f} us per step of {statistics.median(plain_us):.0f}; run / plain loop = "
+          f"{statistics.median(ratios):5.3f} (rounds {min(ratios):.3f}-{max(ratios):.3f})")
 
 
 def refresh_time(svc: TrainingService, repeats: int = 20) -> tuple[float, float]:
