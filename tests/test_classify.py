@@ -6,8 +6,9 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
-from core.classify import ClassifyConfig, ClassifyTrainer
+from core.classify import ClassifyConfig, ClassifyTrainer, make_optimizer
 from core.cli import main as cli_main
 from core.csvdata import MAX_ROWS
 from core.datasets import DATASET_NAMES, labelled_from_csv, make_dataset
@@ -150,3 +151,14 @@ def test_cli_seconds_limit(capsys):
     assert cli_main(["train", "classify", "--seconds", "0.5"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["steps"] > 0 and summary["seconds"] < 5
+
+
+def test_l2_decays_the_weights_only_and_without_it_one_group_updates_all():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    plain = make_optimizer("adam", net.parameters(), 0.01, 0.0)
+    assert len(plain.param_groups) == 1 and len(plain.param_groups[0]["params"]) == 4
+    decayed = make_optimizer("momentum", net.parameters(), 0.01, 0.1)
+    weights, biases = decayed.param_groups
+    assert weights["weight_decay"] == 0.1 and all(p.dim() == 2 for p in weights["params"])
+    assert biases["weight_decay"] == 0.0 and all(p.dim() == 1 for p in biases["params"])
