@@ -13,7 +13,7 @@
    steadier figure on a machine whose speed drifts); job / bare loop without evaluation adds the page's
    evaluation to it. Beside them, the share of the job's running time its worker spent inside the trainer's
    ``step()``: the service's own cost measured in one process at one time, which the machine's drift (two
-   processes running the same loop differ by several per cent on this shared machine) does not enter.
+   processes running the same loop differed by up to a fifth in a noisy hour on this shared machine) does not enter.
    For the classification page's default model and for a 3x64 MLP at batch 256 (the
    page allows at most 64 units). For the default model also a run's own bookkeeping per step, in this
    process (``Run.run_slice`` against ``trainer.step()`` in a plain loop: the step budget, metric checks,

@@ -312,8 +312,8 @@ class Run:
         now = time.perf_counter()
         self.compute_s += now - t0
         self.step_count += 1
-        # one check for all the metrics, and no copy: in a worker the caches are cold from the step, and each line
-        # here costs about a microsecond (a per-metric check and copy took 1 % of a small model's time)
+        # one check for all the metrics, and no copy: in a worker the caches are cold from the step, and a float()
+        # and an isfinite per metric and a copy took 0.3 % of the page's small classifier's time
         try:
             finite = math.isfinite(math.fsum(metrics.values()))
         except (OverflowError, ValueError):  # finite values too large to add up, or inf and -inf: look at each
