@@ -147,9 +147,10 @@ def bookkeeping(cfg: ClassifyConfig, rounds: int, steps: int) -> None:
     bare = ClassifyTrainer(cfg)
     run = Run(ClassifyTrainer(cfg), max_steps=CHUNK, snapshot_every=1e9)  # Play after each chunk: CHUNK more
     ratios, plain_us, extra_us = [], [], []
+    chunks = max(1, steps // CHUNK)
     for _ in range(rounds):
         a = b = 0.0
-        for _ in range(max(1, steps // CHUNK)):
+        for _ in range(chunks):
             t0 = time.perf_counter()
             for _ in range(CHUNK):
                 bare.step()
@@ -161,8 +162,8 @@ def bookkeeping(cfg: ClassifyConfig, rounds: int, steps: int) -> None:
             a += t1 - t0
         assert run.state == FINISHED, run.message
         ratios.append(a / b)
-        plain_us.append(1e6 * a / (steps // CHUNK * CHUNK))
-        extra_us.append(1e6 * (b - a) / (steps // CHUNK * CHUNK))
+        plain_us.append(1e6 * a / (chunks * CHUNK))
+        extra_us.append(1e6 * (b - a) / (chunks * CHUNK))
     print(f"  a run's bookkeeping (in this process, no pictures or polls; alternating every {CHUNK} steps): "
           f"{statistics.median(extra_us):.1f} us per step of {statistics.median(plain_us):.0f}; run / plain loop = "
           f"{statistics.median(ratios):5.3f} (rounds {min(ratios):.3f}-{max(ratios):.3f})")
