@@ -116,8 +116,26 @@ def curves(
     if y_range:
         yaxis["range"] = list(y_range)
     return fast.Figure(data=traces, layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
-        height=height, title=dict(text=title), xaxis=dict(title=dict(text="step")), yaxis=yaxis,
-        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")))
+        height=height, xaxis=dict(title=dict(text="step")), yaxis=yaxis,
+        **title_and_legend(title, [t.name for t in traces] if len(traces) > 1 else [])))
+
+
+NARROW_PX = 380  # the narrowest column a curve figure sits in at 1280 px (the energy page's right column)
+TITLE_CHAR_PX, LEGEND_CHAR_PX, LEGEND_ITEM_PX, LEGEND_ROW_PX = 12, 10, 40, 26  # at presenter mode's fonts
+
+
+def title_and_legend(title: str, labels: Sequence[str]) -> dict:
+    """Layout for a title at the top left and a horizontal legend of ``labels`` (none: no legend shown).
+    Both share the top margin's row when they fit side by side in a narrow column at presenter mode's font
+    sizes (estimated from their lengths); otherwise the legend gets rows of its own under the title, the
+    top margin grows by them (two at most), and the plot area shrinks instead of the texts overlapping."""
+    legend_px = sum(LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(label) for label in labels)
+    if not labels or TITLE_CHAR_PX * len(title) + legend_px <= NARROW_PX:
+        return dict(title=dict(text=title), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    rows = min(2, math.ceil(legend_px / NARROW_PX))  # more (a kept run's four lines): the legend's own margin
+    return dict(title=dict(text=title, yref="container", y=1, yanchor="top", pad=dict(t=10)),
+                legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, xanchor="left"),
+                margin=dict(t=45 + LEGEND_ROW_PX * rows))
 
 
 def share_of(history: dict[str, np.ndarray] | None, column: str, total: float, name: str) -> dict | None:

@@ -66,7 +66,7 @@ def draw(job) -> None:
                                     f"p_θ on the {len(snap['grid_x'])}×{len(snap['grid_x'])} grid"),
                      "density", main=True)
     with right:
-        layout.chart(curves(hist, [("L(θ) on the batch", "loss"), ("−log-likelihood, all data", "nll")],
+        layout.chart(curves(hist, [("L(θ), batch", "loss"), ("all data", "nll")],
                             "Negative log-likelihood per point", "nats", height=280,
                             reference=live.kept(NAME)), "nll")
         layout.chart(curves(hist, [("log Z(θ)", "log_z")], "The normaliser log Z(θ)", "log Z", height=230,

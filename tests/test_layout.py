@@ -98,6 +98,24 @@ def test_a_kept_run_is_drawn_faded_under_the_live_curves():
     assert [t.name for t in curves(now, [("D loss", "d_loss")], "losses", "loss").data] == ["D loss"]
 
 
+def test_a_long_title_puts_the_curves_legend_on_a_row_of_its_own():
+    from dashboard.figures import curves
+
+    now = {"step": np.arange(5), "loss": np.linspace(1, 0.5, 5), "nll": np.linspace(2, 1, 5)}
+    short = curves(now, [("train", "loss"), ("test", "nll")], "Loss L(θ)", "loss")
+    assert short.layout.legend.y > 1 and short.layout.legend.xanchor == "right"  # beside the title, top right
+    assert short.layout.margin.t is None and short.layout.title.yref is None  # the template's margin and title
+    long = curves(now, [("L(θ), batch", "loss"), ("all data", "nll")], "Negative log-likelihood per point", "nats")
+    assert long.layout.title.yref == "container" and long.layout.title.y == 1  # the title on the top line
+    assert long.layout.legend.y == 1.0 and long.layout.legend.xanchor == "left"  # the legend right above the plot
+    assert long.layout.margin.t > 45 + 20  # the top margin holds both rows
+    kept = curves(now, [("L(θ), batch", "loss"), ("all data", "nll")], "Negative log-likelihood per point", "nats",
+                  reference=now)
+    assert long.layout.margin.t < kept.layout.margin.t <= 45 + 2 * 26  # four lines: two rows, no more
+    alone = curves(now, [("L(θ), batch", "loss")], "Negative log-likelihood per point", "nats")
+    assert alone.layout.margin.t is None  # one line has no legend: nothing to make room for
+
+
 def test_a_kept_run_shows_before_the_next_run_steps_and_one_row_is_a_dot():
     from dashboard.figures import curves
 
