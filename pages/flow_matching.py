@@ -27,7 +27,7 @@ CMP_EVERY = 1_000
 notices = layout.page(
     "Flow matching",
     "A velocity field v_θ(t, x), learned by plain regression, whose flow φ_t carries noise to data: "
-    "p_t = (φ_t)_# π, from p₀ = π = N(0, I) to p₁ ≈ p_data.")
+    "p_t = (φ_t)\\_# π, from p₀ = π = N(0, I) to p₁ ≈ p_data.")
 
 # ------------------------------------------------------------------ controls (sidebar, bound to the URL)
 with st.sidebar:
@@ -150,7 +150,7 @@ with layout.explanation():
         "the point x_t on the straight segment between them, and ask v_θ for the segment's direction x₁ − x₀. "
         "The average of those directions at x is the marginal velocity u_t(x). Its flow φ_t is a map of the "
         "plane: φ_t(x) is where a point that starts at x at time 0 is at time t. It pushes the noise "
-        "distribution forward, p_t = (φ_t)_# π, so that (φ₁)_# π = p_data: following u_t, noise points land "
+        "distribution forward, p_t = (φ_t)\\_# π, so that (φ₁)\\_# π = p_data: following u_t, noise points land "
         "distributed like the data (with the learned v_θ, approximately). With minibatch optimal-transport "
         "pairing, each batch's noise points are first matched to its data points so that the total squared "
         "distance is smallest: paths cross less and straighten."

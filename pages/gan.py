@@ -249,7 +249,7 @@ with layout.explanation():
         "it the value of the game is the Jensen–Shannon divergence between the data and the generator, up to "
         "constants (Goodfellow et al., 2014). The page draws D* for the current G beside the learned D_φ, and "
         "measures the JSD on D's grid:")
-    st.latex(r"D^*(x) = \frac{p_{\mathrm{data}}(x)}{p_{\mathrm{data}}(x) + p_g(x)},\qquad"
+    st.latex(r"D^*(x) = \frac{p_{\mathrm{data}}(x)}{p_{\mathrm{data}}(x) + p_g(x)},\qquad "
              r"V(G, D^*) = -\log 4 + 2\,\mathrm{JSD}(p_{\mathrm{data}} \,\|\, p_g)")
     st.latex(r"\mathrm{JSD}(p \,\|\, q) = \tfrac12\,\mathrm{KL}\big(p \,\|\, m\big) + \tfrac12\,"
              r"\mathrm{KL}\big(q \,\|\, m\big),\quad m = \tfrac12 (p + q),\qquad 0 \le \mathrm{JSD} \le \log 2")
@@ -277,7 +277,7 @@ with layout.explanation():
         "just beside it. And in the first steps D sees every point blurred by instance noise of a fading std "
         "σ_t (Sønderby et al., 2017): the data and G's points overlap, so D's gradient reaches modes G has "
         "not found yet.")
-    st.latex(r"z = \mu_c + s\,\varepsilon,\; c \sim \mathcal{U}\{1..K\},\; \varepsilon \sim p(z);\qquad"
+    st.latex(r"z = \mu_c + s\,\varepsilon,\; c \sim \mathcal{U}\{1..K\},\; \varepsilon \sim p(z);\qquad "
              r"D_\phi\big([x,\ \sin(xB + b),\ \cos(xB + b)]\big);\qquad"
              r"\tilde x = x + \sigma_t\,\epsilon,\; \sigma_t = \sigma_0\,\max(0,\ 1 - t / T_\sigma)")
     st.markdown(

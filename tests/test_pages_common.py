@@ -483,3 +483,15 @@ def test_bad_url_values_fall_back_with_a_notice(page: Page, bad):
 def test_the_table_has_every_page_but_home():
     """A new page joins the table (the home page trains nothing)."""
     assert {p.name for p in (ROOT / "pages").glob("*.py")} - {page.file for page in PAGES} == {"home.py"}
+
+
+def test_no_latex_command_runs_into_the_next_string_of_its_formula():
+    """``r"…\\qquad" r"V(G, D^*) …"`` joins into ``\\qquadV``, which KaTeX draws as a red unknown command:
+    a formula split over string literals needs a space (or a brace) after a command that ends one of them."""
+    import re
+
+    joined = re.compile(r'(\\[A-Za-z]+)"\s*\n\s*[rRfFbBuU]*"([A-Za-z])')
+    found = [f"{path.name}:{path.read_text().count(chr(10), 0, m.start()) + 1}: {m.group(1)}{m.group(2)}"
+             for path in sorted((ROOT / "pages").glob("*.py")) + sorted((ROOT / "dashboard").glob("*.py"))
+             for m in joined.finditer(path.read_text()) if m.group(1) != "\\n"]
+    assert not found, found
