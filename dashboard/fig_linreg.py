@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, legend_below
 from dashboard.theme import PALETTE, TEST_COLOUR, TRAIN_COLOUR
 
 PATH_COLOUR, BEST_COLOUR = "#D55E00", "#009E73"
@@ -61,8 +61,8 @@ def landscape_figure(snap: dict[str, np.ndarray], loss_label: str, height: int =
                              marker=dict(symbol="star", size=18, color=BEST_COLOUR, line=dict(color="white", width=1))))
     fig.update_xaxes(title="a (slope)", range=[box[0], box[1]])
     fig.update_yaxes(title="b (intercept)", range=[box[2], box[3]])
-    fig.update_layout(legend=dict(orientation="h", y=-0.2, yanchor="top", x=0), margin=dict(t=15, b=90))
-    return fig
+    fig.update_layout(margin=dict(t=15))
+    return legend_below(fig)
 
 
 def line_figure(snap: dict[str, np.ndarray], height: int = 330) -> go.Figure:

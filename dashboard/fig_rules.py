@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.rules import RuleSet, Split
-from dashboard.figures import decision_boundary, empty_figure
+from dashboard.figures import decision_boundary, empty_figure, legend_below
 from dashboard.theme import PALETTE
 
 Box = tuple[float, float, float, float]  # x0, x1, y0, y1
@@ -70,7 +70,7 @@ def rules_plane(snap: dict[str, np.ndarray], rules: RuleSet, fx: int, fy: int,
                            showarrow=False, font=dict(color=colour, size=14), bgcolor="rgba(255,255,255,0.85)")
     fig.update_xaxes(title=f"{feature_names[fx]} (cm)")
     fig.update_yaxes(title=f"{feature_names[fy]} (cm)", scaleanchor=False)
-    fig.update_layout(legend=dict(y=-0.2), margin=dict(b=100))
+    legend_below(fig)
     return fig, note
 
 

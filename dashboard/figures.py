@@ -120,6 +120,18 @@ def curves(
         **title_and_legend(title, [t.name for t in traces] if len(traces) > 1 else [])))
 
 
+def legend_below(fig: go.Figure, axis_px: int = 50, row_px: int = 28) -> go.Figure:
+    """``fig`` with its legend under the plot, in two columns (half the plot's width each), at the figure's
+    bottom edge, the bottom margin made room for its rows and for the x axis's ticks and title above
+    them (``axis_px``): a legend placed a share of the plot's height below it (``y=-0.2``) ran into the
+    axis title whenever the figure was drawn smaller than it was built for."""
+    entries = sum(1 for t in fig.data if t.type.startswith("scatter") and t.showlegend is not False and t.name)
+    fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left",
+                                  entrywidthmode="fraction", entrywidth=0.5),
+                      margin=dict(b=axis_px + row_px * math.ceil(entries / 2)))
+    return fig
+
+
 NARROW_PX = 380  # the narrowest column a curve figure sits in at 1280 px (the energy page's right column)
 TITLE_CHAR_PX, LEGEND_CHAR_PX, LEGEND_ITEM_PX, LEGEND_ROW_PX = 12, 10, 40, 26  # at presenter mode's fonts
 
