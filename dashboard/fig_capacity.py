@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.figures import empty_figure, thin
+from dashboard.legends import legend_below
 from dashboard.theme import DIVERGING, PALETTE, TEST_COLOUR, TRAIN_COLOUR
 
 TRUTH_COLOUR = "#555555"
@@ -46,9 +47,8 @@ def fit_figure(snap: dict[str, np.ndarray], curve: np.ndarray | None, title: str
     fig = go.Figure(_fit_traces(snap, curve, legend=True), layout=dict(height=height, title=title))
     fig.update_yaxes(range=list(y_window(snap)), title="y")
     fig.update_xaxes(title="x")
-    fig.update_layout(legend=dict(orientation="h", y=-0.25, yanchor="top", x=0, font=dict(size=13)),
-                      margin=dict(t=40, b=10))
-    return fig
+    fig.update_layout(legend=dict(font=dict(size=13)), margin=dict(t=40))
+    return legend_below(fig)
 
 
 def fit_panels(snap: dict[str, np.ndarray], panels: Sequence[tuple[str, int]], unit: str, height: int = 300) -> go.Figure:
@@ -62,9 +62,8 @@ def fit_panels(snap: dict[str, np.ndarray], panels: Sequence[tuple[str, int]], u
         for trace in _fit_traces(snap, snap["curves"][i], legend=col == 1):
             fig.add_trace(trace, row=1, col=col)
     fig.update_yaxes(range=list(y_window(snap)))
-    fig.update_layout(height=height, margin=dict(t=60, b=10),
-                      legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, font=dict(size=13)))
-    return fig
+    fig.update_layout(height=height, margin=dict(t=60), legend=dict(font=dict(size=13)))
+    return legend_below(fig, axis_px=30, columns=4)  # no axis titles: the tick labels, then one row
 
 
 def u_curve(

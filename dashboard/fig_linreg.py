@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures import empty_figure, legend_below
+from dashboard.figures import empty_figure
+from dashboard.legends import legend_below
 from dashboard.theme import PALETTE, TEST_COLOUR, TRAIN_COLOUR
 
 PATH_COLOUR, BEST_COLOUR = "#D55E00", "#009E73"

@@ -14,7 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.rules import RuleSet, Split
-from dashboard.figures import decision_boundary, empty_figure, legend_below
+from dashboard.figures import decision_boundary, empty_figure
+from dashboard.legends import legend_below
 from dashboard.theme import PALETTE
 
 Box = tuple[float, float, float, float]  # x0, x1, y0, y1

@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import fastfig as fast
+from dashboard.legends import legend_below
 from dashboard.relayout import relayout
 from dashboard.theme import PALETTE
 
@@ -183,7 +184,5 @@ def mode_share_bars(shares: Sequence[tuple[str, np.ndarray]], true: np.ndarray, 
         fig.add_trace(go.Bar(x=names, y=share, name=label, marker_color=colour, text=[f"{v:.2f}" for v in share],
                              textposition="outside", cliponaxis=False))
     fig.update_yaxes(title=dict(text="share of samples"), range=[0, 1.12])
-    fig.update_layout(height=height, barmode="group",
-                      legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left"),
-                      margin=dict(l=55, r=10, t=45, b=90))
-    return fig
+    fig.update_layout(height=height, barmode="group", margin=dict(l=55, r=10, t=45))
+    return legend_below(fig, axis_px=35)  # the modes' names under the bars, no axis title

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from core.errors import shorten
 from dashboard import fastfig as fast
 from dashboard.fig_samples import animate
+from dashboard.legends import title_and_legend
 from dashboard.relayout import relayout
 from dashboard.theme import DIVERGING, PALETTE, TEST_COLOUR, TRAIN_COLOUR, UNIT_SCALE
 
@@ -118,36 +119,6 @@ def curves(
     return fast.Figure(data=traces, layout=dict(  # the whole layout at once (dashboard/relayout.py says why)
         height=height, xaxis=dict(title=dict(text="step")), yaxis=yaxis,
         **title_and_legend(title, [t.name for t in traces] if len(traces) > 1 else [])))
-
-
-def legend_below(fig: go.Figure, axis_px: int = 50, row_px: int = 28) -> go.Figure:
-    """``fig`` with its legend under the plot, in two columns (half the plot's width each), at the figure's
-    bottom edge, the bottom margin made room for its rows and for the x axis's ticks and title above
-    them (``axis_px``): a legend placed a share of the plot's height below it (``y=-0.2``) ran into the
-    axis title whenever the figure was drawn smaller than it was built for."""
-    entries = sum(1 for t in fig.data if t.type.startswith("scatter") and t.showlegend is not False and t.name)
-    fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left",
-                                  entrywidthmode="fraction", entrywidth=0.5),
-                      margin=dict(b=axis_px + row_px * math.ceil(entries / 2)))
-    return fig
-
-
-NARROW_PX = 380  # the narrowest column a curve figure sits in at 1280 px (the energy page's right column)
-TITLE_CHAR_PX, LEGEND_CHAR_PX, LEGEND_ITEM_PX, LEGEND_ROW_PX = 12, 10, 40, 26  # at presenter mode's fonts
-
-
-def title_and_legend(title: str, labels: Sequence[str]) -> dict:
-    """Layout for a title at the top left and a horizontal legend of ``labels`` (none: no legend shown).
-    Both share the top margin's row when they fit side by side in a narrow column at presenter mode's font
-    sizes (estimated from their lengths); otherwise the legend gets rows of its own under the title, the
-    top margin grows by them (two at most), and the plot area shrinks instead of the texts overlapping."""
-    legend_px = sum(LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(label) for label in labels)
-    if not labels or TITLE_CHAR_PX * len(title) + legend_px <= NARROW_PX:
-        return dict(title=dict(text=title), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    rows = min(2, math.ceil(legend_px / NARROW_PX))  # more (a kept run's four lines): the legend's own margin
-    return dict(title=dict(text=title, yref="container", y=1, yanchor="top", pad=dict(t=10)),
-                legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, xanchor="left"),
-                margin=dict(t=45 + LEGEND_ROW_PX * rows))
 
 
 def share_of(history: dict[str, np.ndarray] | None, column: str, total: float, name: str) -> dict | None:

@@ -164,7 +164,7 @@ def draw_mixture(job) -> None:
         with col:
             layout.chart(samples_figure(None, x, f"{name}: π̂₂ = {w[1]:.2f}", fake_name="samples",
                                         modes=demo["modes"], bounds=BOX, height=340), key)
-    left, right = st.columns([1, 1.3])
+    left, right = st.columns([1.2, 1])  # the bars' legend: two columns of "annealed Langevin"
     with left:
         layout.chart(mode_share_bars([("exact samples", demo["weights_exact"]),
                                       ("Langevin, one σ", demo["weights_plain"]),

@@ -119,13 +119,15 @@ def test_a_long_title_puts_the_curves_legend_on_a_row_of_its_own():
 def test_a_legend_under_the_plot_leaves_room_for_the_axis_title():
     import plotly.graph_objects as go
 
-    from dashboard.figures import legend_below
+    from dashboard.legends import legend_below
 
     fig = go.Figure([go.Contour(z=np.eye(3))] + [go.Scatter(x=[0], y=[0], name=f"s{i}") for i in range(5)])
     legend_below(fig)
     assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0  # at the figure's bottom edge
     assert fig.layout.legend.entrywidth == 0.5  # two columns: five entries (not the contour) make three rows
     assert fig.layout.margin.b == 50 + 28 * 3  # the axis's ticks and title, then the rows
+    bars = legend_below(go.Figure([go.Bar(x=["a"], y=[1], name=f"b{i}") for i in range(3)]), axis_px=35, columns=3)
+    assert bars.layout.margin.b == 35 + 28 and bars.layout.legend.entrywidth == 1 / 3  # bars are listed too
 
 
 def test_a_kept_run_shows_before_the_next_run_steps_and_one_row_is_a_dot():
