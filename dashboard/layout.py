@@ -56,6 +56,8 @@ _PRESENT_CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p {font-size: 0.85rem; line-height: 1.2;}
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] * {white-space: normal; overflow: visible;
   text-overflow: clip;}
+/* a metric's value is Markdown too: it keeps its own large size, not the enlarged prose's (which shrank it) */
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] p {font-size: inherit;}
 """
 _TRUE = ("1", "true", "yes", "on")
 _SEEN = "_genlab_present_seen"  # the URL value the switch last wrote

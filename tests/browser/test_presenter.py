@@ -124,3 +124,26 @@ def test_normal_mode_shows_the_main_figure_on_the_first_screen(server, browser, 
         raise
     finally:
         page.context.close()
+
+
+def test_presenter_mode_draws_a_metric_s_value_larger_than_its_label_and_the_prose(server, browser):
+    """The enlarged prose of presenter mode (Markdown paragraphs) once caught the metrics' values too, which are
+    Markdown inside: "66.7%" came out smaller than its own label's line."""
+    page = new_tab(browser)
+    try:
+        page.goto(f"{server}/data_vs_rules?present=1")
+        wait_until_drawn(page)
+        page.wait_for_selector('[data-testid="stMetricValue"] p')
+        sizes = page.evaluate(
+            """() => { const px = el => parseFloat(getComputedStyle(el).fontSize);
+                       const prose = document.querySelector('[data-testid="stMainBlockContainer"] '
+                                                            + '[data-testid="stMarkdownContainer"] p');
+                       return [px(prose), Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(m =>
+                         [px(m.querySelector('[data-testid="stMetricValue"] p')),
+                          px(m.querySelector('[data-testid="stMetricLabel"] p'))])]; }""")
+        prose, metrics = sizes
+        assert metrics, "data_vs_rules shows no metric"
+        for value, label in metrics:
+            assert value > 1.5 * prose and value > 1.5 * label, (value, label, prose)
+    finally:
+        page.context.close()
