@@ -43,6 +43,10 @@ _CSS = """
 [data-testid="stMainBlockContainer"] {padding-top: 3.2rem; padding-bottom: 2rem;}
 /* the title on one line at 1280 px beside the sidebar, and close to the lesson: the figure on the first screen */
 [data-testid="stMainBlockContainer"] h1 {font-size: 2.2rem; padding-top: 0.25rem; padding-bottom: 0.5rem;}
+/* a formula wider than its column breaks after a relation or an operator at the top level, as KaTeX does
+   inline, instead of being cut at the right edge (KaTeX's display mode never breaks a line by itself) */
+.katex-display > .katex > .katex-html {white-space: normal;}
+.katex-display > .katex > .katex-html > .base {margin: 0.2em 0;}
 %s
 </style>
 """

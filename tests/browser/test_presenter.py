@@ -147,3 +147,27 @@ def test_presenter_mode_draws_a_metric_s_value_larger_than_its_label_and_the_pro
             assert value > 1.5 * prose and value > 1.5 * label, (value, label, prose)
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("path", ["diffusion", "gan", "autoencoders", "text"])
+def test_every_formula_fits_its_column_at_1280_px(server, browser, path):
+    """A display formula wider than the column breaks after a relation or an operator (dashboard/layout.py's
+    CSS); KaTeX alone never breaks one, and the right end of the DDPM step, of the GAN's preset and of others
+    was cut off at 1280 px."""
+    page = new_tab(browser)
+    try:
+        page.goto(f"{server}/{path}")
+        wait_until_drawn(page)
+        page.wait_for_selector(".katex-display")
+        cut = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.katex-display')).filter(d => d.offsetParent).map(d => {
+                   const edge = d.getBoundingClientRect().right;
+                   const over = Array.from(d.querySelectorAll('.katex-html > .base'))
+                       .map(b => b.getBoundingClientRect().right - edge).filter(x => x > 1);
+                   const tex = d.querySelector('annotation');  // the formula's TeX source
+                   return [(tex ? tex.textContent : d.innerText).slice(0, 60),
+                           over.length ? Math.round(Math.max(...over)) : 0]; })
+                 .filter(([, px]) => px > 0)""")
+        assert not cut, f"{path}: formulas running past their column's edge (px): {cut}"
+    finally:
+        page.context.close()
