@@ -3,6 +3,8 @@ in normal mode the main live figure of the pages that had it below the fold."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tests.browser.chromium import new_tab
@@ -126,14 +128,23 @@ def test_normal_mode_shows_the_main_figure_on_the_first_screen(server, browser, 
         page.context.close()
 
 
+@contextlib.contextmanager
+def drawn(browser, url: str, selector: str):
+    """A new tab on ``url``, the page drawn and ``selector`` on it; closed afterwards."""
+    page = new_tab(browser)
+    try:
+        page.goto(url)
+        wait_until_drawn(page)
+        page.wait_for_selector(selector)
+        yield page
+    finally:
+        page.context.close()
+
+
 def test_presenter_mode_draws_a_metric_s_value_larger_than_its_label_and_the_prose(server, browser):
     """The enlarged prose of presenter mode (Markdown paragraphs) once caught the metrics' values too, which are
     Markdown inside: "66.7%" came out smaller than its own label's line."""
-    page = new_tab(browser)
-    try:
-        page.goto(f"{server}/data_vs_rules?present=1")
-        wait_until_drawn(page)
-        page.wait_for_selector('[data-testid="stMetricValue"] p')
+    with drawn(browser, f"{server}/data_vs_rules?present=1", '[data-testid="stMetricValue"] p') as page:
         sizes = page.evaluate(
             """() => { const px = el => parseFloat(getComputedStyle(el).fontSize);
                        const prose = document.querySelector('[data-testid="stMainBlockContainer"] '
@@ -141,12 +152,10 @@ def test_presenter_mode_draws_a_metric_s_value_larger_than_its_label_and_the_pro
                        return [px(prose), Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(m =>
                          [px(m.querySelector('[data-testid="stMetricValue"] p')),
                           px(m.querySelector('[data-testid="stMetricLabel"] p'))])]; }""")
-        prose, metrics = sizes
-        assert metrics, "data_vs_rules shows no metric"
-        for value, label in metrics:
-            assert value > 1.5 * prose and value > 1.5 * label, (value, label, prose)
-    finally:
-        page.context.close()
+    prose, metrics = sizes
+    assert metrics, "data_vs_rules shows no metric"
+    for value, label in metrics:
+        assert value > 1.5 * prose and value > 1.5 * label, (value, label, prose)
 
 
 @pytest.mark.parametrize("path", ["diffusion", "gan", "autoencoders", "text"])
@@ -154,11 +163,7 @@ def test_every_formula_fits_its_column_at_1280_px(server, browser, path):
     """A display formula wider than the column breaks after a relation or an operator (dashboard/layout.py's
     CSS); KaTeX alone never breaks one, and the right end of the DDPM step, of the GAN's preset and of others
     was cut off at 1280 px."""
-    page = new_tab(browser)
-    try:
-        page.goto(f"{server}/{path}")
-        wait_until_drawn(page)
-        page.wait_for_selector(".katex-display")
+    with drawn(browser, f"{server}/{path}", ".katex-display") as page:
         cut = page.evaluate(
             """() => Array.from(document.querySelectorAll('.katex-display')).filter(d => d.offsetParent).map(d => {
                    const edge = d.getBoundingClientRect().right;
@@ -168,6 +173,4 @@ def test_every_formula_fits_its_column_at_1280_px(server, browser, path):
                    return [(tex ? tex.textContent : d.innerText).slice(0, 60),
                            over.length ? Math.round(Math.max(...over)) : 0]; })
                  .filter(([, px]) => px > 0)""")
-        assert not cut, f"{path}: formulas running past their column's edge (px): {cut}"
-    finally:
-        page.context.close()
+    assert not cut, f"{path}: formulas running past their column's edge (px): {cut}"
