@@ -47,6 +47,12 @@ _CSS = """
    inline, instead of being cut at the right edge (KaTeX's display mode never breaks a line by itself) */
 .katex-display > .katex > .katex-html {white-space: normal;}
 .katex-display > .katex > .katex-html > .base {margin: 0.2em 0;}
+/* a metric in a narrow column: its value shrinks to the column (up to Streamlit's 2.25rem) instead of ending
+   in "…", and its label wraps onto a second line */
+[data-testid="stMainBlockContainer"] [data-testid="stMetric"] {container-type: inline-size;}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] {font-size: min(2.25rem, 19cqw);}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] * {white-space: normal; overflow: visible;
+  text-overflow: clip;}
 %s
 </style>
 """
@@ -58,8 +64,6 @@ _PRESENT_CSS = """
 /* metric labels: smaller than the enlarged prose, and wrapped rather than cut off in narrow columns */
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] {min-height: 2.4rem; align-items: flex-start;}
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p {font-size: 0.85rem; line-height: 1.2;}
-[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] * {white-space: normal; overflow: visible;
-  text-overflow: clip;}
 /* a metric's value is Markdown too: it keeps its own large size, not the enlarged prose's (which shrank it) */
 [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] p {font-size: inherit;}
 """

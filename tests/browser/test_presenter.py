@@ -174,3 +174,15 @@ def test_every_formula_fits_its_column_at_1280_px(server, browser, path):
                            over.length ? Math.round(Math.max(...over)) : 0]; })
                  .filter(([, px]) => px > 0)""")
     assert not cut, f"{path}: formulas running past their column's edge (px): {cut}"
+
+
+def test_no_metric_is_cut_off_in_a_narrow_column(server, browser):
+    """Normal mode at 1280 px: a metric's label wraps and its value shrinks to its column; both ended in "…"
+    ("Rule accuracy (150 flow…", "100.…")."""
+    with drawn(browser, f"{server}/data_vs_rules", '[data-testid="stMetricValue"] p') as page:
+        cut = page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                   '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],'
+                   + ' [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"]'))
+                 .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.innerText)""")
+    assert not cut, f"metrics cut off: {cut}"
