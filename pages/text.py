@@ -173,8 +173,8 @@ with layout.explanation():
         "The bigram model cuts it to 1 character, the n-gram MLP and the Transformer to the last T; the GRU "
         "carries a hidden state along the text, but learns on windows of T characters."
     )
-    st.latex(r"p(x_1,\dots,x_N) = \prod_{t=1}^{N} p\big(x_t\mid x_1,\dots,x_{t-1}\big)\quad\text{(exact)}"
-             r"\qquad\approx\ \prod_{t=1}^{N} p_\theta\big(x_t\mid x_{t-T},\dots,x_{t-1}\big)"
+    st.latex(r"p(x_1,\dots,x_N) = \prod_{t=1}^{N} p\big(x_t\mid x_1,\dots,x_{t-1}\big)\quad\text{(exact)}")
+    st.latex(r"\approx\ \prod_{t=1}^{N} p_\theta\big(x_t\mid x_{t-T},\dots,x_{t-1}\big)"
              r"\quad\text{(the last } T \text{ only)}")
     st.latex(r"L(\theta) = -\frac{1}{N}\sum_{t=1}^{N}\log p_\theta\big(x_t\mid x_{t-T},\dots,x_{t-1}\big)")
     st.latex(r"\text{bigram: } p(b\mid a) = \frac{N(a,b)+\alpha}{N(a)+\alpha V}\qquad"
