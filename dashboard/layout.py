@@ -53,6 +53,11 @@ _CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] {font-size: min(2.25rem, 19cqw);}
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] * {white-space: normal; overflow: visible;
   text-overflow: clip;}
+/* a live chart stays visible while it is replaced: each new figure is a new chart element (Streamlit's id follows
+   the figure), which Streamlit hides until it has measured its container; plotly has already drawn it at the
+   container's width by then, and a busy browser took so long to measure that a live figure was hidden most of
+   the time */
+[data-testid="stPlotlyChart"] > .js-plotly-plot {visibility: visible !important;}
 %s
 </style>
 """
