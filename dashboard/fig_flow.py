@@ -41,14 +41,16 @@ def flow_samples_figure(snap: dict[str, np.ndarray], height: int = HEIGHT) -> go
                           modes=snap.get("modes"), height=height)
 
 
-def comparison_figure(snap: dict[str, np.ndarray], metric: str = "energy", height: int = 380) -> go.Figure:
-    """Sample quality against network evaluations (log axis), one line per model."""
+def comparison_figure(snap: dict[str, np.ndarray], metric: str = "energy", height: int = 380,
+                      waiting: str = "Press ▶ Play in this section to train both models") -> go.Figure:
+    """Sample quality against network evaluations (log axis), one line per model; ``waiting`` is what the
+    figure says before the first measurement."""
     nfe = snap.get("nfe_list")
     models: Sequence[tuple[str, str]] = (("flow matching (Euler)", "flow"), ("diffusion (DDIM)", "ddim"),
                                          ("diffusion (DDPM)", "ddpm"))
     present = [(label, key) for label, key in models if f"{key}_{metric}" in snap]
     if nfe is None or not present:
-        return empty_figure("Press ▶ Play in this section to train both models", height)
+        return empty_figure(waiting, height)
     labels = {"energy": "energy distance", "high_quality": "high-quality share"}
     fig = go.Figure(layout=dict(height=height,
                                 title=f"Sample quality against network evaluations (step {int(snap['step'])})"))

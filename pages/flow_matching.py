@@ -136,7 +136,10 @@ def draw_comparison(job) -> None:
     shown = metric if f"flow_{metric}" in snap or not snap else "energy"
     if shown != metric:
         st.caption("This target has no modes: showing the energy distance.")
-    layout.chart(comparison_figure(snap, shown), "compare")
+    step = job.status().step
+    waiting = (f"Training both models: the first curves come at step {CMP_EVERY:,} (now {step:,})"
+               if job.active or step else "Press ▶ Play in this section to train both models")
+    layout.chart(comparison_figure(snap, shown, waiting=waiting), "compare")
     if not snap:
         st.caption(f"The first curves appear after {CMP_EVERY:,} steps of both models.")
 

@@ -25,6 +25,8 @@ def test_comparison_trains_on_demand_and_csv_target_without_upload_shows_no_job(
     assert any(t.startswith("Press ▶ Play in this section") for t in chart_texts(at))
     press(at, "flowcmp_step")  # one step of both models, on demand
     assert "step 1 / 8,000" in texts(at) and "step 0 / 25,000" in texts(at)
+    waiting = [t for t in chart_texts(at) if "first curves come at step 1,000" in t]  # not "Press ▶ Play" any more
+    assert waiting and "(now 1)" in waiting[0].replace("<br>", " "), chart_texts(at)
     at.selectbox(key="cmpm").set_value("high_quality").run()
     assert not errors(at)
     at.selectbox(key="target").set_value("csv").run()
