@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.figures import empty_figure, thin
 from dashboard.legends import legend_below
+from dashboard.relayout import relayout, vline
 from dashboard.theme import DIVERGING, PALETTE, TEST_COLOUR, TRAIN_COLOUR
 
 TRUTH_COLOUR = "#555555"
@@ -131,9 +132,55 @@ def boundary_panels(snap: dict[str, np.ndarray], panels: Sequence[tuple[str, str
     return fig
 
 
+MARK_ROOM = 0.25  # the share of a main-column curve's x axis a step label may take (15 characters, presenter mode)
+
+
 def mark_steps(fig: go.Figure, marks: Sequence[tuple[float, str]]) -> go.Figure:
-    """Vertical lines at the given steps (best validation loss, early stop) on a curve figure."""
-    for x, text in marks:
-        fig.add_vline(x=x, line=dict(color=TRUTH_COLOUR, dash="dot", width=2), annotation_text=text,
-                      annotation_position="top left")
-    return fig
+    """Vertical lines at the given steps (best validation loss, early stop) on a curve figure, each step's
+    label at the top beside its line, never over another label nor over the y axis's numbers, however
+    close the steps are.
+
+    Plotly does not move labels apart, and how many pixels a step is depends on the column, so the places
+    are chosen from where the steps lie on the axis, taking a label as at most ``MARK_ROOM`` of its width:
+    a label goes to the left of its line if there is room for it there, else to the right, and two steps
+    are labelled apart when their labels grow apart (the first to the left, the second to the right) or the
+    steps are far enough apart for their sides; else, two close steps, they share one label ("best
+    validation,<br>then stopped", in their order) beside the outer line with room. Three or more steps
+    share one label.
+    """
+    marks = sorted((float(x), text) for x, text in marks)
+    if not marks:
+        return fig
+    at = _axis_share(fig, [x for x, _ in marks])
+    room_left, room_right = at[0] >= MARK_ROOM, at[-1] <= 1 - MARK_ROOM
+    if len(marks) == 1:
+        labels = [(marks[0][0], marks[0][1], room_left)]
+    elif len(marks) == 2 and at[1] - at[0] >= MARK_ROOM * ((not room_left) + (not room_right)):
+        labels = [(marks[0][0], marks[0][1], room_left), (marks[1][0], marks[1][1], not room_right)]
+    else:
+        text = marks[0][1] + "".join((",<br>then " if x > prev else ",<br>") + t
+                                     for (prev, _), (x, t) in zip(marks, marks[1:]))
+        labels = [(marks[-1][0], text, False)] if room_right else [(marks[0][0], text, True)]
+    layout = fig.layout.to_plotly_json()
+    line = dict(color=TRUTH_COLOUR, dash="dot", width=2)
+    return relayout(fig, {  # the whole layout at once (dashboard/relayout.py says why)
+        "shapes": list(layout.get("shapes", ())) + [vline(x, line) for x, _ in marks],
+        "annotations": list(layout.get("annotations", ())) + [
+            dict(text=text, x=x, xref="x", y=1, yref="y domain", yanchor="top", showarrow=False,
+                 xanchor="right" if left else "left", align="right" if left else "left", xshift=-3 if left else 3,
+                 bgcolor="rgba(255,255,255,0.8)")
+            for x, text, left in labels]})
+
+
+def _axis_share(fig: go.Figure, xs: Sequence[float]) -> list[float]:
+    """Where each of ``xs`` lies on the figure's (linear) x axis, 0 at its start and 1 at its end: the axis's
+    range if it has one, else the extent of the traces and of ``xs`` (what plotly's autorange shows)."""
+    xs = np.asarray(xs, float)
+    if fig.layout.xaxis.range is not None:
+        lo, hi = (float(v) for v in fig.layout.xaxis.range)
+    else:
+        values = np.concatenate([xs] + [np.asarray(t.x, float).ravel() for t in fig.data
+                                        if getattr(t, "x", None) is not None])
+        values = values[np.isfinite(values)]
+        lo, hi = float(values.min()), float(values.max())
+    return [float(p) for p in (xs - lo) / (hi - lo)] if hi > lo else [0.5] * len(xs)

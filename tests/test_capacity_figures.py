@@ -6,9 +6,9 @@ import numpy as np
 
 from core.capacity import CapacityConfig, CapacitySweepTrainer, three_fits
 from core.overfit import OverfitConfig, OverfitTrainer
-from dashboard.fig_capacity import boundary_panels, fit_panels, u_curve, y_window
+from dashboard.fig_capacity import boundary_panels, fit_panels, mark_steps, u_curve, y_window
 from dashboard.fig_cnn import before_after, digit_gallery, filters_figure
-from dashboard.figures import tile
+from dashboard.figures import curves, tile
 
 
 def swept(n_steps: int, **kw) -> dict:
@@ -45,6 +45,41 @@ def test_boundary_panels_draw_three_models():
     t.step()
     fig = boundary_panels(t.snapshot(), [("under", "a"), ("tamed", "b"), ("over", "c")])
     assert sum(1 for tr in fig.data if tr.type == "heatmap") == 3
+
+
+def _step_labels(steps: int, marks: list[tuple[float, str]]) -> list[tuple[float, float, str, str]]:
+    """mark_steps on a loss figure of steps 0..steps: (where on the axis, 0 to 1; the row: y shifted by
+    yshift pixels; the side the text grows to; the text) of each label of a step."""
+    history = {"step": np.arange(0, steps + 1, 10.0)}
+    history["over_val_loss"] = 1 + history["step"] / steps
+    fig = mark_steps(curves(history, [("over-fit: validation", "over_val_loss")], "Loss", "cross-entropy",
+                            log_y=True), marks)
+    return [(a.x / steps, a.y * 1000 + (a.yshift or 0), "left" if a.xanchor == "right" else "right", a.text)
+            for a in fig.layout.annotations if a.xref == "x"]
+
+
+def test_step_labels_never_overlap_however_close_the_steps():
+    # the tamed MLP's best validation step and its early stop, patience 150 apart: near the start of a
+    # finished run (the screenshot: labels on top of each other), in the middle, near the end of a run
+    # still training, at the same step; far apart. A label takes at most a quarter of the axis.
+    cases = [(3000, 50, 200), (3000, 2000, 2150), (3000, 2850, 3000), (300, 150, 300), (3000, 1500, 1500),
+             (3000, 100, 2900), (3000, 1000, 2000), (3000, 50, 1050), (3000, 1900, 2950)]
+    for steps, best, stopped in cases:
+        labels = _step_labels(steps, [(best, "best validation"), (stopped, "stopped")])
+        text = " ".join(t for *_, t in labels)
+        assert "best validation" in text and "stopped" in text, (steps, best, stopped)
+        for i, first in enumerate(labels):  # two labels on one row grow apart, or their steps lie far enough apart
+            for second in labels[i + 1:]:
+                (a, row_a, side_a, _), (b, row_b, side_b, _) = sorted([first, second])
+                needed = {("left", "right"): 0, ("left", "left"): 0.25, ("right", "right"): 0.25}.get(
+                    (side_a, side_b), 0.5)  # growing apart, one way, towards each other
+                assert row_a != row_b or b - a >= needed, (steps, best, stopped, labels)
+        for at, _, side, _ in labels:  # inside the plot, not over the y axis's numbers nor past its end
+            assert (side == "right" and at <= 0.75) or (side == "left" and at >= 0.25), (steps, best, stopped, labels)
+        if abs(stopped - best) >= steps / 3:  # far apart: each label beside its own line
+            assert sorted((round(at * steps), t) for at, _, _, t in labels) == [(best, "best validation"),
+                                                                                 (stopped, "stopped")]
+    assert [side for _, _, side, _ in _step_labels(300, [(290, "best validation")])] == ["left"]
 
 
 def test_tiles_galleries_and_filters():
