@@ -70,11 +70,14 @@ def quality_vs_steps(steps: np.ndarray | None, series: Sequence[tuple[str, np.nd
     """One line per sampler: a quality number against the number of network evaluations (log x)."""
     if steps is None or not len(steps) or not series:
         return empty_figure("Measured every 1,000 training steps", height)
-    traces = [go.Scatter(x=np.asarray(steps, float), y=np.asarray(y, float), name=name, mode="lines+markers",
+    steps = np.asarray(steps, float)
+    traces = [go.Scatter(x=steps, y=np.asarray(y, float), name=name, mode="lines+markers",
                          line=dict(color=colour, width=3))
               for (name, y), colour in zip(series, (PALETTE[1], PALETTE[4], PALETTE[2]))]
+    ticks = sorted(set(steps.tolist()))  # the measured step counts: plotly's own log ticks add stray "8 9" labels
     return go.Figure(data=traces, layout=dict(
         height=height, title=dict(text=title),
-        xaxis=dict(title=dict(text="sampling steps = network evaluations"), type="log"),
+        xaxis=dict(title=dict(text="sampling steps = network evaluations"), type="log",
+                   tickvals=ticks, ticktext=[f"{s:,.0f}" for s in ticks]),
         yaxis=dict(title=dict(text=y_title + (" ↑" if higher_is_better else " ↓"))),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")))

@@ -29,3 +29,13 @@ def test_schedule_and_quality_figures():
     q = quality_vs_steps(np.array([1, 10, 100]), [("DDPM", np.array([0.1, 0.5, 0.9]))], "share")
     assert q.layout.xaxis.type == "log" and list(q.data[0].y) == [0.1, 0.5, 0.9]
     assert "Measured every" in quality_vs_steps(None, [], "share").layout.annotations[0].text
+
+
+def test_quality_figure_labels_only_the_measured_step_counts_on_its_log_axis():
+    # plotly's own log ticks between 1 and 100 label 2, 3, ... 9 and, left of 1, a stray "8 9"
+    steps = np.array([1, 2, 5, 10, 20, 50, 100, 1000])
+    q = quality_vs_steps(steps, [("DDPM", np.linspace(0, 1, 8)), ("DDIM", np.linspace(0, 1, 8))], "share")
+    x = q.layout.xaxis
+    assert x.type == "log" and x.tickmode in (None, "array")
+    assert list(x.tickvals) == [1, 2, 5, 10, 20, 50, 100, 1000]
+    assert list(x.ticktext) == ["1", "2", "5", "10", "20", "50", "100", "1,000"]
