@@ -115,6 +115,19 @@ def draw_sampler(sampler) -> None:
 live.live_view(sampler, SAMPLER, draw_sampler)
 
 
+# The grid's cost table, under its figure: beside it (a third of the page) its last column was cut at 1280 px.
+# Every column is as wide as its longest entry ("CIFAR-10 32×32×3", "10^6,473.3" and
+# "10^6,460 years" at G = 128).
+COST_COLUMNS = [1.5, 1]
+COST_TABLE = {
+    "data": st.column_config.TextColumn("data", width=140),
+    "d": st.column_config.NumberColumn("d", width=60),
+    "cells": st.column_config.TextColumn("cells", width=100, help="G^d: the grid's cells in d dimensions"),
+    "time at this server's rate": st.column_config.TextColumn(
+        "time here", width=120, help="G^d cells at the rate this server evaluates f_θ (measured while training)"),
+}
+
+
 def _duration(log10_seconds: float) -> str:
     if not np.isfinite(log10_seconds):
         return ""
@@ -162,9 +175,7 @@ with layout.explanation():
     st.markdown("**Why Z(θ) is out of reach for images**")
     st.markdown(f"The same resolution in d dimensions needs G^d cells. With G = {grid}:")
     measured = float(job.snapshot().get("cells_per_s", 0.0)) if job is not None else 0.0
-    left, right = st.columns([1.3, 1])
-    with left:
-        layout.chart(grid_cost_figure(grid, measured), "cost")
+    layout.chart(grid_cost_figure(grid, measured), "cost")
 
     rows = []
     for name, d in IMAGE_DIMS.items():
@@ -172,7 +183,8 @@ with layout.explanation():
         log_seconds = log_cells - np.log10(measured) if measured > 0 else float("nan")
         rows.append({"data": name, "d": d, "cells": f"10^{log_cells:,.1f}",
                      "time at this server's rate": _duration(log_seconds)})
-    right.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    left, right = st.columns(COST_COLUMNS)
+    left.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=COST_TABLE)
     right.caption("Measured: the grid cells per second this server evaluates f_θ at (with its gradient) while "
                   "training. Score matching, contrastive divergence and diffusion models avoid Z altogether.")
 

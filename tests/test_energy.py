@@ -13,6 +13,9 @@ from core.cli import main as cli_main
 from core.energy import EnergyConfig, EnergyTrainer, LangevinTrainer, box_grid, grid_cells, log_partition
 from core.errors import ConfigError
 from core.gmm import GaussianMixture, fit_gaussian
+from dashboard.fig_energy import grid_cost_figure
+from dashboard.layout import FONT_STEP
+from dashboard.theme import FONT_SIZE
 
 
 def test_quadrature_gives_the_normaliser_of_a_known_density():
@@ -132,3 +135,27 @@ def test_cli_writes_the_density_and_langevin_samples(tmp_path, capsys):
         assert np.isfinite(summary[key])
     saved = np.load(out)
     assert saved["density"].shape == (32, 32) and saved["samples"].shape == (200, 2)
+
+
+def test_grid_cost_labels_stay_inside_the_plot_at_1280_px():
+    """Each example's label runs towards the middle of the plot and fits between its point and the plot's edge
+    at the figure's width on a 1280x720 projector (the explanation's full width, presenter mode's larger font);
+    the reference lines are named in the legend, not by labels on the lines among the points' labels."""
+    plot_px = 755 - 55 - 15  # presenter mode's explanation at 1280 px, less the template's margins
+    char_px = 0.55 * (FONT_SIZE + FONT_STEP)  # presenter mode's font; an upper bound for Source Sans
+    for grid in (32, 128):
+        for cells_per_s in (0.0, 2e6):
+            fig = grid_cost_figure(grid, cells_per_s)
+            curve, points = fig.data[0], fig.data[1]
+            lo, hi = math.log10(min(curve.x)), math.log10(max(curve.x))
+            places = [points.textposition] * len(points.x) if isinstance(points.textposition, str) else points.textposition
+            for x, text, place in zip(points.x, points.text, places):
+                at = (math.log10(x) - lo) / (hi - lo) * plot_px
+                room = {"left": at, "right": plot_px - at, "center": 2 * min(at, plot_px - at)}[place.split()[1]]
+                assert len(text) * char_px <= room, (text, place)
+            top = int(np.argmax(points.y))
+            assert places[top].startswith("middle") or fig.layout.yaxis.range[1] > 1.15 * points.y[top]
+            assert not fig.layout.annotations
+            named = [t.name for t in fig.data if t.showlegend is not False]
+            assert any("atoms in the universe" in n for n in named)
+            assert any("in a year" in n for n in named) == (cells_per_s > 0)

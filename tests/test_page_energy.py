@@ -1,5 +1,7 @@
 """AppTest tests of the energy page (e^{f_θ}/Z(θ), the grid's cost, Langevin)."""
 
+import json
+
 from dashboard.topics import FAMILIES
 from tests.pagetest import ROOT, open_page, press, status, step_of, texts, wait_until
 
@@ -61,3 +63,19 @@ def test_families_table_links_every_row_to_an_existing_page():
     assert "Markov chain Monte Carlo" in shown and "Metropolis" in shown  # the timeline's MCMC entry opens this page
     at.switch_page("pages/" + FAMILIES[2].page).run()  # the GAN row's page opens
     assert not at.exception and "Generative adversarial networks" in [t.value for t in at.title]
+
+
+def test_grid_cost_table_columns_fit_their_column_at_1280_px():
+    """Every column of the cost table has a width that holds its longest entry, and together they fit the
+    column the table is drawn in on a 1280x720 projector (presenter mode's explanation: 755 px, less a gap)."""
+    at = open_page(PAGE, {"grid": "128"})
+    table = at.dataframe[0]
+    config = json.loads(table.proto.columns)
+    widths = {name: config.get(name, {}).get("width") for name in table.value.columns}
+    assert all(isinstance(w, int) for w in widths.values()), widths
+    for name in ("data", "d", "cells"):
+        longest = max(len(str(v)) for v in [config[name].get("label", name), *table.value[name]])
+        assert widths[name] >= 7.5 * longest + 16, (name, widths[name])  # 14 px Source Sans and the padding
+    assert len(config["time at this server's rate"]["label"]) <= 12  # "10^6,460 years" sets its width
+    weight = next(c.weight for c in at.columns if any(d.proto is table.proto for d in c.dataframe))
+    assert sum(widths.values()) + 2 <= (755 - 16) * weight, (widths, weight)
