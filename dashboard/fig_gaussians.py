@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from dashboard.fig_samples import REAL_COLOUR, bounds_of, square_layout
 from dashboard.figures import empty_figure, thin
+from dashboard.legends import title_and_legend
 from dashboard.theme import PALETTE
 
 def component_colour(k: int) -> str:
@@ -100,6 +101,12 @@ def _normal_pdf(t: np.ndarray, mu: float, var: float) -> np.ndarray:
     return np.exp(-0.5 * (t - mu) ** 2 / var) / np.sqrt(2 * np.pi * var)
 
 
+def _title_and_legend(fig: go.Figure, title: str) -> dict:
+    """The title, and the legend of ``fig``'s listed traces beside it or in rows of their own under it: the
+    1D figures' legend at the top right ran over their titles in the page's columns (1280 px, presenter mode)."""
+    return title_and_legend(title, [t.name for t in fig.data if t.showlegend is not False])
+
+
 def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str = "x", *,
                 seen: int | None = None, height: int = 430) -> go.Figure:
     """A histogram of the data as a density, with the fitted N(μ, σ²) and its μ ± σ, μ ± 2σ."""
@@ -117,7 +124,7 @@ def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str
             fig.add_vline(x=mean + s * n_std * sd, line=dict(color="#0072B2", width=1.5, dash=dash))
     fig.update_xaxes(title=x_title, range=[lo, hi])
     fig.update_yaxes(title="density")
-    fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"), bargap=0.02)
+    fig.update_layout(bargap=0.02, **_title_and_legend(fig, title))
     return fig
 
 
@@ -152,7 +159,7 @@ def mixture_1d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.n
     fig.add_traces(responsibility_traces(np.c_[x1, jitter], resp, size=5))
     fig.update_xaxes(title=x_title, range=[lo, hi])
     fig.update_yaxes(title="density", range=[-0.08 * top, 1.15 * max(top, 1e-12)])
-    fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"), bargap=0.02)
+    fig.update_layout(bargap=0.02, **_title_and_legend(fig, title))
     return fig
 
 
@@ -164,8 +171,7 @@ def samples_by_component(samples: np.ndarray, comps: np.ndarray, k: int, title: 
         for j in range(k):
             fig.add_trace(go.Histogram(x=samples[comps == j, 0], name=f"k={j + 1}", nbinsx=50,
                                        marker_color=component_colour(j), opacity=0.85))
-        fig.update_layout(barmode="stack", bargap=0.02,
-                          legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+        fig.update_layout(barmode="stack", bargap=0.02, **_title_and_legend(fig, title))
         fig.update_xaxes(title=x_title)
         fig.update_yaxes(title="count")
         return fig
@@ -188,7 +194,7 @@ def samples_1d(data: np.ndarray, samples: np.ndarray, title: str, x_title: str =
                                marker_color=REAL_COLOUR, opacity=0.55))
     fig.add_trace(go.Histogram(x=samples[:, 0], name="samples", histnorm="probability density", nbinsx=40,
                                marker_color="#D55E00", opacity=0.55))
-    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_layout(barmode="overlay", **_title_and_legend(fig, title))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title="density")
     return fig

@@ -195,7 +195,8 @@ with em_tab:
         snap = job.snapshot()
         xs, resp, w, mu, covs = snap["x"], snap["resp"], snap["weights"], snap["means"], snap["covs"]
         left, right = st.columns([1.2, 1])
-        title = "Responsibilities as colours, components as " + ("curves" if xs.shape[1] == 1 else "1σ/2σ ellipses")
+        # short enough for the left column at 1280 px (423 px; the longer title was cut at its right edge)
+        title = "Responsibilities (colours), " + ("component curves" if xs.shape[1] == 1 else "1σ/2σ ellipses")
         with left:
             tall = 320 if layout.presenting() else 470  # presenter mode: on screen under the half-step row
             fig = (mixture_1d(xs, resp, w, mu, covs, title, x_title, height=tall) if xs.shape[1] == 1

@@ -13,8 +13,10 @@ from dashboard.fig_gaussians import (
     mixture_1d,
     mixture_2d,
     responsibility_traces,
+    samples_1d,
     samples_by_component,
 )
+from dashboard.legends import LEGEND_ROW_PX
 
 
 def test_ellipses_lie_at_the_right_mahalanobis_distance():
@@ -71,3 +73,19 @@ def test_energy_figures():
     assert fig.data[0].type == "heatmap" and fig.layout.xaxis.range[0] < -1
     cost = grid_cost_figure(64, 1e5)
     assert max(cost.data[0].y) > 5000  # 64^3072 ≈ 10^5549
+
+
+def test_one_d_mixture_legends_take_rows_under_the_title_instead_of_running_over_it():
+    """The 1D figures of the mixture tab (and the fit tab's samples): a legend at the top right ran over the title in the tab's left column at
+    1280 px (presenter mode); when title and legend do not fit side by side, the legend takes rows of its own
+    under the title and the top margin grows by them."""
+    one_d = GmmTrainer(GmmConfig(data="voltage", k=4, n_points=200)).snapshot()
+    mix = mixture_1d(one_d["x"], one_d["resp"], one_d["weights"], one_d["means"], one_d["covs"],
+                     "Responsibilities (colours), component curves")
+    rng = np.random.default_rng(0)
+    samples = samples_by_component(rng.normal(size=(200, 1)), rng.integers(0, 4, 200), 4,
+                                   "500 samples, coloured by component")
+    fit_samples = samples_1d(one_d["x"], rng.normal(size=(200, 1)), "500 samples from the fit beside the data")
+    for fig in (mix, samples, fit_samples):
+        assert fig.layout.legend.xanchor == "left" and fig.layout.legend.yanchor == "bottom", fig.layout.legend
+        assert fig.layout.title.yref == "container" and fig.layout.margin.t >= 45 + LEGEND_ROW_PX

@@ -1,5 +1,8 @@
 """AppTest tests of the Gaussians and mixtures page."""
 
+import json
+import re
+
 import numpy as np
 
 from tests.pagetest import chart_texts, errors, open_page, press, status, step_of, texts, wait_until
@@ -66,3 +69,21 @@ def test_uploaded_points_too_few_for_k_and_a_constant_column_say_so():
     at.slider(key="k").set_value(2).run()
     press(at, "gmm_step")
     assert job_step(at, "300") == 1 and not errors(at)
+
+
+def test_mixture_tab_titles_fit_their_columns_at_1280_px():
+    """Every figure title of the mixture tab fits the column it is drawn in on a 1280x720 projector (the main
+    area is 791 px wide beside the sidebar in both modes; a title starts 2 % in; 7.5 px a character of the
+    bold 18 px title, measured on the longer title that was cut), in 2D and 1D, normal and presenter mode."""
+    for query in ({}, {"data": "Spike amplitudes in µV (1D)"}, {"present": "1"}):
+        at = open_page(PAGE, query)
+        press(at, "gmm_step")  # the figures of a fitted mixture, not the placeholders before the first step
+        columns = [c for c in at.columns if any(el.proto.id.split("-")[-1].startswith("em_")
+                                                for el in c.get("plotly_chart"))]
+        assert columns, query
+        for column in columns:
+            width = (791 - 16) * column.weight
+            for el in column.get("plotly_chart"):
+                title = json.loads(el.proto.spec)["layout"].get("title", {}).get("text", "")
+                longest = max(len(re.sub("<[^>]+>", "", line)) for line in title.split("<br>"))
+                assert 7.5 * longest <= 0.98 * width - 10, (query, title, round(width))
