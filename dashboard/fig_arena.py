@@ -31,12 +31,17 @@ def _panel_title(row: dict[str, Any]) -> str:
     score = f"E = {row['energy']:.2f}"
     if row.get("modes_captured") is not None:
         score += f" · {row['modes_captured']}/{row['n_modes']} modes"
-    return f"{row['label']}{words}<br><sup>{score}</sup>"
+    return f"{row['label']}{words}<br>{score}"  # the score at the title's size: <sup> drew it 7 px high
 
 
-def arena_samples(snap: dict[str, Any], *, height: int = 420, marker: int = 3) -> go.Figure:
+TITLE_SIZE = 13  # the panels' titles (both lines), normal mode; the page passes a larger one in presenter mode
+LINE_PX = 1.3  # a title's line height, in font sizes
+
+
+def arena_samples(snap: dict[str, Any], *, height: int = 420, marker: int = 3, title_size: int = TITLE_SIZE) -> go.Figure:
     """Small multiples: each family's samples (orange) over the held-out data (faint grey), on the same
-    square axes, and a last panel of the held-out data alone; mixture modes as crosses."""
+    square axes, and a last panel of the held-out data alone; mixture modes as crosses. Each panel's title
+    (two lines: the family, its score) is ``title_size`` px, with room for both lines above the panel."""
     rows_data = snap.get("rows") or []
     if not rows_data:
         return empty_figure("Press ▶ Play to start the arena", height)
@@ -44,8 +49,11 @@ def arena_samples(snap: dict[str, Any], *, height: int = 420, marker: int = 3) -
     n = len(rows_data) + 1
     n_rows = -(-n // COLS)
     titles = [_panel_title(r) for r in rows_data] + ["Held-out data"]
+    top, bottom = max(40, round(2 * LINE_PX * title_size) + 6), 30  # the first row's titles in the top margin
+    gap = 2 * LINE_PX * title_size + 8  # pixels between two rows: the lower row's two-line titles
     fig = make_subplots(rows=n_rows, cols=COLS, subplot_titles=titles, shared_xaxes="all", shared_yaxes="all",
-                        horizontal_spacing=0.015, vertical_spacing=0.09 if n_rows > 1 else 0.0)
+                        horizontal_spacing=0.015,
+                        vertical_spacing=min(0.3, gap / max(height - top - bottom, 1)) if n_rows > 1 else 0.0)
     bounds = bounds_of(ref)
     for i, row in enumerate([*rows_data, None]):
         r, c = divmod(i, COLS)
@@ -65,13 +73,13 @@ def arena_samples(snap: dict[str, Any], *, height: int = 420, marker: int = 3) -
                                        showlegend=i == 0, hoverinfo="skip",
                                        marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#000"))),
                           **where)
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=30),
+    fig.update_layout(height=height, margin=dict(l=16, r=16, t=top, b=bottom),  # l, r: room for a long title
                       legend=dict(orientation="h", y=-0.01, yanchor="top", x=0.5, xanchor="center",
                                   font=dict(size=13)))
     fig.update_xaxes(range=[bounds[0], bounds[1]], showticklabels=False, ticks="")
     fig.update_yaxes(range=[bounds[2], bounds[3]], showticklabels=False, ticks="")
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    fig.update_annotations(font_size=13)  # the panels' titles
+    fig.update_annotations(font_size=title_size)  # the panels' titles
     return fig
 
 

@@ -19,6 +19,7 @@ from dashboard.theme import PALETTE
 SIDE = 8
 GAP = 1
 INK = [[0.0, "#ffffff"], [1.0, "#111111"]]
+LEGEND_FOOT = 175  # precision and recall by latent size: the bottom margin for the x axis' title and the legend
 
 
 def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 1.0,
@@ -161,7 +162,7 @@ def log_p_vs_k(ks: np.ndarray, log_p: np.ndarray, title: str, *, height: int = 2
 
 
 def precision_recall_by_latent(latents, betas, precision, recall, title: str, *, yardstick: float | None = None,
-                               current: tuple[int, float, float] | None = None, height: int = 380) -> go.Figure:
+                               current: tuple[int, float, float] | None = None, height: int = 430) -> go.Figure:
     """Improved precision (solid) and recall (dashed) against the latent size (log axis), one colour per β,
     from a measured table (latents, betas, precision, recall: (n,) each); ``yardstick`` (real digits against
     real digits) as a dotted line; ``current`` = (latent, precision, recall) of the live run as two stars."""
@@ -176,16 +177,20 @@ def precision_recall_by_latent(latents, betas, precision, recall, title: str, *,
         for name, values, dash in (("precision", precision, "solid"), ("recall", recall, "dash")):
             fig.add_trace(go.Scatter(x=latents[rows], y=values[rows], mode="lines+markers", name=f"{name}, β = {beta:g}",
                                      line=dict(color=PALETTE[i], width=2.5, dash=dash), marker=dict(size=7)))
-    if current is not None:
+    if current is not None:  # two stars, named in the legend: words beside them lay over the lines
         k, p, r = current
-        fig.add_trace(go.Scatter(x=[k, k], y=[p, r], mode="markers+text", name="this run (live)",
-                                 text=["precision", "recall"], textposition="middle right",
-                                 marker=dict(symbol="star", size=15, color=PALETTE[7])))
+        for name, value, symbol in (("precision", p, "star"), ("recall", r, "star-open")):
+            fig.add_trace(go.Scatter(x=[k], y=[value], mode="markers", name=f"this run: {name}",
+                                     hovertemplate=f"this run: {name} %{{y:.0%}}<extra></extra>",
+                                     marker=dict(symbol=symbol, size=15, color=PALETTE[7],
+                                                 line=dict(width=2, color=PALETTE[7]))))
     ticks = sorted(set(latents.tolist()) | ({current[0]} if current is not None else set()))
     line, note = hline(yardstick, "real digits") if yardstick is not None else (None, None)
     relayout(fig, dict(  # one assignment (dashboard/relayout.py says why)
-        height=height, margin=dict(l=55, r=10, t=45, b=110),
-        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left", font=dict(size=11)),
+        # the legend (six rows: two per β and the stars) at the figure's foot, under the axis title
+        height=height, margin=dict(l=55, r=10, t=45, b=LEGEND_FOOT),
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left",
+                    font=dict(size=11)),
         xaxis=dict(title="latent size", type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks]),
         yaxis=dict(title="share", range=[-0.03, 1.05]),
         shapes=[dict(line, line=dict(dash="dot", color="#888"))] if line else [],

@@ -7,7 +7,7 @@ import streamlit as st
 from core.arena import FAMILIES, LABELS, ArenaConfig, ArenaTrainer
 from dashboard import controls as ui
 from dashboard import layout, live
-from dashboard.fig_arena import COLUMNS, arena_samples, leaderboard, quality_curves
+from dashboard.fig_arena import COLUMNS, TITLE_SIZE, arena_samples, leaderboard, quality_curves
 from dashboard.presets import ARENA as TRY
 from dashboard.targets_ui import target_picker
 
@@ -17,6 +17,7 @@ SECONDS = (5, 10, 20, 40, 60)
 STEPS = (250, 500, 1000, 2000, 4000, 8000)
 KINDS = {"seconds": "CPU seconds per family", "steps": "training steps per family"}
 SAMPLING = {"standard": "each family's own sampler", "few": "few network evaluations (about 10)"}
+PRESENT_TITLE_SIZE = TITLE_SIZE + 2  # presenter mode: larger, and "Score model (annealed Langevin)" still fits its panel
 
 notices = layout.page(
     "The arena",
@@ -54,7 +55,9 @@ live.control_bar(job, NAME, keep=lambda job: job.snapshot().get("history", {})) 
 
 def draw(job) -> None:
     snap = job.snapshot()
-    layout.chart(arena_samples(snap), "arena_samples", main=True)
+    present = layout.presenting()  # the panels' titles larger on a projector, at the height the figure is drawn
+    layout.chart(arena_samples(snap, height=layout.MAIN_HEIGHT if present else layout.NORMAL_MAIN_HEIGHT,
+                               title_size=PRESENT_TITLE_SIZE if present else TITLE_SIZE), "arena_samples", main=True)
     rows = snap.get("rows", [])
     if rows:
         formats = {"high quality": "%.2f", "energy dist.": "%.3f", "reverse KL": "%.3f", "train (s)": "%.1f",

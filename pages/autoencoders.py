@@ -257,8 +257,10 @@ with tab_vae:
             fig = curves(history, [("ELBO", "test_elbo"), ("log p̂₆₄(x)", "test_log_p")],
                          "ELBO ≤ log p(x), test set", "nats per example", height=260, y_range=_late_range(history),
                          reference=live.kept(VAE))
-            fig.update_layout(legend=dict(orientation="h", y=-0.42, yanchor="top", x=0, xanchor="left"),
-                              margin=dict(b=100))
+            # the legend at the figure's foot (container coordinates): at y = -0.42 of this short plot it lay
+            # over the axis title "step"
+            fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0,
+                                          xanchor="left"), margin=dict(b=90))
             layout.chart(fig, "vae_logp_curve")
         with c2:
             layout.chart(log_p_vs_k(snap["iwae_k"], snap["log_p_by_k"], "log p̂_K(x) rises with K"), "vae_logp_k")

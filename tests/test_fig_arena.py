@@ -56,3 +56,20 @@ def test_quality_against_budget_has_one_line_per_family():
     assert min(fig.data[0].y) > 0  # 0 is drawn at the log axis' floor
     assert quality_curves({"rows": []}).layout.annotations  # nothing yet: a hint instead
     assert arena_samples({}).layout.annotations[0].text.startswith("Press")
+
+
+def test_panel_titles_are_readable_and_have_room_above_their_panels():
+    line_px = 1.3  # a line of text takes about 1.3 times its font size
+    for size, height in ((None, 360), (15, 400)):  # normal mode (the default size), presenter mode's larger one
+        fig = arena_samples(_snap(), height=height, **({} if size is None else {"title_size": size}))
+        titles = list(fig.layout.annotations)
+        assert all(t.font.size >= (12 if size is None else 14) for t in titles)  # at least 12 px, larger presenting
+        # no smaller second line: <sup> drew the score at 70% of the title's size (about 7 px high)
+        assert not any(tag in t.text for t in titles for tag in ("<sup>", "<sub>", "<span", "<small>"))
+        assert "<br>E = 0.10 · 5/8 modes" in titles[0].text
+        lines = max(t.text.count("<br>") + 1 for t in titles)
+        need = lines * line_px * max(t.font.size for t in titles)  # pixels a two-line title takes
+        plot_px = height - fig.layout.margin.t - fig.layout.margin.b
+        assert fig.layout.margin.t >= need  # the first row's titles fit in the top margin
+        gap = (fig.layout.yaxis.domain[0] - fig.layout.yaxis5.domain[1]) * plot_px
+        assert gap >= need  # the second row's titles between the rows, not over the first row's panels

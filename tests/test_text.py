@@ -267,3 +267,69 @@ def test_memorisation_check_of_a_copy_a_counted_bigram_and_the_held_out_referenc
     copy = snap["copy"]
     assert copy["share"] < copied["ref_share"] and copy["longest"] < 15  # a bigram chain writes no long copies
     assert copy["longest_text"] in train_text and len(copy["longest_text"]) == copy["longest"]
+
+
+# ------------------------------------------------------------------ figures (dashboard/fig_text.py)
+
+
+def test_next_character_bars_label_every_bar_horizontally_in_both_modes():
+    import plotly.graph_objects as go
+
+    from dashboard.fig_text import next_char_bars
+    from dashboard.layout import FONT_STEP, projected
+
+    chars = np.array(list(" \nabcdefghijklmnopqrstuvwxyz.,;ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    probs = np.linspace(1.0, 0.1, len(chars))
+    probs /= probs.sum()
+    for fig in (next_char_bars(chars, probs, "Anne "), projected(go.Figure(next_char_bars(chars, probs, "Anne ")),
+                                                                 main=True)):
+        axis = fig.layout.xaxis
+        assert axis.tickangle == 0  # plotly's "auto" turned them 90° in presenter mode
+        assert axis.tickfont.size >= 16 + FONT_STEP // 2  # readable on a projector, in both modes
+        assert axis.tickmode == "linear" and axis.dtick == 1  # every bar its label, none left out
+        labels = list(fig.data[0].x)
+        assert len(labels) == 15 and all(len(label) == 1 for label in labels)  # one character each: 15 fit
+        assert "⏎" in labels and "␣" in labels
+
+
+def _label_boxes(fig):
+    """Each drawn label's centre in pixels (y up), at the plot area size the figure places its labels for."""
+    from dashboard.fig_text import CHAR_PX, PLANE_PX
+
+    xs = np.concatenate([np.asarray(t.x, float) for t in fig.data])
+    ys = np.concatenate([np.asarray(t.y, float) for t in fig.data])
+    (x0, x1) = fig.layout.xaxis.range or (xs.min(), xs.max())
+    (y0, y1) = fig.layout.yaxis.range or (ys.min(), ys.max())
+    boxes = []
+    for t in fig.data:
+        spots = t.textposition if isinstance(t.textposition, (list, tuple)) else [t.textposition] * len(t.x)
+        sizes = np.broadcast_to(np.asarray(t.marker.size, float), (len(t.x),))
+        for x, y, text, spot, size in zip(t.x, t.y, t.text, spots, sizes):
+            if not text:
+                continue
+            v, h = (spot or "middle center").split()
+            gap = size / 2 / 0.8 + 1  # plotly: the text starts this far from the marker's centre
+            dx = {"left": -1, "center": 0, "right": 1}[h] * (gap + CHAR_PX[0] / 2)
+            dy = {"bottom": -1, "middle": 0, "top": 1}[v] * (gap + CHAR_PX[1] / 2)
+            boxes.append(((x - x0) / (x1 - x0) * PLANE_PX[0] + dx, (y - y0) / (y1 - y0) * PLANE_PX[1] + dy, text))
+    return boxes
+
+
+def test_embedding_plane_labels_do_not_pile_up():
+    from dashboard.fig_text import CHAR_PX, PLANE_PX, embedding_plane
+
+    rng = np.random.default_rng(0)
+    chars = np.array(list("etaoinshrdlucmfwypvbgkjqxz ETAOINSHRD.,;:!?0123456789"))
+    xy = np.concatenate([rng.normal(0, 0.05, (30, 2)), rng.uniform(-3, 3, (len(chars) - 30, 2))])  # a dense cluster
+    counts = np.arange(len(chars), 0, -1).astype(float) ** 2  # 'e' the most frequent
+    fig = embedding_plane(xy, chars, counts)
+    boxes = _label_boxes(fig)
+    for i, (ax, ay, a) in enumerate(boxes):
+        assert CHAR_PX[0] / 2 <= ax <= PLANE_PX[0] - CHAR_PX[0] / 2 and CHAR_PX[1] / 2 <= ay <= PLANE_PX[1] - CHAR_PX[1] / 2
+        for bx, by, b in boxes[i + 1:]:
+            assert abs(ax - bx) >= CHAR_PX[0] or abs(ay - by) >= CHAR_PX[1], (a, b)  # no label covers another
+    shown = {text for *_, text in boxes}
+    assert "e" in shown and len(shown) >= 30  # the most frequent first, and most of them
+    assert sum(len(t.x) for t in fig.data) == len(chars)  # every character keeps its marker
+    names = [c for t in fig.data for c in t.customdata]
+    assert sorted(names) == sorted({" ": "␣"}.get(c, c) for c in chars)  # and its name on hover

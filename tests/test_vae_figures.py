@@ -55,14 +55,16 @@ def test_precision_recall_by_latent_draws_each_beta_and_the_live_star():
                                      [0.02, 0.03, 0.07, 0.3, 0.4, 0.45], "by latent", yardstick=0.92,
                                      current=(8, 0.9, 0.4))
     names = [t.name for t in fig.data]
-    assert names == ["precision, β = 1", "recall, β = 1", "precision, β = 0.3", "recall, β = 0.3", "this run (live)"]
-    assert list(fig.data[1].y) == [0.02, 0.03, 0.07] and list(fig.data[-1].x) == [8, 8]
+    assert names == ["precision, β = 1", "recall, β = 1", "precision, β = 0.3", "recall, β = 0.3",
+                     "this run: precision", "this run: recall"]
+    assert list(fig.data[1].y) == [0.02, 0.03, 0.07] and [(*t.x, *t.y) for t in fig.data[-2:]] == [(8, 0.9), (8, 0.4)]
     assert list(fig.layout.xaxis.tickvals) == [2, 4, 8]
     drawn = go.Figure().add_hline(y=0.92, line=dict(dash="dot", color="#888"), annotation_text="real digits",
                                   annotation_position="bottom right").layout  # what add_hline gave, set at once now
     assert fig.layout.shapes == drawn.shapes and fig.layout.annotations == drawn.annotations
     assert "No measured table" in str(precision_recall_by_latent([], [], [], [], "t").layout.annotations[0].text)
-    assert [t.name for t in precision_recall_by_latent([], [], [], [], "t", current=(3, 1, 0)).data] == ["this run (live)"]
+    assert [t.name for t in precision_recall_by_latent([], [], [], [], "t", current=(3, 1, 0)).data] == [
+        "this run: precision", "this run: recall"]
 
 
 def test_log_p_against_k_marks_the_elbo_as_add_hline_would():
@@ -72,3 +74,17 @@ def test_log_p_against_k_marks_the_elbo_as_add_hline_would():
     assert fig.layout.shapes == drawn.shapes and fig.layout.annotations == drawn.annotations
     assert fig.layout.xaxis.type == "log" and list(fig.layout.xaxis.ticktext) == ["1", "4", "16"]
     assert "Measured" in log_p_vs_k(np.array([1, 4]), np.array([np.nan, 1.0]), "t").layout.annotations[0].text
+
+
+def test_precision_recall_by_latent_names_the_live_stars_in_the_legend_not_over_the_lines():
+    fig = precision_recall_by_latent([2, 4, 8], [1, 1, 1], [1.0, 0.99, 0.98], [0.02, 0.03, 0.07], "by latent",
+                                     yardstick=0.92, current=(8, 0.98, 0.07))  # the stars on the lines
+    assert not any("text" in (t.mode or "") for t in fig.data)  # no words drawn in the plot
+    stars = fig.data[-2:]
+    assert [t.marker.symbol for t in stars] == ["star", "star-open"]  # told apart by their symbol...
+    assert all(t.showlegend is not False for t in stars) and [t.name for t in stars] == [
+        "this run: precision", "this run: recall"]  # ...which the legend names
+    legend, margin = fig.layout.legend, fig.layout.margin
+    # the legend at the figure's foot, under the plot and its axis title (about 50 px), covering no data
+    assert legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"
+    assert margin.b >= 50 + 20 * len(fig.data)  # room for its rows (one an entry in a plot this narrow)
