@@ -109,7 +109,10 @@ def _title_and_legend(fig: go.Figure, title: str) -> dict:
 
 def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str = "x", *,
                 seen: int | None = None, height: int = 430) -> go.Figure:
-    """A histogram of the data as a density, with the fitted N(μ, σ²) and its μ ± σ, μ ± 2σ."""
+    """A histogram of the data as a density, with the fitted N(μ, σ²) and its μ ± σ, μ ± 2σ. ``x``: (N,) or
+    the page's (N, 1) points, drawn as one column (a histogram of (N, 1) reached the browser as N one-element
+    lists, which plotly drew as one bar of density 1 on a category axis)."""
+    x = np.asarray(x, dtype=float).reshape(-1)
     used = x if seen is None else x[:seen]
     sd = np.sqrt(var)
     lo, hi = _hist_range(x, np.array([mean]), np.array([sd]))

@@ -56,6 +56,13 @@ def test_gaussian_and_sample_figures_build():
     assert [t.name for t in fig.data] == ["data", "k=1", "k=2", "k=3"]
 
 
+def test_the_one_d_fit_histograms_the_page_s_column_of_points_as_numbers():
+    x = np.random.default_rng(0).normal(50.0, 10.0, size=(200, 1))  # the page's 1D points: (N, 1)
+    hist = gaussian_1d(x, 50.0, 100.0, "t", seen=120).data[0]
+    assert hist.type == "histogram" and np.asarray(hist.x).shape == (120,)  # not 120 one-element lists
+    assert np.allclose(np.asarray(hist.x), x[:120, 0])
+
+
 def test_criteria_figure_marks_the_best_k():
     sweep = SweepTrainer(GmmTrainer(GmmConfig(data="blobs", clusters=3, spread=0.2, n_points=300)).x, 5)
     for _ in range(5):
