@@ -22,8 +22,14 @@ def test_set_lr_reaches_every_group_of_one_or_several_optimisers():
 @pytest.mark.parametrize("decoupled, options", [(False, {}), (False, {"betas": (0.5, 0.9), "weight_decay": 1e-2}),
                                                  (True, {"weight_decay": 0.01})])
 def test_adam_is_fused_and_takes_the_steps_of_pytorchs_default_update(decoupled, options):
-    """The fused update is the same algorithm as torch.optim.Adam / AdamW's default: the same weights after
-    200 steps up to float32 rounding, and a live learning-rate change applies to it."""
+    """The fused update is the same algorithm as torch.optim.Adam / AdamW's default: from the same weights, each
+    of 200 steps lands on the same weights up to float32 rounding, while each optimiser keeps its own moments and
+    step count; a live learning-rate change applies to it.
+
+    The weights are made equal again after each step (the moments are not). Compared only after 200 free
+    steps, a rounding difference between the two kernels grew tenfold every two steps on an AVX-512 machine
+    (betas (0.5, 0.9): a weight whose gradient is near 0 moves by about ±lr by the sign of its rounding), to
+    3e-3 at step 199, in float64 as well."""
     torch.manual_seed(0)
     x, y = torch.randn(64, 3), torch.randn(64, 1)
     nets = [mlp((3, 16, 1), "tanh") for _ in range(2)]
@@ -40,8 +46,10 @@ def test_adam_is_fused_and_takes_the_steps_of_pytorchs_default_update(decoupled,
             opt.zero_grad()
             loss.backward()
             opt.step()
-    for a, b in zip(nets[0].parameters(), nets[1].parameters()):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+        with torch.no_grad():  # apart by float32 rounding (measured: 1.2e-7 at most), far below a step of lr 3e-3
+            for a, b in zip(nets[0].parameters(), nets[1].parameters()):
+                assert (a - b).abs().max().item() <= 1e-6, (step, (a - b).abs().max().item())
+                b.copy_(a)
     assert max((a - b).abs().max().item() for a, b in zip(nets[0].parameters(), start)) > 0.01  # it trained
 
 
