@@ -35,7 +35,10 @@ def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 
         left = 70
         for r, text in enumerate(row_labels[:rows]):
             y = canvas.shape[0] - 1 - (r * (SIDE + GAP) + SIDE / 2 - 0.5)
-            fig.add_annotation(x=-0.8, y=y, text=text, showarrow=False, xanchor="right", font=dict(size=13))
+            # at the left edge of the images' axis, in the margin: a label placed in data units left of the axis's
+            # range (x = -0.8) is one plotly does not draw, as off its axis
+            fig.add_annotation(x=0, xref="x domain", xshift=-4, y=y, text=text, showarrow=False, xanchor="right",
+                               font=dict(size=13))
     if col_labels:
         for c, text in enumerate(col_labels[:cols]):
             fig.add_annotation(x=c * (SIDE + GAP) + SIDE / 2 - 0.5, y=canvas.shape[0] - 0.2, text=text,

@@ -88,3 +88,13 @@ def test_precision_recall_by_latent_names_the_live_stars_in_the_legend_not_over_
     # the legend at the figure's foot, under the plot and its axis title (about 50 px), covering no data
     assert legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"
     assert margin.b >= 50 + 20 * len(fig.data)  # room for its rows (one an entry in a plot this narrow)
+
+
+def test_digit_grid_row_labels_are_placed_where_plotly_draws_them():
+    fig = digit_grid(np.random.default_rng(0).random((16, 64)), 8, "t", row_labels=["x", "D(μ(x))"])
+    xrange = fig.layout.xaxis.range
+    labels = [a for a in fig.layout.annotations if a.text in ("x", "D(μ(x))")]
+    assert len(labels) == 2
+    for a in labels:  # plotly leaves out an annotation whose data position lies off its axis's range
+        assert (a.xref == "x domain" and a.x == 0 and a.xanchor == "right") or xrange[0] <= a.x <= xrange[1], a
+        assert 0 <= a.y <= 2 * 9  # two rows of 8x8 digits with a 1-pixel gap: inside the image's height
