@@ -131,11 +131,12 @@ class TrainingService:
             worker = min(self.workers, key=lambda w: (w.jobs, w.load))
             worker.jobs += 1
             run_id = next(self._ids)
-        generation = worker.generation
+            picked = worker.generation
         try:
-            reply = worker.call("create", run_id, (spec, options), generation, timeout=60.0)
+            generation, reply = worker.call_current("create", run_id, (spec, options), timeout=60.0)
         except BaseException:
-            worker.jobs -= 1
+            if worker.generation == picked:  # a restart has recounted its jobs already
+                worker.jobs -= 1
             raise
         return Job(self, worker, generation, run_id, name, reply)
 

@@ -50,12 +50,13 @@ class RequestTimeout(GenLabError):
 
 
 class _Pending:
-    __slots__ = ("event", "ok", "result")
+    __slots__ = ("event", "ok", "result", "generation")
 
     def __init__(self) -> None:
         self.event = threading.Event()
         self.ok = False
         self.result: Any = None
+        self.generation = 0  # the worker process (its generation) the request went to
 
 
 class WorkerHandle:
@@ -96,7 +97,18 @@ class WorkerHandle:
 
     def call(self, op: str, run_id: int, payload: Any = None, generation: int | None = None,
              timeout: float = REQUEST_TIMEOUT_S) -> Any:
-        pending = self._send(op, run_id, payload, generation, wait=True)
+        return self._wait(self._send(op, run_id, payload, generation, wait=True), timeout)
+
+    def call_current(self, op: str, run_id: int, payload: Any = None,
+                     timeout: float = REQUEST_TIMEOUT_S) -> tuple[int, Any]:
+        """Ask the worker process running now; returns its generation with the answer. For a request that
+        starts something on the worker (a new run), which then belongs to the process that answered: a
+        generation read before sending could already be stale if the worker restarted in between."""
+        pending = self._send(op, run_id, payload, None, wait=True)
+        return pending.generation, self._wait(pending, timeout)
+
+    @staticmethod
+    def _wait(pending: _Pending, timeout: float) -> Any:
         if not pending.event.wait(timeout):
             raise RequestTimeout("The server is very busy: no answer from the training worker yet. Try again.")
         if not pending.ok:
@@ -129,6 +141,7 @@ class WorkerHandle:
                 raise WorkerGone("The training service has shut down.")
             if generation is not None and generation != self.generation:
                 raise WorkerGone(self.last_death or "The training worker was restarted.")
+            pending.generation = self.generation
             request_id = next(self._ids) if wait else None
             if request_id is not None:
                 self._pending[request_id] = pending
@@ -183,8 +196,10 @@ class WorkerHandle:
                 pass
             now = time.monotonic()
             self._deaths = [t for t in self._deaths if now - t < 60.0] + [now]
-        if len(self._deaths) > 3:  # crashing in a loop: back off rather than spin
-            time.sleep(min(30.0, 2.0 ** (len(self._deaths) - 3)))
+            if len(self._deaths) <= 3:  # restarted in the same step: no request finds a closed pipe between
+                self._start()
+                return
+        time.sleep(min(30.0, 2.0 ** (len(self._deaths) - 3)))  # crashing in a loop: back off rather than spin
         with self._lock:
             if not self._closed:
                 self._start()

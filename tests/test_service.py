@@ -178,6 +178,37 @@ def test_a_killed_worker_fails_only_its_own_jobs_and_comes_back(svc):
         j.stop()
 
 
+def test_a_run_created_while_its_worker_restarts_lands_on_the_new_worker(svc):
+    """The race CI once met: a worker picked for a new run dies and restarts before the request is sent.
+    The run belongs to the process that builds it, not to the one that was running when it was picked."""
+    killed = {}
+
+    def kill_first_then_send(worker, original):
+        def send(op, *args, **kwargs):
+            if op == "create" and not killed:
+                killed[worker] = worker.generation
+                os.kill(worker.pid, signal.SIGKILL)
+                deadline = time.monotonic() + 30
+                while worker.generation == killed[worker] and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            return original(op, *args, **kwargs)
+        return send
+
+    for w in svc.workers:
+        w._send = kill_first_then_send(w, w._send)
+    try:
+        job = svc.create(RunSpec.of(Counter))
+    finally:
+        for w in svc.workers:
+            del w._send
+    [(worker, old)] = killed.items()
+    assert job.worker is worker and worker.generation > old
+    assert job.state == "idle"
+    job.step_once(3)
+    wait_for(job, lambda: job.step_count == 3)
+    job.stop()
+
+
 def test_a_model_that_eats_memory_fails_alone(svc):
     hog = svc.create(RunSpec.of(Hog, mb=200), max_steps=100)
     hog.start()
