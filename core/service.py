@@ -138,6 +138,9 @@ class TrainingService:
             if worker.generation == picked:  # a restart has recounted its jobs already
                 worker.jobs -= 1
             raise
+        if generation != picked:  # restarted between the pick and the send: the new process counted none
+            with self._lock:
+                worker.jobs += 1
         return Job(self, worker, generation, run_id, name, reply)
 
     def stats(self, fresh_s: float = 1.0) -> dict[str, int]:

@@ -203,6 +203,7 @@ def test_a_run_created_while_its_worker_restarts_lands_on_the_new_worker(svc):
             del w._send
     [(worker, old)] = killed.items()
     assert job.worker is worker and worker.generation > old
+    assert worker.jobs == 1  # the new process hosts this run only, and it is counted
     assert job.state == "idle"
     job.step_once(3)
     wait_for(job, lambda: job.step_count == 3)
