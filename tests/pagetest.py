@@ -118,7 +118,7 @@ def step_of(line: str) -> int:
 
 def still_view(at: AppTest) -> str:
     """The page's text without the server's load (other sessions' jobs move it): what a pause freezes."""
-    return re.sub(r"<small>server:.*?</small>", "", texts(at))
+    return re.sub(r":small\[server:.*?\]", "", texts(at))
 
 
 def press(at: AppTest, key: str) -> AppTest:
