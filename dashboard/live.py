@@ -345,7 +345,7 @@ def status_line(job: Job) -> Any:
     stats = service().stats()
     per_worker = stats["running"] / max(1, stats["workers"])
     # plain Markdown (``:small[...]``), not HTML: a Markdown element with HTML waits in the browser for the
-    # chunk that parses HTML (rehype-raw, 190 kB) before it is drawn, 0.3-0.5 s of a fresh page's load
+    # chunk that parses HTML (rehype-raw, 190 kB) before it is drawn, 0.4-0.8 s of a fresh page's load
     st.markdown(f"**{status.label()}** &nbsp; :small[server: {stats['running']} models training on "
                 f"{stats['workers']} cores ({per_worker:.1f} per core)]")
     if status.state == DIVERGED:
