@@ -12,8 +12,11 @@ on one ``streamlit run`` of the app shared by all pages and otherwise idle:
    every 0.5 s for S seconds: steps/s = Δsteps / Δtime from the first reading to the last one that is
    still running (a page whose budget ends inside the window is measured over the part that trained).
 
-The two run one after the other, page by page (CLI then page, interleaved across pages), so both
-see the same machine; before each CLI run the server's workers are left to fall idle. A page whose
+The two run one after the other, page by page (CLI, page, CLI again, interleaved across pages), so both
+see the same machine; before each CLI run the server's workers are left to fall idle. The CLI's reference
+is the mean of its run before the page and its run after it (printed as ``CLI before,after``): this
+machine's speed drifts within minutes (the flow CLI read 332 and 412 steps/s in two runs of one
+benchmark, 3 December), and a single CLI run before the page made the ratio swing with it. A page whose
 main job is paced on purpose (``max_steps_per_s``) or has no CLI model gets a reason instead of a
 ratio. Aim (issue 10): page / CLI >= 0.8 on every page.
 
@@ -259,7 +262,8 @@ async def main_async(args) -> None:
     port = free_port()
     server = start_server(port, log_dir / "bench-pages.log")
     print(f"one server, one browser at nice 19 ({CHROMIUM}), 1280x720; per page: CLI {args.seconds:g} s, then the "
-          f"page: Play, {WARMUP_S:g} s warm-up, steps read {args.seconds:g} s apart; target page/CLI >= {TARGET}")
+          f"page: Play, {WARMUP_S:g} s warm-up, steps read {args.seconds:g} s apart, then the CLI again (the reference: "
+          f"the mean of the two); target page/CLI >= {TARGET}")
     print(f"{'page':15s} {'CLI st/s':>9s} {'page st/s':>9s} {'ratio':>6s} {'':6s} note")
     ok = measured = 0
     try:
@@ -278,8 +282,12 @@ async def main_async(args) -> None:
                     cli = shown = None
                     try:
                         await asyncio.to_thread(wait_idle, server.pid)
-                        cli = await asyncio.to_thread(cli_rate, model, options, args.seconds)
+                        cli = before = await asyncio.to_thread(cli_rate, model, options, args.seconds)
                         shown, note = await page_rate(browser, f"http://127.0.0.1:{port}/{name}", args.seconds)
+                        await asyncio.to_thread(wait_idle, server.pid)
+                        after = await asyncio.to_thread(cli_rate, model, options, args.seconds)
+                        cli = (before + after) / 2
+                        note = f"CLI before,after {before:.1f},{after:.1f}" + (f"; {note}" if note else "")
                     except Exception as err:  # one page's failure is its row's note; the others still run
                         note = f"failed: {type(err).__name__}: {(str(err).strip().splitlines() or [''])[0][:200]}"
                     print(row(name, cli, shown, note), flush=True)
