@@ -128,7 +128,8 @@ class DiffusionConfig:
     n_samples: int = 2000  # the CLI's final samples
     view_samples: int = 500  # samples in each snapshot
     view_paths: int = 12  # trajectories in each snapshot
-    quality_every: int = 1000  # steps between two measures of quality against sampling steps
+    quality_every: int = 5000  # steps between two measures of quality against sampling steps (one costs five
+    # pictures: at 1,000 the page drew new samples every 6 s, not every 1-2)
 
     def validate(self) -> None:
         if self.schedule not in SCHEDULES:
@@ -269,8 +270,10 @@ class DiffusionTrainer:
     @torch.no_grad()
     def snapshot(self) -> dict[str, Any]:
         cfg = self.cfg
-        samples = self.sample(cfg.view_samples, cfg.sample_steps, cfg.sampler, seed=7)
-        _, paths = self.sample(cfg.view_paths, cfg.sample_steps, cfg.sampler, seed=11, return_paths=True)
+        # the trajectories are those of the first shown samples: one sampling pass, not two
+        samples, paths = self.sample(max(cfg.view_samples, cfg.view_paths), cfg.sample_steps, cfg.sampler, seed=7,
+                                     return_paths=True)
+        samples, paths = samples[:cfg.view_samples], paths[:, :cfg.view_paths].copy()
         if self.steps and (self._quality_step < 0 or self.steps - self._quality_step >= cfg.quality_every):
             self.measure_quality()
         snap = {

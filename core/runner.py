@@ -19,8 +19,9 @@ A trainer knows nothing of threads, processes or Streamlit. A **Run** owns one t
 stepped by whoever hosts it: a worker process slices many runs round-robin (``core/worker.py``),
 the CLI steps one in its own thread (``core/cli.py``). A run keeps a step budget, a bounded metric
 history, the latest good snapshot (taken only when someone asks for it, at most every
-``snapshot_every`` seconds, and a picture that took c seconds at most every c / ``snapshot_share``
-seconds of wall time), and
+``snapshot_every`` seconds, and a picture that took c seconds of CPU at most every
+c · n / ``snapshot_share`` seconds when its host trains n runs at once: a run's pictures take at most
+that share of its own turn of the CPU, however many share the worker), and
 what went wrong as a state a student can read: ``diverged`` (a non-finite metric, or a non-finite
 picture while the loss is finite: stop, keep the last good snapshot) or ``failed`` (an exception:
 stop with a one-line reason; the traceback goes to the log only).
@@ -138,7 +139,8 @@ class Run:
         self.snapshot_version = 0
         self._snapshot_step = -1
         self._snapshot_time = -math.inf
-        self._snapshot_cost = 0.0
+        self._snapshot_cost = 0.0  # CPU seconds of a picture, a running mean of the latest ones
+        self.sharing = 1  # how many runs its host trains at once (a worker sets it): its pictures' share is of 1/n
         self._next_due = 0.0  # pacing: the earliest time of the next step
         self._running_total = 0.0  # wall seconds spent in the running state, this one excepted
         self._running_since: float | None = None
@@ -339,6 +341,7 @@ class Run:
         now = time.perf_counter()
         if not force and self.snapshot_every > 0 and now - self._snapshot_time < self.snapshot_wait():
             return False
+        cpu = time.thread_time()  # CPU, not wall time: a busy machine's preemptions are not the picture's cost
         try:
             snap = self.trainer.snapshot()
         except Exception as err:
@@ -346,7 +349,12 @@ class Run:
             self._end(FAILED, f"Could not draw the model: {one_line(err)}")
             return False
         self._snapshot_time = time.perf_counter()
-        self._snapshot_cost = self._snapshot_time - now
+        # The pace follows a running mean of the cost: a dear picture now and then (a quality measure) does not set
+        # it alone. The picture at the build is not counted (cold caches, and no one trains yet): it made the
+        # diffusion page's first new picture come 5 s after Play, not 1-2.
+        cost = time.thread_time() - cpu
+        if self.snapshot_version:
+            self._snapshot_cost = cost if self.snapshot_version == 1 else 0.5 * (self._snapshot_cost + cost)
         bad = [k for k, v in snap.items() if _non_finite(v)]
         if bad:  # the loss is finite but the picture is not: stop rather than freeze silently
             self._diverge(f"the model's {', '.join(bad[:3])} became NaN or infinite although the loss is finite")
@@ -359,9 +367,11 @@ class Run:
 
     def snapshot_wait(self) -> float:
         """Seconds between two pictures while running: ``snapshot_every``, or longer when pictures are
-        dear (at most ``snapshot_share`` of the time goes to them). A page polling faster than this
-        would mostly redraw the picture it already has."""
-        return max(self.snapshot_every, self._snapshot_cost / self.snapshot_share if self.snapshot_share else 0.0)
+        dear (at most ``snapshot_share`` of the run's own time goes to them: with n runs sharing its host,
+        a 1/n of the host's). A page polling faster than this would mostly redraw the picture it already has."""
+        if not self.snapshot_share:
+            return self.snapshot_every
+        return max(self.snapshot_every, self._snapshot_cost * max(1, self.sharing) / self.snapshot_share)
 
     def _diverge(self, what: str) -> None:
         advice = getattr(self.trainer, "divergence_advice", "Lower the learning rate and press Reset.")

@@ -257,11 +257,15 @@ class WorkerHost:
             stepped = False
             self._turn += 1
             shift = self._turn % len(running)
+            for hosted in running:  # a run's pictures are paced by its share of this worker (Run.snapshot_wait)
+                hosted.run.sharing = len(running)
             for hosted in running[shift:] + running[:shift]:
                 if hosted.run.state != RUNNING:
                     continue
                 with self._using(hosted.rng):
                     stepped |= hosted.run.run_slice(self.slice_s, partial(self._answer_waiting, hosted.rng)) > 0
+                    if hosted.run.state == RUNNING:  # its picture when due, in its own turn (not in a page's poll,
+                        hosted.run.take_snapshot()  # which comes every 5 s at most: a 7 s pace would show every 10)
                 self.drain()
             if not stepped:  # every running run is paced: sleep until the first is due (or a request)
                 self.drain(min((h.run.due_in() for h in running if h.run.state == RUNNING), default=0.0))

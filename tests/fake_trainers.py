@@ -50,6 +50,20 @@ class Counter:
         self.lr = lr
 
 
+class DearPicture(Counter):
+    """A picture that costs ``cpu_s`` seconds of this thread's CPU (whatever else the machine does)."""
+
+    def __init__(self, cpu_s: float = 0.02):
+        super().__init__()
+        self.cpu_s = cpu_s
+
+    def snapshot(self) -> dict:
+        end = time.thread_time() + self.cpu_s
+        while time.thread_time() < end:
+            pass
+        return super().snapshot()
+
+
 class Hog(Counter):
     """Allocates ``mb`` megabytes per step (to be killed by a memory limit)."""
 

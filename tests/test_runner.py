@@ -11,7 +11,7 @@ import torch
 from core.errors import DataError
 from core.metric_history import MetricHistory
 from core.runner import DIVERGED, FAILED, FINISHED, IDLE, PAUSED, RUNNING, STOPPED, Run, one_line
-from tests.fake_trainers import Counter
+from tests.fake_trainers import Counter, DearPicture
 
 
 def run_until_stopped(run: Run, max_slices: int = 10_000) -> None:
@@ -167,6 +167,8 @@ class FakeClock:
     def perf_counter(self) -> float:
         return self.now
 
+    thread_time = perf_counter  # a picture's CPU time (none here: a snapshot takes no fake time)
+
     def wait(self, seconds: float) -> None:
         self.now += seconds
 
@@ -235,6 +237,26 @@ def test_pictures_come_no_faster_than_their_share_of_the_time_allows_and_polls_s
     assert run.poll(have)["snapshot"] is None
     run._snapshot_time = time.perf_counter() - 3.0  # 3 s old: time for the next
     assert run.poll(have)["snapshot"] is not None
+
+
+def test_the_pace_of_pictures_follows_their_mean_cpu_cost_and_the_runs_sharing_the_host():
+    run = Run(DearPicture(cpu_s=0.2), snapshot_every=0.001, snapshot_share=0.1)
+    assert run.snapshot_wait() == 0.001  # the picture at the build is not counted: caches are cold, no one trains
+    run.trainer.cpu_s = 0.01
+    run.step_once(1)
+    assert run.snapshot_wait() == pytest.approx(0.1, rel=0.2)  # 10 ms of CPU a picture: one every 0.1 s
+    run.sharing = 3  # a worker training three runs: each run's pictures take a tenth of its third
+    assert run.snapshot_wait() == pytest.approx(0.3, rel=0.2)
+    run.sharing = 1
+    run.trainer.cpu_s = 0.1  # one dear picture (a quality measure) does not set the pace alone: a mean does
+    run.step_once(1)  # a step, then a picture
+    assert run.snapshot_version == 3 and 0.3 < run.snapshot_wait() < 0.8
+    run.trainer.cpu_s = 0.01
+    run.step_once(1)
+    run.step_once(1)
+    run.step_once(1)
+    run.step_once(1)
+    assert run.snapshot_version == 7 and run.snapshot_wait() < 0.2
 
 
 def test_history_stays_bounded_and_keeps_the_whole_run():

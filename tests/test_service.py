@@ -15,7 +15,7 @@ import torch
 from core.errors import ConfigError, GenLabError
 from core.runner import DIVERGED, FAILED, FINISHED, PAUSED, RUNNING
 from core.service import RunSpec, TrainingService, usable_cores
-from tests.fake_trainers import Counter, Hog
+from tests.fake_trainers import Counter, DearPicture, Hog
 
 
 def wait_for(job, predicate, timeout: float = 30.0) -> None:
@@ -115,6 +115,26 @@ def test_jobs_spread_over_the_workers_and_share_them(svc):
         wait_for(j, lambda j=j: j.step_count >= 20)
     for j in jobs:
         j.stop()
+
+
+def test_a_run_s_pictures_take_their_share_of_its_own_turn_in_a_shared_worker():
+    """Three runs sharing one worker each wait three times as long between pictures as one alone: thirty
+    students' pictures take the same share of the machine as one student's (CPU time: load does not count)."""
+    with service_of(workers=1, memory_mb=0) as service:
+        jobs = [service.create(RunSpec.of(DearPicture, cpu_s=0.02), max_steps=10**9, snapshot_every=0.001,
+                               snapshot_share=0.5) for _ in range(3)]
+        first = jobs[0]
+        first.start()
+        wait_for(first, lambda: first.snapshot_version >= 3)
+        alone = first.timing["snapshot_wait"]
+        for job in jobs[1:]:
+            job.start()
+        seen = first.snapshot_version
+        wait_for(first, lambda: first.snapshot_version >= seen + 3)  # the pace is set anew at each of its pictures
+        shared = first.timing["snapshot_wait"]
+        for job in jobs:
+            job.stop()
+    assert alone == pytest.approx(0.04, rel=0.3) and shared == pytest.approx(3 * alone, rel=0.3), (alone, shared)
 
 
 def test_a_seed_gives_the_same_run_whatever_else_runs(svc):
