@@ -18,10 +18,10 @@ The **Trainer protocol** (every model of ``core`` follows it; nothing else is lo
 A trainer knows nothing of threads, processes or Streamlit. A **Run** owns one trainer and is
 stepped by whoever hosts it: a worker process slices many runs round-robin (``core/worker.py``),
 the CLI steps one in its own thread (``core/cli.py``). A run keeps a step budget, a bounded metric
-history, the latest good snapshot (taken only when someone asks for it, at most every
-``snapshot_every`` seconds, and a picture that took c seconds of CPU at most every
-c · n / ``snapshot_share`` seconds when its host trains n runs at once: a run's pictures take at most
-that share of its own turn of the CPU, however many share the worker), and
+history, the latest good snapshot (taken when someone asks for it, or by its worker at the end of
+its turn when one is due: at most every ``snapshot_every`` seconds, and a picture that took c seconds
+of CPU at most every c · n / ``snapshot_share`` seconds when its host trains n runs at once, so a
+run's pictures take at most that share of its own turn, however many share the worker), and
 what went wrong as a state a student can read: ``diverged`` (a non-finite metric, or a non-finite
 picture while the loss is finite: stop, keep the last good snapshot) or ``failed`` (an exception:
 stop with a one-line reason; the traceback goes to the log only).
