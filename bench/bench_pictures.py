@@ -7,7 +7,7 @@ open the page with its default settings, press its first Play, then poll every j
 gap between two pictures, the pace the run reports (``snapshot_wait``) and its steps/s.
 
 With ``--compare`` each page runs twice in one go: with its own settings, and with every job's picture
-share forced to the runner's default 2 % (what the score and diffusion pages used before 3 December);
+share forced to the runner's default 2 % (what the score and diffusion pages used until 3 December);
 the last column is the ratio of the two median gaps.
 
     python bench/bench_pictures.py [--pages score,diffusion,gan] [--seconds 20] [--compare]
@@ -16,6 +16,7 @@ the last column is the ratio of the two median gaps.
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import time
@@ -95,7 +96,7 @@ def main() -> None:
                     f"{r['pace']:7.2f} {r['steps_per_s']:8.0f}")
             if args.compare:
                 before = old.get(r["job"], {}).get("gap", float("nan"))
-                if before != before:  # no second picture at 2 %: at least the whole window
+                if math.isnan(before):  # no second picture at 2 %: at least the whole window
                     before = args.seconds
                     line += f" {'>' + format(before, '.0f'):>9}"
                 else:
