@@ -105,8 +105,8 @@ def draw(job) -> None:
             spacing = float(np.ptp(grid[:, 0])) / (np.sqrt(len(grid)) - 1)
             ratio = np.percentile(np.linalg.norm(capped(diff, cap), axis=1), 95) / max(
                 np.percentile(np.linalg.norm(capped(learned, cap), axis=1), 95), 1e-12)
-            layout.chart(vector_field(grid, [("learned − exact", capped(diff, cap))], f"Difference, same scale "
-                                      f"(mean |Δ| / mean |exact| = {rel:.2f})", data=data, bounds=box,
+            layout.chart(vector_field(grid, [("learned − exact", capped(diff, cap))], f"Learned − exact, same scale: "
+                                      f"{rel:.0%} of |exact|", data=data, bounds=box,
                                       spacing=spacing * max(ratio, 1e-6), height=400), "diff")
         else:
             st.info("The exact score is known in closed form for the Gaussian mixtures (ring, grid) only.",
@@ -114,7 +114,7 @@ def draw(job) -> None:
 
     left, mid, right = st.columns([1, 1, 1.1])
     with left:
-        title = f"Annealed Langevin: {len(sigmas)} levels × {snap['steps_per_level']} steps"
+        title = f"{len(sigmas)} levels × {snap['steps_per_level']} Langevin steps"
         layout.chart(samples_figure(data, snap["samples"], title,
                                     modes=snap.get("modes"), bounds=bounds_of(data), height=380), "samples")
     with mid:

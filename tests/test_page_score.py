@@ -16,7 +16,7 @@ def test_langevin_settings_apply_without_reset_noise_levels_reset_with_notice():
     at.slider(key="T").set_value(4).run()
     at.toggle(key="denoise").set_value(False).run()
     assert "step 2 /" in texts(at)  # no reset
-    assert "Annealed Langevin: 5 levels × 4 steps" in chart_titles(at)
+    assert "5 levels × 4 Langevin steps" in chart_titles(at)
     at.slider(key="L").set_value(4).run()
     assert "step 0 /" in texts(at) and "reset" in texts(at)
 
@@ -26,7 +26,7 @@ def test_learned_and_exact_score_with_their_difference_and_the_sdes():
     titles = chart_titles(at)
     assert "Only L = 5 levels: showing level 5." in texts(at)
     assert any(t.startswith("Score at level 5: σ = 0.01") for t in titles)
-    assert any(t.startswith("Difference, same scale (mean |Δ| / mean |exact|") for t in titles)
+    assert any(re.fullmatch(r"Learned − exact, same scale: \d+% of \|exact\|", t) for t in titles), titles
     latex = " ".join(str(x.value) for x in at.latex)
     assert "reverse SDE" in latex and r"\nabla_x \log p_t(x)" in latex and r"\lambda(\sigma) = \sigma^2" in latex
 

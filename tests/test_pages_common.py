@@ -118,7 +118,7 @@ def _gan_vs_vae_step(at):
 
 def _score_url(at):
     titles = chart_titles(at)
-    assert "Annealed Langevin: 6 levels × 7 steps" in titles
+    assert "6 levels × 7 Langevin steps" in titles
     assert any(t.startswith("Score at level 2: σ = 1.8") for t in titles)  # 5·(0.03/5)^(1/5) = 1.797
 
 

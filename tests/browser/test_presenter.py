@@ -203,6 +203,20 @@ def test_every_formula_fits_its_column_at_1280_px(server, browser, path):
     assert not cut, f"{path}: formulas running past their column's edge (px): {cut}"
 
 
+@pytest.mark.parametrize("topic", BUILT, ids=[t.url_path for t in BUILT])
+def test_every_chart_title_fits_its_chart_at_1280_px(server, browser, topic):
+    """Plotly never wraps a title: a long one ran past its chart's right edge and was cut off ("Difference, same
+    scale (mean |Δ| / mean |exact| = 0.1", "Annealed Langevin: 10 levels × 30 st") in the score page's columns."""
+    with drawn(browser, f"{server}/{topic.url_path}", ".js-plotly-plot") as page:
+        cut = settled(page, """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(p => p.offsetParent)
+                 .flatMap(p => { const box = p.getBoundingClientRect();
+                   return Array.from(p.querySelectorAll('.gtitle')).map(t => { const r = t.getBoundingClientRect();
+                     return [t.textContent.slice(0, 70), Math.round(Math.max(box.left - r.left, r.right - box.right))];
+                   }); })
+                 .filter(([, px]) => px > 1)""")
+    assert not cut, f"{topic.url_path}: chart titles running past their chart's edge (px): {cut}"
+
+
 def test_no_metric_is_cut_off_in_a_narrow_column(server, browser):
     """Normal mode at 1280 px: a metric's label wraps and its value shrinks to its column; both ended in "…"
     ("Rule accuracy (150 flow…", "100.…")."""
