@@ -10,7 +10,8 @@ For each page and each class size N, on a fresh ``streamlit run`` of the app:
 2. **N students**: N more students (five at a time, as a class trickles in; each its own Streamlit
    session) open the page and press Play. After a warm-up, every student's step count is read twice,
    some seconds apart: the aggregate steps/s against the one job alone, and the smallest and median
-   per-student steps/s.
+   per-student steps/s; ``cores srv,wrk``: the cores the server process and its worker processes used over
+   that window (of the machine's two: what the pages' serving takes from training).
 3. **Fresh students** open the page in a real Chromium while the N train, three one after another (each its
    own session; one load's time swings by about a second on this machine): seconds until the live view
    (the status line) is drawn, the median and the slowest (``fresh s``); seconds until its first figure is
@@ -365,7 +366,11 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
         crowds.append(students := new_crowd())
         await students.open(n)
         await asyncio.sleep(warmup)
+        workers = family(server.pid)[1:]
+        used0 = time.monotonic(), cpu_seconds([server.pid]), cpu_seconds(workers)
         each, redraws = await rates(students, seconds)
+        used1 = time.monotonic(), cpu_seconds([server.pid]), cpu_seconds(workers)
+        server_cores, worker_cores = ((used1[i] - used0[i]) / (used1[0] - used0[0]) for i in (1, 2))
         note = students.note()
 
         loads, figures = [], []  # FRESH_STUDENTS fresh students, one after another: one load swings by a second
@@ -407,7 +412,8 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
             "smallest": min(each), "median": statistics.median(each), "fresh_load_s": statistics.median(loads),
             "fresh_max_s": max(loads), "figure_s": statistics.median(figures), "figure_max_s": max(figures),
             "training_seen": training, "peak_rss_mb": peak.rss, "peak_pss_mb": peak.pss,
-            "reclaimed_s": reclaimed, "redraws": statistics.median(redraws), "crowd": note}
+            "reclaimed_s": reclaimed, "redraws": statistics.median(redraws), "server_cores": server_cores,
+            "worker_cores": worker_cores, "crowd": note}
 
 
 async def main_async(args) -> None:
@@ -420,7 +426,7 @@ async def main_async(args) -> None:
     print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice {nice}; {args.seconds:.0f} s per measurement")
     print(f"{'page':15s} {'N':>3s} {'1 alone':>8s} {'aggregate':>9s} {'ratio':>6s} {'smallest':>8s} {'median':>7s} "
           f"{'min/med':>7s} {'fresh s':>9s} {'figure s':>9s} {'seen':>4s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s} "
-          f"{'redraw/s':>8s} {'alone before,after':>18s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} "
+          f"{'redraw/s':>8s} {'cores srv,wrk':>13s} {'alone before,after':>18s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} "
           f"{'crowd CPU':>9s}")
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
@@ -432,7 +438,7 @@ async def main_async(args) -> None:
                       f"{r['fresh_load_s']:4.1f},{r['fresh_max_s']:<4.1f} {r['figure_s']:4.1f},{r['figure_max_s']:<4.1f} "
                       f"{r['training_seen']:4d} "
                       f"{r['peak_rss_mb']:7.0f} {r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['redraws']:8.2f} "
-                      f"{r['alone_before']:>9.1f},{r['alone_after']:<8.1f} {r['crowd']}", flush=True)
+                      f"{r['server_cores']:6.2f},{r['worker_cores']:<6.2f} {r['alone_before']:>9.1f},{r['alone_after']:<8.1f} {r['crowd']}", flush=True)
 
 
 def main() -> None:
