@@ -308,20 +308,27 @@ async def rates(crowd, seconds: float) -> tuple[list[float], list[float]]:
 
 async def alone_rate(crowd, seconds: float, every: float = 0.5, stalled_s: float = 2.0) -> float:
     """One student's steps/s over at most ``seconds``: its step count read every ``every`` s, the rate from
-    the first reading to the last one at which it still grew (it stops growing for ``stalled_s``: the end).
-    A page whose step budget ends inside the window (the classifier alone makes its 20,000 steps in about
-    7 s) is measured over the part that trained, not diluted by the finished tail."""
-    t_first, (first,), _ = await crowd.steps()
-    t_last, last = t_first, first
-    end = t_first + seconds
+    the first reading at which it grew to the last one (it stops growing for ``stalled_s``, or for twice the
+    longest gap between two growths: the end). A page whose step budget ends inside the window (the
+    classifier alone makes its 20,000 steps in about 7 s) is measured over the part that trained, not diluted
+    by the finished tail; a page whose status line is redrawn only with each new picture (the score page's,
+    every 4 s or so) is measured from one redraw to another, not taken for finished between them."""
+    t0, (last,), _ = await crowd.steps()
+    grew: list[tuple[float, int]] = []  # (time, step) of each reading at which the count grew
+    end = t0 + seconds
     while time.monotonic() < end:
         await asyncio.sleep(every)
         t, (step,), _ = await crowd.steps()
         if step > last:
-            t_last, last = t, step
-        elif t - t_last > stalled_s:
+            grew.append((t, step))
+            last = step
+        elif len(grew) >= 2 and t - grew[-1][0] > max(
+                stalled_s, 2 * max(b[0] - a[0] for a, b in zip(grew, grew[1:]))):
             break
-    return (last - first) / (t_last - t_first) if first >= 0 and t_last > t_first else 0.0
+    if len(grew) < 2:
+        return 0.0
+    (t_a, s_a), (t_b, s_b) = grew[0], grew[-1]
+    return (s_b - s_a) / (t_b - t_a)
 
 
 async def training_count(page) -> int:
@@ -389,12 +396,16 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
         t0 = time.monotonic()
         reclaimed = float("nan")
         while time.monotonic() - t0 < 120:
-            c0 = cpu_seconds(workers)
+            # the server's count, read by reloading the fresh page, then the workers' CPU over the next second:
+            # the reload builds that page's own model in a worker (the score page's first picture alone took
+            # more than 0.05 s of CPU there), which must not count as a student's job still running
             await asyncio.sleep(1.0)
             await fresh.reload()
             await fresh.wait_for_function(f"() => /{STEP.pattern}/.test(document.body.innerText)", timeout=60_000)
-            if cpu_seconds(workers) - c0 < 0.05 and await training_count(fresh) == 0:
-                reclaimed = time.monotonic() - t0
+            left, idle_from, c0 = await training_count(fresh), time.monotonic(), cpu_seconds(workers)
+            await asyncio.sleep(1.0)
+            if cpu_seconds(workers) - c0 < 0.05 and left == 0:
+                reclaimed = idle_from - t0
                 break
         await fresh.context.close()
         after = await one_alone()  # the machine's speed drifts: the reference brackets the class
