@@ -3,10 +3,11 @@
 For each page and each class size N, on a fresh ``streamlit run`` of the app:
 
 1. **One job alone**: one student presses Play on an idle server; its steps/s (read from the status
-   lines the server sends that student's session, as a student receives them, from 2 s after Play until
-   its step count stops growing or the window ends: a fast page's budget can end inside it) is the
-   reference. It is measured before the class arrives and again after it has left (step 5), and the
-   reference is their mean: this machine's speed drifts by 5-10 % within minutes.
+   lines the server sends that student's session, as a student receives them, from the first redraw of
+   its status line 2 s after Play to the last one before its step count stops growing or the window ends:
+   a fast page's budget can end inside it) is the reference. It is measured before the class arrives and
+   again after it has left (step 5), and the reference is their mean: this machine's speed drifts by
+   5-10 % within minutes, and by more on some days.
 2. **N students**: N more students (five at a time, as a class trickles in; each its own Streamlit
    session) open the page and press Play. After a warm-up, every student's step count is read twice,
    some seconds apart: the aggregate steps/s against the one job alone, and the smallest and median
