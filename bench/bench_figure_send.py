@@ -1,0 +1,102 @@
+"""What a live view's figures cost the server at each poll: plotly's way against dashboard/fastfig.py's.
+
+Trains the GAN page's default model for a few hundred steps (in this process), then, interleaved over
+``--rounds`` rounds of ``--repeats`` polls each:
+
+- **build**: the page's six live figures (``dashboard.fig_gan.live_figures``) with ``fastfig.Figure``, against
+  the same builders with plotly's own ``add_trace`` (which checks every property of each trace again);
+- **send**: what ``st.plotly_chart`` does with each figure (its dict, the JSON, a hash of the JSON as
+  Streamlit's element id takes it) with plotly's ``to_dict`` (a deep copy of the figure, float64 arrays)
+  against ``fastfig.Figure.to_dict`` (dicts and lists copied, float32 arrays); and the JSON's size.
+
+Prints CPU milliseconds per poll (median over rounds) and the ratios plotly / fastfig.
+
+    python bench/bench_figure_send.py [--rounds 5] [--repeats 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import sys
+import time
+from pathlib import Path
+from unittest import mock
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]
+
+import numpy as np  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
+import plotly.io as pio  # noqa: E402
+
+from core.gan import GanConfig, GanTrainer  # noqa: E402
+from core.nets import training_thread  # noqa: E402
+from dashboard import fastfig  # noqa: E402
+from dashboard.fig_gan import live_figures  # noqa: E402
+
+
+def send(fig: go.Figure, to_dict) -> int:
+    """``st.plotly_chart``'s work on ``fig`` with ``to_dict``; the JSON's length."""
+    spec = pio.to_json(to_dict(fig), validate=False)
+    hashlib.md5(spec.encode(), usedforsecurity=False).hexdigest()
+    return len(spec)
+
+
+def cpu_ms(fn, repeats: int) -> float:
+    t0 = time.thread_time()
+    for _ in range(repeats):
+        fn()
+    return (time.thread_time() - t0) / repeats * 1000
+
+
+def unchecked_init(self, *args, **kwargs):
+    """``fastfig.Figure`` as it was, ``partial(go.Figure, _validate=False)``: plotly's ``add_trace`` then checks
+    every property of a trace again."""
+    kwargs.setdefault("_validate", False)
+    go.Figure.__init__(self, *args, **kwargs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    training_thread()
+    trainer = GanTrainer(GanConfig(eval_every=100))
+    for _ in range(400):
+        trainer.step()
+    snap = trainer.snapshot()
+    steps = np.arange(0.0, 4000.0, 10.0)
+    history = {"step": steps, "d_loss": np.cos(steps), "g_loss": np.sin(steps), "energy": np.exp(-steps / 1e3),
+               "modes_captured": np.full_like(steps, 6.0), "high_quality": np.full_like(steps, 0.8)}
+
+    def build() -> dict:
+        return live_figures(snap, history)
+
+    def build_plotly() -> dict:  # every trace checked again as it is added, as plotly's add_trace does
+        with mock.patch.object(fastfig.Figure, "__init__", unchecked_init):
+            return live_figures(snap, history)
+
+    figs = build()
+    sizes = {"plotly": sum(send(f, go.Figure.to_dict) for f in figs.values()),
+             "fastfig": sum(send(f, fastfig.Figure.to_dict) for f in figs.values())}
+    rows: dict[str, list[float]] = {k: [] for k in ("build plotly", "build fastfig", "send plotly", "send fastfig")}
+    for _ in range(args.rounds):
+        rows["build plotly"].append(cpu_ms(build_plotly, args.repeats))
+        rows["build fastfig"].append(cpu_ms(build, args.repeats))
+        rows["send plotly"].append(cpu_ms(lambda: [send(f, go.Figure.to_dict) for f in figs.values()], args.repeats))
+        rows["send fastfig"].append(cpu_ms(lambda: [send(f, fastfig.Figure.to_dict) for f in figs.values()], args.repeats))
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    print(f"GAN page, six live figures, {args.rounds} rounds of {args.repeats} polls (CPU ms per poll, median):")
+    for what in ("build", "send"):
+        print(f"  {what:5s}  plotly {med[what + ' plotly']:6.2f}  fastfig {med[what + ' fastfig']:6.2f}  "
+              f"ratio {med[what + ' plotly'] / med[what + ' fastfig']:5.2f}")
+    total_p, total_f = med["build plotly"] + med["send plotly"], med["build fastfig"] + med["send fastfig"]
+    print(f"  both   plotly {total_p:6.2f}  fastfig {total_f:6.2f}  ratio {total_p / total_f:5.2f}")
+    print(f"  JSON   plotly {sizes['plotly'] / 1e3:6.1f} KB  fastfig {sizes['fastfig'] / 1e3:6.1f} KB  "
+          f"ratio {sizes['plotly'] / sizes['fastfig']:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
