@@ -11,8 +11,11 @@ For each page and each class size N, on a fresh ``streamlit run`` of the app:
 2. **N students**: N more students (five at a time, as a class trickles in; each its own Streamlit
    session) open the page and press Play. After a warm-up, every student's step count is read twice,
    some seconds apart: the aggregate steps/s against the one job alone, and the smallest and median
-   per-student steps/s; ``cores srv,wrk``: the cores the server process and its worker processes used over
-   that window (of the machine's two: what the pages' serving takes from training).
+   per-student steps/s; ``cores srv,wrk,idle``: the cores the server process and its worker processes used
+   over that window, and the cores that sat idle (of the machine's two: what the pages' serving takes from
+   training); ``alone wrk``: the cores the workers used while the one job trained alone; ``per CPU``: the
+   class's steps per worker CPU-second against the one job's (below 1, a worker's time went further alone;
+   the machine's drift between the measurements moves it too).
 3. **Fresh students** open the page in a real Chromium while the N train, three one after another (each its
    own session; one load's time swings by about a second on this machine): seconds until the live view
    (the status line) is drawn, the median and the slowest (``fresh s``); seconds until its first figure is
@@ -164,6 +167,15 @@ def cpu_seconds(pids: list[int]) -> float:
         except OSError:
             pass
     return total
+
+
+def idle_seconds() -> float:
+    """Seconds the machine's cores have sat idle since boot (``/proc/stat``: idle and iowait), summed over cores."""
+    try:
+        fields = open("/proc/stat").readline().split()[1:]
+        return (int(fields[3]) + int(fields[4])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def threads(pid: int) -> int:
@@ -360,25 +372,29 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
 
     crowds = []
 
-    async def one_alone() -> float:
+    async def one_alone() -> tuple[float, float]:
+        """The one job's steps/s, and the cores its workers used meanwhile."""
         crowds.append(alone := new_crowd())
         await alone.open(1)
         await asyncio.sleep(ALONE_WARMUP_S)
+        pids = family(server.pid)[1:]
+        t0, c0 = time.monotonic(), cpu_seconds(pids)
         rate = await alone_rate(alone, seconds / 2)
+        cores = (cpu_seconds(pids) - c0) / max(time.monotonic() - t0, 1e-9)
         await alone.close()
-        return rate
+        return rate, cores
 
     try:
-        before = await one_alone()
+        before, before_cores = await one_alone()
 
         crowds.append(students := new_crowd())
         await students.open(n)
         await asyncio.sleep(warmup)
         workers = family(server.pid)[1:]
-        used0 = time.monotonic(), cpu_seconds([server.pid]), cpu_seconds(workers)
+        used0 = time.monotonic(), cpu_seconds([server.pid]), cpu_seconds(workers), idle_seconds()
         each, redraws = await rates(students, seconds)
-        used1 = time.monotonic(), cpu_seconds([server.pid]), cpu_seconds(workers)
-        server_cores, worker_cores = ((used1[i] - used0[i]) / (used1[0] - used0[0]) for i in (1, 2))
+        used1 = time.monotonic(), cpu_seconds([server.pid]), cpu_seconds(workers), idle_seconds()
+        server_cores, worker_cores, idle_cores = ((used1[i] - used0[i]) / (used1[0] - used0[0]) for i in (1, 2, 3))
         note = students.note()
 
         loads, figures = [], []  # FRESH_STUDENTS fresh students, one after another: one load swings by a second
@@ -409,7 +425,7 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
                 reclaimed = idle_from - t0
                 break
         await fresh.context.close()
-        after = await one_alone()  # the machine's speed drifts: the reference brackets the class
+        after, after_cores = await one_alone()  # the machine's speed drifts: the reference brackets the class
     finally:
         peak.running = False
         for crowd in crowds:
@@ -418,14 +434,17 @@ async def measure(pw, page_path: str, n: int, seconds: float, log_dir: Path, cro
             await crowd_browser.close()
         await probe.close()
         stop_server(server)
-    total, one = sum(each), (before + after) / 2
+    total, one, one_cores = sum(each), (before + after) / 2, (before_cores + after_cores) / 2
+    # steps per worker CPU second in the class against alone: below 1, the workers' time itself went further alone
+    per_cpu = (total / max(worker_cores, 1e-9)) / (one / one_cores) if one and one_cores else 0.0
     return {"page": page_path, "n": n, "one_alone": one, "alone_before": before, "alone_after": after,
             "aggregate": total, "ratio": total / one if one else 0.0,
             "smallest": min(each), "median": statistics.median(each), "fresh_load_s": statistics.median(loads),
             "fresh_max_s": max(loads), "figure_s": statistics.median(figures), "figure_max_s": max(figures),
             "training_seen": training, "peak_rss_mb": peak.rss, "peak_pss_mb": peak.pss,
             "reclaimed_s": reclaimed, "redraws": statistics.median(redraws), "server_cores": server_cores,
-            "worker_cores": worker_cores, "crowd": note}
+            "worker_cores": worker_cores, "idle_cores": idle_cores, "alone_cores": one_cores, "per_cpu": per_cpu,
+            "crowd": note}
 
 
 async def main_async(args) -> None:
@@ -438,7 +457,7 @@ async def main_async(args) -> None:
     print(f"{os.cpu_count()} cores; the crowd: {crowd} at nice {nice}; {args.seconds:.0f} s per measurement")
     print(f"{'page':15s} {'N':>3s} {'1 alone':>8s} {'aggregate':>9s} {'ratio':>6s} {'smallest':>8s} {'median':>7s} "
           f"{'min/med':>7s} {'fresh s':>9s} {'figure s':>9s} {'seen':>4s} {'RSS MB':>7s} {'PSS MB':>7s} {'reclaim s':>9s} "
-          f"{'redraw/s':>8s} {'cores srv,wrk':>13s} {'alone before,after':>18s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} "
+          f"{'redraw/s':>8s} {'cores srv,wrk,idle':>18s} {'alone wrk':>9s} {'per CPU':>7s} {'alone before,after':>18s} {'sessions':>8s} {'running':>7s} {'lag ms':>11s} "
           f"{'crowd CPU':>9s}")
     async with async_playwright() as pw:
         for page_path in args.pages.split(","):
@@ -450,7 +469,8 @@ async def main_async(args) -> None:
                       f"{r['fresh_load_s']:4.1f},{r['fresh_max_s']:<4.1f} {r['figure_s']:4.1f},{r['figure_max_s']:<4.1f} "
                       f"{r['training_seen']:4d} "
                       f"{r['peak_rss_mb']:7.0f} {r['peak_pss_mb']:7.0f} {r['reclaimed_s']:9.1f} {r['redraws']:8.2f} "
-                      f"{r['server_cores']:6.2f},{r['worker_cores']:<6.2f} {r['alone_before']:>9.1f},{r['alone_after']:<8.1f} {r['crowd']}", flush=True)
+                      f"{r['server_cores']:6.2f},{r['worker_cores']:4.2f},{r['idle_cores']:<5.2f} {r['alone_cores']:9.2f} "
+                      f"{r['per_cpu']:7.2f} {r['alone_before']:>9.1f},{r['alone_after']:<8.1f} {r['crowd']}", flush=True)
 
 
 def main() -> None:
