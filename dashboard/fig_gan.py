@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from dashboard import fastfig as fast
-from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_layout
+from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square
 from dashboard.figures import curves, empty_figure, share_of, tile
 from dashboard.relayout import hline, relayout, side_by_side
 from dashboard.theme import DIVERGING, PALETTE
@@ -25,7 +25,7 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
     ``snap["accepted"]`` (DRS) the points rejected are drawn faint."""
     if "fake" not in snap:
         return empty_figure("No model yet", height)
-    fig = fast.Figure(layout=dict(title=dict(text=title)))
+    traces = []  # the figure is built at once, its layout with it (dashboard/fig_samples.py: square)
     box = None
     if "d_grid" in snap:
         gx, gy = snap["grid_x"], snap["grid_y"]
@@ -34,30 +34,31 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
             z = snap["d_grid"]
             rng = dict(zmin=0.0, zmax=1.0) if probability else dict(zmid=float(np.median(z)))
             name = "D(x)" if probability else "D(x) score"
-            fig.add_trace(fast.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, opacity=0.6, **rng,
+            traces.append(fast.Heatmap(x=gx, y=gy, z=z, colorscale=DIVERGING, opacity=0.6, **rng,
                                      colorbar=dict(title=dict(text=name, side="right"), thickness=12),
                                      hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>" + name + "=%{z:.2f}<extra></extra>"))
     real, fake = snap["real"], snap["fake"]
-    fig.add_trace(fast.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
+    traces.append(fast.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
                                marker=dict(size=4, color=REAL_COLOUR, opacity=0.6)))
     accepted = snap.get("accepted")
     if accepted is None:
-        fig.add_trace(fast.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
+        traces.append(fast.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="G(z)",
                                  marker=dict(size=4, color=FAKE_COLOUR, opacity=0.8)))
     else:  # Discriminator Rejection Sampling: the kept points as G's, the rejected ones faint
         kept, out = fake[accepted], fake[~accepted]
-        fig.add_trace(fast.Scatter(x=out[:, 0], y=out[:, 1], mode="markers", name="G(z) rejected",
+        traces.append(fast.Scatter(x=out[:, 0], y=out[:, 1], mode="markers", name="G(z) rejected",
                                  marker=dict(size=3, color=FAKE_COLOUR, opacity=0.15)))
-        fig.add_trace(fast.Scatter(x=kept[:, 0], y=kept[:, 1], mode="markers", name="G(z) kept by DRS",
+        traces.append(fast.Scatter(x=kept[:, 0], y=kept[:, 1], mode="markers", name="G(z) kept by DRS",
                                  marker=dict(size=4, color=FAKE_COLOUR, opacity=0.9)))
     if show_arrows and "arrow" in snap and len(snap["arrow"]):
         b = box or bounds_of(real)
         scale = field_scale(snap["arrow"], 0.06 * (b[1] - b[0]))
-        fig.add_trace(arrows(snap["arrow_from"], snap["arrow"], scale, ARROW_COLOUR, "−∇ₓ L_G"))
+        traces.append(arrows(snap["arrow_from"], snap["arrow"], scale, ARROW_COLOUR, "−∇ₓ L_G"))
     if modes is not None:
-        fig.add_trace(fast.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes", hoverinfo="skip",
+        traces.append(fast.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes", hoverinfo="skip",
                                  marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#000"))))
-    return square_layout(fig, box or bounds_of(real, fake), height, constrain=True)
+    return fast.Figure(data=traces, layout=dict(square(box or bounds_of(real, fake), height, constrain=True),
+                                                title=dict(text=title)))
 
 
 def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 330) -> go.Figure:
@@ -70,15 +71,16 @@ def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 33
     if m.shape[0] > 1:
         segs += [np.concatenate([col, nan]) for col in m.transpose(1, 0, 2)]  # constant z₂
     seg = np.concatenate(segs)
-    fig = fast.Figure(layout=dict(title=dict(text=title)))
+    traces = []
     real = snap.get("real")
     if real is not None:
-        fig.add_trace(fast.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
+        traces.append(fast.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.4)))
-    fig.add_trace(fast.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="G(noise grid)", hoverinfo="skip",
-                             line=dict(color=PALETTE[1], width=1.2)))
+    traces.append(fast.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="G(noise grid)", hoverinfo="skip",
+                               line=dict(color=PALETTE[1], width=1.2)))
     box = (snap["grid_x"][0], snap["grid_x"][-1], snap["grid_y"][0], snap["grid_y"][-1]) if "grid_x" in snap else None
-    return square_layout(fig, box or bounds_of(real, m.reshape(-1, 2)), height)
+    return fast.Figure(data=traces, layout=dict(square(box or bounds_of(real, m.reshape(-1, 2)), height),
+                                                title=dict(text=title)))
 
 
 def digit_grid(images: np.ndarray, title: str, *, cols: int = 6, height: int = 330,

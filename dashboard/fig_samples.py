@@ -23,13 +23,18 @@ def square_layout(fig: go.Figure, bounds: tuple[float, float, float, float] | No
                   constrain: bool = False) -> go.Figure:
     """Equal axes over ``bounds`` = (xmin, xmax, ymin, ymax), legend under the plot; ``constrain``: the
     plot area shrinks to the square (plotly's ``constrain="domain"``) instead of the ranges growing."""
+    return relayout(fig, square(bounds, height, constrain=constrain))
+
+
+def square(bounds: tuple[float, float, float, float] | None, height: int, *, constrain: bool = False) -> dict:
+    """:func:`square_layout`'s settings as a layout dict, for a figure built with its layout at once (a
+    second layout costs plotly as much to take as the first: dashboard/relayout.py)."""
     xaxis: dict = dict(constrain="domain") if constrain else {}
     yaxis: dict = dict(scaleanchor="x", scaleratio=1, **xaxis)
     if bounds is not None:
         xaxis["range"], yaxis["range"] = [bounds[0], bounds[1]], [bounds[2], bounds[3]]
-    return relayout(fig, dict(height=height, margin=dict(l=40, r=10, t=45, b=70),  # legend under
-                              legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, xanchor="left"),  # the plot
-                              xaxis=xaxis, yaxis=yaxis))
+    return dict(height=height, margin=dict(l=40, r=10, t=45, b=70),  # legend under the plot
+                legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, xanchor="left"), xaxis=xaxis, yaxis=yaxis)
 
 
 def bounds_of(*clouds: np.ndarray, margin: float = 0.15, cap: float = 1e3) -> tuple[float, float, float, float]:
