@@ -37,9 +37,10 @@ class Figure(go.Figure):
     """``go.Figure`` without plotly's check of every property, whose dict for the browser (``to_dict``, what
     ``st.plotly_chart`` sends) costs less to make and to send: plotly deep-copies the whole figure, arrays
     and all, before it encodes each array; this copies only the dicts and lists around the arrays, and
-    sends float arrays as float32 (``to_typed_array_spec``), half the bytes of float64 for every hash,
-    message and browser that handles them, and more digits than a screen shows. A float array whose
-    values reach 2**24 stays float64 (float32 would round it by more than 1 in 2**24 of the largest)."""
+    sends float arrays as float32 typed arrays: half the bytes of float64 for every hash, message and
+    browser that handles them, and still about seven significant digits, more than a screen shows. A float
+    array whose values reach 2**24 stays float64: there float32 stops holding every integer (a step count
+    of 16,777,217 would read 16,777,216)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("_validate", False)
