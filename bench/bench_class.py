@@ -13,9 +13,11 @@ For each page and each class size N, on a fresh ``streamlit run`` of the app:
    some seconds apart: the aggregate steps/s against the one job alone, and the smallest and median
    per-student steps/s; ``cores srv,wrk,idle``: the cores the server process and its worker processes used
    over that window, and the cores that sat idle (of the machine's two: what the pages' serving takes from
-   training); ``alone wrk``: the cores the workers used while the one job trained alone; ``per CPU``: the
-   class's steps per worker CPU-second against the one job's (below 1, a worker's time went further alone;
-   the machine's drift between the measurements moves it too).
+   training); ``alone wrk``: the cores the workers used while the one job was measured alone; ``per CPU``:
+   the class's steps per worker CPU-second against the one job's (below 1, a worker's time went further
+   alone; the machine's drift between the measurements moves it too). A job whose budget ends inside the
+   alone window (the classification page's 20,000 steps take about 10 s) leaves its worker idle for the
+   rest of it: ``alone wrk`` then reads below 1 and ``per CPU`` low.
 3. **Fresh students** open the page in a real Chromium while the N train, three one after another (each its
    own session; one load's time swings by about a second on this machine): seconds until the live view
    (the status line) is drawn, the median and the slowest (``fresh s``); seconds until its first figure is
