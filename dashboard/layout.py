@@ -206,7 +206,7 @@ def projected(fig: go.Figure, main: bool = False) -> go.Figure:
         elif line is not None and trace.type == "scatter" and "lines" in (trace.mode or ""):
             trace.line.width = 2 * LINE_SCALE
     if main and (fig.layout.height or 450) > MAIN_HEIGHT:
-        fig.update_layout(height=MAIN_HEIGHT)
+        fig.layout.height = MAIN_HEIGHT  # as chart() does in normal mode: update_layout costs 6x as much
     return fig
 
 
