@@ -36,6 +36,8 @@ MAIN_HEIGHT = 400  # the main live figure in presenter mode: fits under title, c
 NORMAL_MAIN_HEIGHT = 360  # in normal mode: fits under the title, a two-line lesson, the controls, the
 # status and one more row (tabs, a heading, step buttons) at 720 px
 FONT_STEP = 4  # presenter mode: chart fonts this much larger
+TICK_STEP = 2  # presenter mode: axis tick labels and legends this much smaller than the chart's font
+THEME_SMALL_PX = 12  # Streamlit's chart theme: its tick labels' and legend's size where a figure sets none
 LINE_SCALE = 1.6  # presenter mode: chart lines this much thicker
 
 _CSS = """
@@ -199,6 +201,7 @@ def projected(fig: go.Figure, main: bool = False) -> go.Figure:
     """The figure as presenter mode draws it: larger fonts, thicker lines; the main one fits the screen."""
     size = (fig.layout.font.size or 16) + FONT_STEP
     fig.update_layout(font_size=size)
+    _readable_ticks_and_legend(fig, size - TICK_STEP)
     for trace in fig.data:
         line = getattr(trace, "line", None)
         if line is not None and getattr(line, "width", None) is not None:
@@ -208,6 +211,22 @@ def projected(fig: go.Figure, main: bool = False) -> go.Figure:
     if main and (fig.layout.height or 450) > MAIN_HEIGHT:
         fig.layout.height = MAIN_HEIGHT  # as chart() does in normal mode: update_layout costs 6x as much
     return fig
+
+
+def _readable_ticks_and_legend(fig: go.Figure, small: int) -> None:
+    """Tick labels and legend at ``small`` px at least: Streamlit's chart theme draws them at its own
+    THEME_SMALL_PX unless a figure sets a size. A legend under the plot moves down by what the larger
+    tick labels take, so they do not run into it."""
+    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+        if (axis.tickfont.size or 0) < small:
+            axis.tickfont.size = small
+    legend = fig.layout.legend
+    if (legend.font.size or 0) < small:
+        legend.font.size = small
+    if legend.y is not None and legend.y < 0 and legend.yref in (None, "paper"):
+        margin = fig.layout.margin
+        plot_px = (fig.layout.height or 450) - (100 if margin.t is None else margin.t) - (80 if margin.b is None else margin.b)
+        legend.y = legend.y - 1.5 * max(0, small - THEME_SMALL_PX) / max(plot_px, 100)
 
 
 def chart(fig: go.Figure, key: str, *, main: bool = False, **kw) -> None:

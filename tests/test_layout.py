@@ -80,6 +80,34 @@ def test_projected_figures_are_larger_and_the_main_one_fits_the_screen():
     assert side.layout.height == 600
 
 
+def test_projected_tick_labels_and_legends_are_readable_and_apart():
+    # Streamlit's chart theme draws tick labels and legends at 12 px unless a figure sets a size: on a
+    # projector they must grow with the font, and a legend under the plot must make room for the larger ticks
+    small = 16 + layout.FONT_STEP - layout.TICK_STEP
+    under = dict(orientation="h", y=-0.14, yanchor="top")
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[1, 0]),
+                    layout=dict(height=400, margin=dict(t=45, b=70), legend=under, font=dict(size=16),
+                                yaxis=dict(tickfont=dict(size=30))))
+    out = layout.projected(fig)
+    assert out.layout.xaxis.tickfont.size == small
+    assert out.layout.yaxis.tickfont.size == 30  # a figure's own larger size stays
+    assert out.layout.legend.font.size == small
+    plot_px = 400 - 45 - 70
+    moved_px = (-0.14 - out.layout.legend.y) * plot_px
+    assert moved_px >= small - layout.THEME_SMALL_PX  # at least the ticks' growth
+    assert moved_px <= 3 * (small - layout.THEME_SMALL_PX)
+    beside = layout.projected(go.Figure(go.Scatter(x=[0], y=[0]), layout=dict(legend=dict(y=0.9))))
+    assert beside.layout.legend.y == 0.9  # a legend inside or beside the plot stays where it is
+
+
+def test_projected_reaches_every_axis_of_side_by_side_panels():
+    from plotly.subplots import make_subplots
+
+    out = layout.projected(make_subplots(rows=1, cols=3))
+    sizes = [a.tickfont.size for a in (*out.select_xaxes(), *out.select_yaxes())]
+    assert len(sizes) == 6 and min(sizes) >= 16 + layout.FONT_STEP - layout.TICK_STEP
+
+
 def test_every_chart_keeps_its_png_export():
     config = layout.chart_config("game")
     assert config["toImageButtonOptions"]["format"] == "png"
