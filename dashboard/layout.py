@@ -36,8 +36,8 @@ MAIN_HEIGHT = 400  # the main live figure in presenter mode: fits under title, c
 NORMAL_MAIN_HEIGHT = 360  # in normal mode: fits under the title, a two-line lesson, the controls, the
 # status and one more row (tabs, a heading, step buttons) at 720 px
 FONT_STEP = 4  # presenter mode: chart fonts this much larger
-TICK_STEP = 2  # presenter mode: axis tick labels and legends this much smaller than the chart's font
-THEME_SMALL_PX = 12  # Streamlit's chart theme: its tick labels' and legend's size where a figure sets none
+TICK_STEP = 2  # presenter mode: axis tick labels this much smaller than the chart's font
+THEME_SMALL_PX = 12  # Streamlit's chart theme: its tick labels' size where a figure sets none
 LINE_SCALE = 1.6  # presenter mode: chart lines this much thicker
 
 _CSS = """
@@ -214,19 +214,23 @@ def projected(fig: go.Figure, main: bool = False) -> go.Figure:
 
 
 def _readable_ticks_and_legend(fig: go.Figure, small: int) -> None:
-    """Tick labels and legend at ``small`` px at least: Streamlit's chart theme draws them at its own
+    """Axis tick labels at ``small`` px at least: Streamlit's chart theme draws them at its own
     THEME_SMALL_PX unless a figure sets a size. A legend under the plot moves down by what the larger
-    tick labels take, so they do not run into it."""
+    labels take, so they do not run into it. Legends keep their size: their entries' widths and rows are
+    laid out for it (dashboard/legends.py), and a larger font made them overlap each other and the titles."""
     for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
         if (axis.tickfont.size or 0) < small:
             axis.tickfont.size = small
-    legend = fig.layout.legend
-    if (legend.font.size or 0) < small:
-        legend.font.size = small
-    if legend.y is not None and legend.y < 0 and legend.yref in (None, "paper"):
-        margin = fig.layout.margin
-        plot_px = (fig.layout.height or 450) - (100 if margin.t is None else margin.t) - (80 if margin.b is None else margin.b)
-        legend.y = legend.y - 1.5 * max(0, small - THEME_SMALL_PX) / max(plot_px, 100)
+    grow_px = 1.5 * max(0, small - THEME_SMALL_PX)
+    legend, margin = fig.layout.legend, fig.layout.margin
+    bottom = 80 if margin.b is None else margin.b
+    if legend.y is None or legend.y > 0.5:  # beside or above the plot
+        return
+    if legend.yref == "container":  # at the figure's bottom edge (legend_below): the margin above it grows
+        margin.b = bottom + grow_px
+    elif legend.y < 0:  # a share of the plot's height below it
+        plot_px = (fig.layout.height or 450) - (100 if margin.t is None else margin.t) - bottom
+        legend.y = legend.y - grow_px / max(plot_px, 100)
 
 
 def chart(fig: go.Figure, key: str, *, main: bool = False, **kw) -> None:

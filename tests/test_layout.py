@@ -81,8 +81,8 @@ def test_projected_figures_are_larger_and_the_main_one_fits_the_screen():
 
 
 def test_projected_tick_labels_and_legends_are_readable_and_apart():
-    # Streamlit's chart theme draws tick labels and legends at 12 px unless a figure sets a size: on a
-    # projector they must grow with the font, and a legend under the plot must make room for the larger ticks
+    # Streamlit's chart theme draws tick labels at 12 px unless a figure sets a size: on a projector they
+    # must grow with the font, and a legend under the plot must make room for the larger ticks
     small = 16 + layout.FONT_STEP - layout.TICK_STEP
     under = dict(orientation="h", y=-0.14, yanchor="top")
     fig = go.Figure(go.Scatter(x=[0, 1], y=[1, 0]),
@@ -91,13 +91,17 @@ def test_projected_tick_labels_and_legends_are_readable_and_apart():
     out = layout.projected(fig)
     assert out.layout.xaxis.tickfont.size == small
     assert out.layout.yaxis.tickfont.size == 30  # a figure's own larger size stays
-    assert out.layout.legend.font.size == small
+    assert out.layout.legend.font.size is None  # legends keep the size their layout was made for
     plot_px = 400 - 45 - 70
     moved_px = (-0.14 - out.layout.legend.y) * plot_px
     assert moved_px >= small - layout.THEME_SMALL_PX  # at least the ticks' growth
     assert moved_px <= 3 * (small - layout.THEME_SMALL_PX)
     beside = layout.projected(go.Figure(go.Scatter(x=[0], y=[0]), layout=dict(legend=dict(y=0.9))))
     assert beside.layout.legend.y == 0.9  # a legend inside or beside the plot stays where it is
+    edge = go.Figure(go.Scatter(x=[0], y=[0]), layout=dict(height=400, margin=dict(b=106),
+                                                           legend=dict(yref="container", y=0, yanchor="bottom")))
+    lowered = layout.projected(edge)
+    assert lowered.layout.legend.y == 0 and lowered.layout.margin.b >= 106 + small - layout.THEME_SMALL_PX
 
 
 def test_projected_reaches_every_axis_of_side_by_side_panels():
