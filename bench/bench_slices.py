@@ -10,7 +10,11 @@ Printed for each worker: steps per second, steps per CPU second of the worker, t
 (median and max), and the probe run's steps/s as its status line shows it against its true rate; then
 the ratios, 0.1 s against 0.02 s, measured in this one run.
 
-    python bench/bench_slices.py [--runs 15] [--seconds 40]
+``--turns A,B`` compares two other turns the same way. Read a single run with care: 0.3 s against 0.1 s
+read 1.032 and 0.1 s against 0.3 s read 1.041 (3 December), each in favour of the worker listed first, so
+between those two the turn's length is within this comparison's own bias.
+
+    python bench/bench_slices.py [--runs 15] [--seconds 40] [--turns 0.1,0.02]
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ PROBE_EVERY_S = 0.5
 
 
 def main() -> None:
-    args = side_by_side_args()
-    services = {"0.1 s": one_worker({"GENLAB_SLICE_S": "0.1"}), "0.02 s": one_worker({"GENLAB_SLICE_S": "0.02"})}
+    args = side_by_side_args(turns="0.1,0.02")
+    a, b = (f"{float(t):g} s" for t in args.turns.split(","))
+    services = {name: one_worker({"GENLAB_SLICE_S": name[:-2]}) for name in (a, b)}
     try:
         jobs = gan_runs(services, args.runs)
         first = {name: sum(j.step_count for j in group) for name, group in jobs.items()}
@@ -75,8 +80,7 @@ def main() -> None:
     for name in services:
         print(f"{name:7s} {rate[name]:8.1f} {per_cpu[name]:9.1f} {statistics.median(answers[name]):16.1f} "
               f"{max(answers[name]):6.1f} {statistics.median(shown[name]):11.1f} {probe[name]:5.1f}")
-    a, b = "0.1 s", "0.02 s"
-    print(f"0.1 s / 0.02 s: steps/s {rate[a] / rate[b]:.3f}, steps per CPU s "
+    print(f"{a} / {b}: steps/s {rate[a] / rate[b]:.3f}, steps per CPU s "
           f"{per_cpu[a] / per_cpu[b]:.3f}")
 
 

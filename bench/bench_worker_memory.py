@@ -50,10 +50,12 @@ def one_worker(env: dict[str, str]) -> TrainingService:
                 os.environ[name] = value
 
 
-def side_by_side_args() -> argparse.Namespace:
+def side_by_side_args(turns: str | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15, help="runs in each worker (30 students on 2 workers: 15)")
     parser.add_argument("--seconds", type=float, default=40.0)
+    if turns is not None:
+        parser.add_argument("--turns", default=turns, help="the two workers' turns in seconds, 'A,B'")
     return parser.parse_args()
 
 
