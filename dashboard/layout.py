@@ -201,15 +201,15 @@ def projected(fig: go.Figure, main: bool = False) -> go.Figure:
     """The figure as presenter mode draws it: larger fonts, thicker lines; the main one fits the screen."""
     size = (fig.layout.font.size or 16) + FONT_STEP
     fig.update_layout(font_size=size)
-    _readable_ticks_and_legend(fig, size - TICK_STEP)
+    if main and (fig.layout.height or 450) > MAIN_HEIGHT:
+        fig.layout.height = MAIN_HEIGHT  # as chart() does in normal mode: update_layout costs 6x as much
+    _readable_ticks_and_legend(fig, size - TICK_STEP)  # after the height: a legend's move is a share of it
     for trace in fig.data:
         line = getattr(trace, "line", None)
         if line is not None and getattr(line, "width", None) is not None:
             trace.line.width = line.width * LINE_SCALE
         elif line is not None and trace.type == "scatter" and "lines" in (trace.mode or ""):
             trace.line.width = 2 * LINE_SCALE
-    if main and (fig.layout.height or 450) > MAIN_HEIGHT:
-        fig.layout.height = MAIN_HEIGHT  # as chart() does in normal mode: update_layout costs 6x as much
     return fig
 
 

@@ -96,6 +96,10 @@ def test_projected_tick_labels_and_legends_are_readable_and_apart():
     moved_px = (-0.14 - out.layout.legend.y) * plot_px
     assert moved_px >= small - layout.THEME_SMALL_PX  # at least the ticks' growth
     assert moved_px <= 3 * (small - layout.THEME_SMALL_PX)
+    tall = go.Figure(go.Scatter(x=[0, 1], y=[1, 0]),
+                     layout=dict(height=600, margin=dict(t=45, b=70), legend=under, font=dict(size=16)))
+    main = layout.projected(tall, main=True)  # drawn at MAIN_HEIGHT: the move is a share of that plot's height
+    assert (-0.14 - main.layout.legend.y) * (layout.MAIN_HEIGHT - 45 - 70) >= small - layout.THEME_SMALL_PX
     beside = layout.projected(go.Figure(go.Scatter(x=[0], y=[0]), layout=dict(legend=dict(y=0.9))))
     assert beside.layout.legend.y == 0.9  # a legend inside or beside the plot stays where it is
     edge = go.Figure(go.Scatter(x=[0], y=[0]), layout=dict(height=400, margin=dict(b=106),
