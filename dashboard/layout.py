@@ -218,7 +218,7 @@ def _readable_ticks_and_legend(fig: go.Figure, small: int) -> None:
     THEME_SMALL_PX unless a figure sets a size. A legend under the plot moves down by what the larger
     labels take, so they do not run into it. Legends keep their size: their entries' widths and rows are
     laid out for it (dashboard/legends.py), and a larger font made them overlap each other and the titles."""
-    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+    for axis in (*fig.select_xaxes(), *[y for y in fig.select_yaxes() if not _inner(fig, y)]):
         if (axis.tickfont.size or 0) < small:
             axis.tickfont.size = small
     grow_px = 1.5 * max(0, small - THEME_SMALL_PX)
@@ -231,6 +231,14 @@ def _readable_ticks_and_legend(fig: go.Figure, small: int) -> None:
     elif legend.y < 0:  # a share of the plot's height below it
         plot_px = (fig.layout.height or 450) - (100 if margin.t is None else margin.t) - bottom
         legend.y = legend.y - grow_px / max(plot_px, 100)
+
+
+def _inner(fig: go.Figure, yaxis: Any) -> bool:
+    """Whether ``yaxis`` belongs to a panel right of another (side by side): its tick labels sit in the gap
+    between the two panels, where larger ones ran into the left panel."""
+    anchor = yaxis.anchor if yaxis.anchor not in (None, "free") else "x"
+    xaxis = fig.layout[anchor.replace("x", "xaxis", 1)]
+    return bool(xaxis.domain) and xaxis.domain[0] > 0.01 and (yaxis.side or "left") == "left"
 
 
 def chart(fig: go.Figure, key: str, *, main: bool = False, **kw) -> None:
