@@ -37,7 +37,7 @@ NORMAL_MAIN_HEIGHT = 360  # in normal mode: fits under the title, a two-line les
 # status and one more row (tabs, a heading, step buttons) at 720 px
 FONT_STEP = 4  # presenter mode: chart fonts this much larger
 TICK_STEP = 2  # presenter mode: axis tick labels this much smaller than the chart's font
-THEME_SMALL_PX = 12  # Streamlit's chart theme: its tick labels' size where a figure sets none
+THEME_SMALL_PX = 12  # Streamlit's chart theme: its tick labels' and axis titles' size where a figure sets none
 LINE_SCALE = 1.6  # presenter mode: chart lines this much thicker
 
 _CSS = """
@@ -214,14 +214,17 @@ def projected(fig: go.Figure, main: bool = False) -> go.Figure:
 
 
 def _readable_ticks_and_legend(fig: go.Figure, small: int) -> None:
-    """Axis tick labels at ``small`` px at least: Streamlit's chart theme draws them at its own
+    """Axis tick labels and titles at ``small`` px at least: Streamlit's chart theme draws them at its own
     THEME_SMALL_PX unless a figure sets a size. A legend under the plot moves down by what the larger
-    labels take, so they do not run into it. Legends keep their size: their entries' widths and rows are
+    labels and titles take, so they do not run into it. Legends keep their size: their entries' widths and rows are
     laid out for it (dashboard/legends.py), and a larger font made them overlap each other and the titles."""
     for axis in (*fig.select_xaxes(), *[y for y in fig.select_yaxes() if not _inner(fig, y)]):
         if (axis.tickfont.size or 0) < small:
             axis.tickfont.size = small
-    grow_px = 1.5 * max(0, small - THEME_SMALL_PX)
+        if axis.title.text and (axis.title.font.size or 0) < small:  # "step", "loss": the theme's size too
+            axis.title.font.size = small
+    rows = 2 if any(x.title.text for x in fig.select_xaxes()) else 1  # tick labels, and the axis title under them
+    grow_px = 1.5 * rows * max(0, small - THEME_SMALL_PX)
     legend, margin = fig.layout.legend, fig.layout.margin
     bottom = 80 if margin.b is None else margin.b
     if legend.y is None or legend.y > 0.5:  # beside or above the plot

@@ -100,6 +100,12 @@ def test_projected_tick_labels_and_legends_are_readable_and_apart():
                      layout=dict(height=600, margin=dict(t=45, b=70), legend=under, font=dict(size=16)))
     main = layout.projected(tall, main=True)  # drawn at MAIN_HEIGHT: the move is a share of that plot's height
     assert (-0.14 - main.layout.legend.y) * (layout.MAIN_HEIGHT - 45 - 70) >= small - layout.THEME_SMALL_PX
+    titled = layout.projected(go.Figure(go.Scatter(x=[0], y=[0]), layout=dict(
+        height=400, margin=dict(b=106), xaxis=dict(title=dict(text="step")),
+        legend=dict(yref="container", y=0, yanchor="bottom"))))
+    assert titled.layout.xaxis.title.font.size == small
+    assert titled.layout.yaxis.title.font.size is None  # no title, nothing to size
+    assert titled.layout.margin.b >= 106 + 2 * (small - layout.THEME_SMALL_PX)  # room for ticks and title
     beside = layout.projected(go.Figure(go.Scatter(x=[0], y=[0]), layout=dict(legend=dict(y=0.9))))
     assert beside.layout.legend.y == 0.9  # a legend inside or beside the plot stays where it is
     edge = go.Figure(go.Scatter(x=[0], y=[0]), layout=dict(height=400, margin=dict(b=106),
