@@ -39,6 +39,7 @@ FONT_STEP = 4  # presenter mode: chart fonts this much larger
 TICK_STEP = 2  # presenter mode: axis tick labels this much smaller than the chart's font
 THEME_SMALL_PX = 12  # Streamlit's chart theme: its tick labels' and axis titles' size where a figure sets none
 LINE_SCALE = 1.6  # presenter mode: chart lines this much thicker
+PLOTLY_HEIGHT, PLOTLY_TOP, PLOTLY_BOTTOM = 450, 100, 80  # plotly's figure height and margins where a figure sets none
 
 _CSS = """
 <style>
@@ -201,7 +202,7 @@ def projected(fig: go.Figure, main: bool = False) -> go.Figure:
     """The figure as presenter mode draws it: larger fonts, thicker lines; the main one fits the screen."""
     size = (fig.layout.font.size or 16) + FONT_STEP
     fig.update_layout(font_size=size)
-    if main and (fig.layout.height or 450) > MAIN_HEIGHT:
+    if main and (fig.layout.height or PLOTLY_HEIGHT) > MAIN_HEIGHT:
         fig.layout.height = MAIN_HEIGHT  # as chart() does in normal mode: update_layout costs 6x as much
     _readable_ticks_and_legend(fig, size - TICK_STEP)  # after the height: a legend's move is a share of it
     for trace in fig.data:
@@ -218,21 +219,22 @@ def _readable_ticks_and_legend(fig: go.Figure, small: int) -> None:
     THEME_SMALL_PX unless a figure sets a size. A legend under the plot moves down by what the larger
     labels and titles take, so they do not run into it. Legends keep their size: their entries' widths and rows are
     laid out for it (dashboard/legends.py), and a larger font made them overlap each other and the titles."""
-    for axis in (*fig.select_xaxes(), *[y for y in fig.select_yaxes() if not _inner(fig, y)]):
+    xaxes = list(fig.select_xaxes())
+    for axis in (*xaxes, *[y for y in fig.select_yaxes() if not _inner(fig, y)]):
         if (axis.tickfont.size or 0) < small:
             axis.tickfont.size = small
         if axis.title.text and (axis.title.font.size or 0) < small:  # "step", "loss": the theme's size too
             axis.title.font.size = small
-    rows = 2 if any(x.title.text for x in fig.select_xaxes()) else 1  # tick labels, and the axis title under them
+    rows = 2 if any(x.title.text for x in xaxes) else 1  # tick labels, and the axis title under them
     grow_px = 1.5 * rows * max(0, small - THEME_SMALL_PX)
     legend, margin = fig.layout.legend, fig.layout.margin
-    bottom = 80 if margin.b is None else margin.b
+    bottom = PLOTLY_BOTTOM if margin.b is None else margin.b
     if legend.y is None or legend.y > 0.5:  # beside or above the plot
         return
     if legend.yref == "container":  # at the figure's bottom edge (legend_below): the margin above it grows
         margin.b = bottom + grow_px
     elif legend.y < 0:  # a share of the plot's height below it
-        plot_px = (fig.layout.height or 450) - (100 if margin.t is None else margin.t) - bottom
+        plot_px = (fig.layout.height or PLOTLY_HEIGHT) - (PLOTLY_TOP if margin.t is None else margin.t) - bottom
         legend.y = legend.y - grow_px / max(plot_px, 100)
 
 
@@ -249,7 +251,7 @@ def chart(fig: go.Figure, key: str, *, main: bool = False, **kw) -> None:
     (``main``) is on the first screen of a 1280x720 projector in both modes."""
     if presenting():
         fig = projected(fig, main)
-    elif main and (fig.layout.height or 450) > NORMAL_MAIN_HEIGHT:
+    elif main and (fig.layout.height or PLOTLY_HEIGHT) > NORMAL_MAIN_HEIGHT:
         fig.layout.height = NORMAL_MAIN_HEIGHT  # update_layout's batch machinery costs 6x as much
     fastfig.check(fig)  # the tests: plotly's checks, skipped by the live builders (dashboard/fastfig.py)
     st.plotly_chart(fig, key=key, config=chart_config(key), **kw)
