@@ -86,10 +86,12 @@ def test_training_makes_the_loss_chart_grow(server, page):
     wait_until_rendered(page)
     assert plot_last_x(page, "Loss") == -1  # nothing trained yet: an empty chart
     play(page)
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                           ".some(el => el.layout && el.layout.title && String(el.layout.title.text).includes('Loss'))",
-                           timeout=20_000)
+    # the empty Loss chart from before Play is already there: wait for one that has drawn a step
+    deadline = time.monotonic() + 20
     first = plot_last_x(page, "Loss")
+    while first <= 0 and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        first = plot_last_x(page, "Loss")
     deadline = time.monotonic() + 15
     later = first
     while later <= first and time.monotonic() < deadline:  # the live view redraws with a later step
