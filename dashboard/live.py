@@ -122,12 +122,18 @@ def ensure_job(
 START = ("trained", "scratch")  # the words are the URL's values too: a lecturer types start=scratch
 
 
+_START_NOTE = "_genlab_start_note"  # the place under the choice where ensure_trained_job says why it starts from scratch
+
+
 def start_from(what: str = "the model") -> str:
-    """The sidebar choice (URL key ``start``) between the shipped trained model and random weights."""
-    return ui.select(f"Start {what} from", "start", START, "trained",
-                     help="**trained**: a model trained for the default settings (assets/checkpoints), so the "
-                          "page shows a good model at once and trains on from there; **scratch**: random "
-                          "weights, to watch it learn. In a link: start=scratch.")
+    """The sidebar choice (URL key ``start``) between the shipped trained model and random weights; under it,
+    :func:`ensure_trained_job` says when the trained model does not fit the settings."""
+    chosen = ui.select(f"Start {what} from", "start", START, "trained",
+                       help="**trained**: a model trained for the default settings (assets/checkpoints), so the "
+                            "page shows a good model at once and trains on from there; **scratch**: random "
+                            "weights, to watch it learn. In a link: start=scratch.")
+    st.session_state[_START_NOTE] = st.empty()
+    return chosen
 
 
 def with_start(spec: RunSpec, model: str, cfg: Any, start: str) -> tuple[RunSpec, str | None]:
@@ -145,11 +151,13 @@ def ensure_trained_job(name: str, reset_key: Hashable, spec: RunSpec, *, model: 
                        **kwargs: Any) -> Job | None:
     """:func:`ensure_job` for a run that may start from ``model``'s shipped checkpoint (see
     :func:`with_start`); says in a caption why it starts from random weights when the checkpoint does
-    not fit ``cfg``."""
+    not fit ``cfg``: under the sidebar's choice (:func:`start_from`, drawn in this run), not above the
+    live figures (on the projector the line pushed them down)."""
     spec, scratch_why = with_start(spec, model, cfg, start)
     job = ensure_job(name, reset_key, spec, **kwargs)
+    place = st.session_state.pop(_START_NOTE, None) or st
     if job is not None and scratch_why:
-        st.caption(scratch_why)
+        place.caption(scratch_why)
     return job
 
 
@@ -223,7 +231,9 @@ def control_bar(job: Job | None, name: str, *, weights: bool = False, narrow: bo
     with cols[3].popover(f"{icon('save')}Save", width="stretch", help="Compare runs, take a run away"):
         exports(job, name, weights=weights, keep=keep)
     notice = st.session_state.pop(_NOTICE, None)
-    if notice:
+    if notice and layout.presenting():  # on the projector, a box in the row would push the figures down
+        st.toast(notice, icon=":material/restart_alt:", duration="long")
+    elif notice:
         cols[4].info(notice, icon=":material/restart_alt:")
 
 

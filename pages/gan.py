@@ -59,6 +59,7 @@ with st.sidebar:
 
     chosen = ui.select("Preset (fills the settings below)", "preset", list(PRESETS), RECOMMENDED,
                        on_change=apply_preset)
+    preset_changed = st.empty()  # filled once the settings below are read
     start = live.start_from()
     layout.presets(TRY)
 with layout.settings():
@@ -128,7 +129,7 @@ cfg = GanConfig(
     eval_every=100,
 )
 if cfg != preset(chosen, data=cfg.data, spread=cfg.spread, seed=seed, eval_every=100):
-    st.caption(f"Settings changed from the preset “{chosen}”.")
+    preset_changed.caption(f"Settings changed from the preset “{chosen}”.")
 if target is None:
     job = None
 else:

@@ -55,7 +55,8 @@ def errors(at: AppTest) -> list[str]:
 def texts(at: AppTest) -> str:
     """All markdown, captions and alerts of the page as one string, to search in."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [str(e.value) for e in list(at.error) + list(at.warning) + list(at.info) + list(at.success)]
+    parts += [str(e.value) for e in list(at.error) + list(at.warning) + list(at.info) + list(at.success)
+              + list(at.toast)]
     return "\n".join(map(str, parts))
 
 

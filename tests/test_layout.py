@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import layout
-from tests.pagetest import open_page
+from tests.pagetest import open_page, press
 
 
 def sidebar_expanders(at):
@@ -222,3 +222,25 @@ def test_an_empty_figures_message_breaks_into_even_lines_that_fit_a_narrow_colum
     assert empty_figure("No model yet").layout.annotations[0].text == "No model yet"
     kept = "The manifold is drawn for 1D or 2D noise,<br>not for noise in clusters"  # broken by hand: kept
     assert empty_figure(kept).layout.annotations[0].text == kept
+
+
+def test_a_reset_notice_floats_on_the_projector_and_sits_in_the_bar_otherwise():
+    """In presenter mode "Settings changed: the model was reset" is a toast: a box in the control bar's row,
+    four lines tall at the projector's font size, pushed the live figures below the first screen."""
+    small = {"gw": "16", "dw": "16", "batch": "64"}
+    for present, where in (("1", "toast"), ("0", "info")):
+        at = open_page("gan.py", small | {"present": present})
+        press(at, "gan_step")
+        at.slider(key="pack").set_value(1).run()
+        notices = {kind: " ".join(str(e.value) for e in getattr(at, kind)) for kind in ("toast", "info")}
+        assert "the model was reset and starts again from step 0" in notices[where], (present, notices)
+        assert "reset" not in notices["info" if where == "toast" else "toast"], (present, notices)
+
+
+def test_why_a_run_starts_from_scratch_and_left_its_preset_is_said_in_the_sidebar_not_above_the_figures():
+    for present in ("1", "0"):
+        at = open_page("gan.py", {"gw": "16", "dw": "16", "batch": "64", "pack": "1", "present": present})
+        side = " ".join(c.value for c in at.sidebar.caption)
+        main = " ".join(c.value for c in at.main.caption)
+        for note in ("Starting from random weights", "Settings changed from the preset"):
+            assert note in side and note not in main, (present, note, side, main)
