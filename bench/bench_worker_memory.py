@@ -5,9 +5,11 @@ GAN page's model with the page's options (a film of the samples, a budget, live 
 each polled every second as N live views would. One worker trims glibc's free memory every second (as
 shipped), the other never does (``GENLAB_MALLOC_TRIM=0``). Printed for each: the worker's resident
 memory (min, mean, max over samples every 0.5 s) and its steps per second; and the ratios, trimmed
-against untrimmed, measured in this one run.
+against untrimmed, measured in this one run; and each worker's minor page faults per second (memory given
+back is faulted in again when it is used). A single run favours the worker started first (see
+``bench/bench_slices.py``): ``--first untrimmed`` starts the other first.
 
-    python bench/bench_worker_memory.py [--runs 15] [--seconds 40]
+    python bench/bench_worker_memory.py [--runs 15] [--seconds 40] [--first trimmed|untrimmed]
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def minor_faults(pid: int) -> int:
+    """The process's minor page faults so far (``/proc/PID/stat``, field 10)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[7])
+
+
 def one_worker(env: dict[str, str]) -> TrainingService:
     """A service of one worker started with ``env`` added to its environment (a worker reads its settings
     when it starts)."""
@@ -56,6 +64,9 @@ def side_by_side_args(turns: str | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=40.0)
     if turns is not None:
         parser.add_argument("--turns", default=turns, help="the two workers' turns in seconds, 'A,B'")
+    else:
+        parser.add_argument("--first", choices=("trimmed", "untrimmed"), default="trimmed",
+                            help="the worker started (and given its runs) first")
     return parser.parse_args()
 
 
@@ -75,11 +86,13 @@ def gan_runs(services: dict[str, TrainingService], runs: int) -> dict[str, list]
 
 def main() -> None:
     args = side_by_side_args()
-    services = {"trimmed": one_worker({"GENLAB_MALLOC_TRIM": "1"}),
-                "untrimmed": one_worker({"GENLAB_MALLOC_TRIM": "0"})}
+    trim = {"trimmed": "1", "untrimmed": "0"}
+    order = sorted(trim, key=lambda name: name != args.first)
+    services = {name: one_worker({"GENLAB_MALLOC_TRIM": trim[name]}) for name in order}
     try:
         jobs = gan_runs(services, args.runs)
         first = {name: sum(j.step_count for j in group) for name, group in jobs.items()}
+        faults = {name: minor_faults(svc.workers[0].pid) for name, svc in services.items()}
         memory: dict[str, list[float]] = {name: [] for name in services}
         t0 = last_poll = time.monotonic()
         while time.monotonic() - t0 < args.seconds:
@@ -93,14 +106,16 @@ def main() -> None:
                         job.poll()
         wall = time.monotonic() - t0
         rate = {name: (sum(j.step_count for j in group) - first[name]) / wall for name, group in jobs.items()}
+        faults = {name: (minor_faults(svc.workers[0].pid) - faults[name]) / wall for name, svc in services.items()}
     finally:
         for svc in services.values():
             svc.shutdown()
     print(f"one worker each, {args.runs} GAN runs with the page's options, {args.seconds:.0f} s side by side")
-    print(f"{'worker':10s} {'RSS min':>8s} {'mean':>6s} {'max':>6s} {'steps/s':>8s}")
+    print(f"{'worker':10s} {'RSS min':>8s} {'mean':>6s} {'max':>6s} {'steps/s':>8s} {'faults/s':>9s}")
     for name in services:
         m = memory[name]
-        print(f"{name:10s} {min(m):8.0f} {statistics.mean(m):6.0f} {max(m):6.0f} {rate[name]:8.1f}")
+        print(f"{name:10s} {min(m):8.0f} {statistics.mean(m):6.0f} {max(m):6.0f} {rate[name]:8.1f} "
+              f"{faults[name]:9.0f}")
     t, u = memory["trimmed"], memory["untrimmed"]
     print(f"trimmed / untrimmed: mean RSS {statistics.mean(t) / statistics.mean(u):.2f}, "
           f"max RSS {max(t) / max(u):.2f}, steps/s {rate['trimmed'] / rate['untrimmed']:.3f}")

@@ -68,7 +68,9 @@ def release_memory() -> None:
     workers free a picture's or an evaluation's arrays many times a second, and glibc keeps the freed
     pages (its threshold for returning large blocks at once rises with each one freed): beside a worker
     trimmed every second, the same 15 GAN runs averaged 548 MB against 451, at 0.995 the steps/s
-    (``bench/bench_worker_memory.py``); ``bench/bench_class.py`` prints the class's peak."""
+    (``bench/bench_worker_memory.py``); ``bench/bench_class.py`` prints the class's peak. Since the
+    evaluations free less (3 December), 425 MB against 412, at 1.013-1.016 the steps/s in either order:
+    the pages given back and faulted in again (about 3,000 a second more) cost nothing measurable."""
     if MALLOC_TRIM is not None:
         MALLOC_TRIM(0)
 
