@@ -227,3 +227,33 @@ def test_no_metric_is_cut_off_in_a_narrow_column(server, browser):
                    + ' [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"]'))
                  .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.innerText)""")
     assert not cut, f"metrics cut off: {cut}"
+
+
+def test_presenter_mode_keeps_the_main_figure_on_the_first_screen_after_a_slider_resets_the_model(server, browser):
+    """A slider that resets the model (the GAN page's spread) makes the page say so and, as the trained
+    model no longer fits, why it starts from random weights: a notice box in the control bar's row and a
+    line above it pushed the main figure 140 px down, its lower half below 720 px."""
+    page = new_tab(browser)
+    try:
+        page.goto(f"{server}/gan?present=1")
+        wait_until_drawn(page)
+        play(page)
+        page.wait_for_function(r"() => /running[^\n]*step [1-9]/.test(document.body.innerText)", timeout=60_000)
+        thumb = page.get_by_role("slider").first
+        thumb.focus()
+        for _ in range(3):
+            thumb.press("ArrowLeft")
+        page.wait_for_function("() => /starts again from step 0/.test(document.body.innerText)", timeout=30_000)
+        page.wait_for_function(r"() => /running[^\n]*step [1-9]/.test(document.body.innerText)", timeout=60_000)
+        page.wait_for_timeout(1500)
+        box = drawn_main_chart_box(page, NORMAL_MAIN["gan"])
+        assert box is not None, "gan: no main chart drawn after the reset"
+        assert box[0] >= 0 and box[1] <= VIEW_H, f"gan: the main chart spans {box}, not inside 0..{VIEW_H}"
+        assert_no_exception(page, "gan after a reset")
+    except BaseException:
+        shots = ROOT / ".pytest_cache"
+        if shots.is_dir():
+            page.screenshot(path=str(shots / "presenter-gan-reset.png"))
+        raise
+    finally:
+        page.context.close()
