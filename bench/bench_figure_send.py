@@ -11,7 +11,11 @@ Trains the GAN page's default model for a few hundred steps (in this process), t
   Streamlit's element id takes it) with plotly's ``to_dict`` (a deep copy of the figure, float64 arrays)
   against ``fastfig.Figure.to_dict`` (dicts and lists copied, float32 arrays); and the JSON's size.
 
-Prints CPU milliseconds per poll (median over rounds) and the ratios plotly / fastfig.
+- **square**: the square plots of the flow-matching, diffusion and score pages (``fig_samples.samples_figure``,
+  ``vector_field``, ``trajectories``: the same figures as the flow page's three) made at once
+  (``fig_samples.square_figure``) against built and then laid out again (``square_layout``, as they were).
+
+Prints CPU milliseconds per poll (median over rounds) and the ratios plotly / fastfig (and again / at once).
 
     python bench/bench_figure_send.py [--rounds 5] [--repeats 20]
 """
@@ -36,6 +40,7 @@ from core.gan import GanConfig, GanTrainer  # noqa: E402
 from core.nets import training_thread  # noqa: E402
 from dashboard import fastfig  # noqa: E402
 from dashboard.fig_gan import live_figures  # noqa: E402
+from dashboard.fig_samples import bounds_of, square_figure, square_layout  # noqa: E402
 
 
 def send(fig: go.Figure, to_dict) -> int:
@@ -80,11 +85,26 @@ def main() -> None:
         with mock.patch.object(fastfig.Figure, "__init__", unchecked_init):
             return live_figures(snap, history)
 
+    rng = np.random.default_rng(0)  # a flow page's three square plots: field, trajectories, samples
+    squares = [([fastfig.Scatter(x=c[:, 0], y=c[:, 1], mode="markers") for c in (rng.normal(size=(n, 2)),)
+                 * parts], f"plot {i}") for i, (n, parts) in enumerate(((400, 3), (2000, 4), (1000, 2)))]
+
+    def square_at_once() -> list:
+        return [square_figure(traces, title, bounds_of(traces[0].x.reshape(-1, 1).repeat(2, 1)), 420)
+                for traces, title in squares]
+
+    def square_again() -> list:
+        return [square_layout(fastfig.Figure(data=traces, layout=dict(title=dict(text=title))),
+                              bounds_of(traces[0].x.reshape(-1, 1).repeat(2, 1)), 420) for traces, title in squares]
+
     figs = build()
     sizes = {"plotly": sum(send(f, go.Figure.to_dict) for f in figs.values()),
              "fastfig": sum(send(f, fastfig.Figure.to_dict) for f in figs.values())}
-    rows: dict[str, list[float]] = {k: [] for k in ("build plotly", "build fastfig", "send plotly", "send fastfig")}
+    rows: dict[str, list[float]] = {k: [] for k in ("build plotly", "build fastfig", "send plotly", "send fastfig",
+                                                    "square again", "square at once")}
     for _ in range(args.rounds):
+        rows["square again"].append(cpu_ms(square_again, args.repeats))
+        rows["square at once"].append(cpu_ms(square_at_once, args.repeats))
         rows["build plotly"].append(cpu_ms(build_plotly, args.repeats))
         rows["build fastfig"].append(cpu_ms(build, args.repeats))
         rows["send plotly"].append(cpu_ms(lambda: [send(f, go.Figure.to_dict) for f in figs.values()], args.repeats))
@@ -98,6 +118,8 @@ def main() -> None:
     print(f"  both   plotly {total_p:6.2f}  fastfig {total_f:6.2f}  ratio {total_p / total_f:5.2f}")
     print(f"  JSON   plotly {sizes['plotly'] / 1e3:6.1f} KB  fastfig {sizes['fastfig'] / 1e3:6.1f} KB  "
           f"ratio {sizes['plotly'] / sizes['fastfig']:5.2f}")
+    print(f"three square plots (a flow page's): laid out again {med['square again']:6.2f}  at once "
+          f"{med['square at once']:6.2f}  ratio {med['square again'] / med['square at once']:5.2f}")
 
 
 if __name__ == "__main__":

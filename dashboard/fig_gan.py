@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from dashboard import fastfig as fast
-from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square
+from dashboard.fig_samples import FAKE_COLOUR, REAL_COLOUR, arrows, bounds_of, field_scale, square_figure
 from dashboard.figures import curves, empty_figure, share_of, tile
 from dashboard.relayout import hline, relayout, side_by_side
 from dashboard.theme import DIVERGING, PALETTE
@@ -25,7 +25,7 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
     ``snap["accepted"]`` (DRS) the points rejected are drawn faint."""
     if "fake" not in snap:
         return empty_figure("No model yet", height)
-    traces = []  # the figure is built at once, its layout with it (dashboard/fig_samples.py: square)
+    traces = []  # the figure is built at once, its layout with it (dashboard/fig_samples.py: square_figure)
     box = None
     if "d_grid" in snap:
         gx, gy = snap["grid_x"], snap["grid_y"]
@@ -57,8 +57,7 @@ def game_figure(snap: dict[str, np.ndarray], title: str, *, probability: bool = 
     if modes is not None:
         traces.append(fast.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes", hoverinfo="skip",
                                  marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#000"))))
-    return fast.Figure(data=traces, layout=dict(square(box or bounds_of(real, fake), height, constrain=True),
-                                                title=dict(text=title)))
+    return square_figure(traces, title, box or bounds_of(real, fake), height, constrain=True)
 
 
 def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 330) -> go.Figure:
@@ -79,8 +78,7 @@ def manifold_figure(snap: dict[str, np.ndarray], title: str, *, height: int = 33
     traces.append(fast.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="G(noise grid)", hoverinfo="skip",
                                line=dict(color=PALETTE[1], width=1.2)))
     box = (snap["grid_x"][0], snap["grid_x"][-1], snap["grid_y"][0], snap["grid_y"][-1]) if "grid_x" in snap else None
-    return fast.Figure(data=traces, layout=dict(square(box or bounds_of(real, m.reshape(-1, 2)), height),
-                                                title=dict(text=title)))
+    return square_figure(traces, title, box or bounds_of(real, m.reshape(-1, 2)), height)
 
 
 def digit_grid(images: np.ndarray, title: str, *, cols: int = 6, height: int = 330,

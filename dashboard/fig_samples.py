@@ -37,6 +37,13 @@ def square(bounds: tuple[float, float, float, float] | None, height: int, *, con
                 legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, xanchor="left"), xaxis=xaxis, yaxis=yaxis)
 
 
+def square_figure(traces: list, title: str, bounds: tuple[float, float, float, float] | None, height: int, *,
+                  constrain: bool = False) -> go.Figure:
+    """A live figure of ``traces`` with :func:`square`'s layout and ``title``, given at once (not laid out
+    again after, as :func:`square_layout` does: that second layout cost as much as the first)."""
+    return fast.Figure(data=traces, layout=dict(square(bounds, height, constrain=constrain), title=dict(text=title)))
+
+
 def bounds_of(*clouds: np.ndarray, margin: float = 0.15, cap: float = 1e3) -> tuple[float, float, float, float]:
     """A square box around the finite points of ``clouds`` (data first), clipped to ±cap."""
     pts = [np.asarray(c, dtype=float).reshape(-1, 2) for c in clouds if c is not None and len(c)]
@@ -54,19 +61,19 @@ def samples_figure(real: np.ndarray | None, fake: np.ndarray | None, title: str,
                    bounds: tuple[float, float, float, float] | None = None, height: int = 420,
                    max_points: int = 1500) -> go.Figure:
     """Data (grey) and samples (orange) in one square plot; mixture modes as crosses."""
-    fig = fast.Figure(layout=dict(title=dict(text=title)))
+    traces = []
     if real is not None and len(real):
         r = np.asarray(real)[:max_points]
-        fig.add_trace(fast.Scatter(x=r[:, 0], y=r[:, 1], mode="markers", name="data",
+        traces.append(fast.Scatter(x=r[:, 0], y=r[:, 1], mode="markers", name="data",
                                    marker=dict(size=4, color=REAL_COLOUR, opacity=0.5)))
     if fake is not None and len(fake):
         f = np.asarray(fake)[:max_points]
-        fig.add_trace(fast.Scatter(x=f[:, 0], y=f[:, 1], mode="markers", name=fake_name,
+        traces.append(fast.Scatter(x=f[:, 0], y=f[:, 1], mode="markers", name=fake_name,
                                    marker=dict(size=4, color=FAKE_COLOUR, opacity=0.7)))
     if modes is not None:
-        fig.add_trace(fast.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes",
-                                 marker=dict(symbol="x-thin", size=12, line=dict(width=2, color="#000"))))
-    return square_layout(fig, bounds or bounds_of(real, fake), height)
+        traces.append(fast.Scatter(x=modes[:, 0], y=modes[:, 1], mode="markers", name="modes",
+                                   marker=dict(symbol="x-thin", size=12, line=dict(width=2, color="#000"))))
+    return square_figure(traces, title, bounds or bounds_of(real, fake), height)
 
 
 def arrows(x: np.ndarray, v: np.ndarray, scale: float, colour: str = "#0072B2", name: str = "field",
@@ -97,39 +104,40 @@ def vector_field(points: np.ndarray, vectors: Sequence[tuple[str, np.ndarray]], 
 
     All fields share one scale (the first field's), so the learned and exact fields compare.
     """
-    fig = fast.Figure(layout=dict(title=dict(text=title)))
+    traces = []
     if data is not None and len(data):
         d = np.asarray(data)[:1000]
-        fig.add_trace(fast.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+        traces.append(fast.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.4)))
     pts = np.asarray(points, float)
     if spacing is None:
         spacing = float(np.ptp(pts[:, 0])) / max(np.sqrt(len(pts)) - 1, 1)
     scale = field_scale(vectors[0][1], spacing) if vectors else 0.0
     for (name, v), colour in zip(vectors, ("#0072B2", "#D55E00", "#009E73")):
-        fig.add_trace(arrows(pts, np.nan_to_num(np.asarray(v, float)), scale, colour, name))
-    return square_layout(fig, bounds or bounds_of(pts), height)
+        traces.append(arrows(pts, np.nan_to_num(np.asarray(v, float)), scale, colour, name))
+    return square_figure(traces, title, bounds or bounds_of(pts), height)
 
 
 def trajectories(paths: np.ndarray, title: str, *, data: np.ndarray | None = None,
                  bounds: tuple[float, float, float, float] | None = None, height: int = 420) -> go.Figure:
     """Paths (steps, n, 2) of a few particles from start (small dots) to end (large dots)."""
     paths = np.asarray(paths, float)
-    fig = fast.Figure(layout=dict(title=dict(text=title)))
+    traces = []
     if data is not None and len(data):
         d = np.asarray(data)[:1000]
-        fig.add_trace(fast.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+        traces.append(fast.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.35)))
     if paths.ndim == 3 and paths.shape[0]:
         nan = np.full((1, paths.shape[1], 2), np.nan)
         seg = np.concatenate([paths, nan]).transpose(1, 0, 2).reshape(-1, 2)
-        fig.add_trace(fast.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="paths", hoverinfo="skip",
-                                 line=dict(color=PALETTE[1], width=1.2), opacity=0.6))
-        fig.add_trace(fast.Scatter(x=paths[0, :, 0], y=paths[0, :, 1], mode="markers", name="start",
-                                 marker=dict(size=4, color=PALETTE[2])))
-        fig.add_trace(fast.Scatter(x=paths[-1, :, 0], y=paths[-1, :, 1], mode="markers", name="end",
-                                 marker=dict(size=6, color=FAKE_COLOUR)))
-    return square_layout(fig, bounds or bounds_of(data, paths.reshape(-1, 2) if paths.size else None), height)
+        traces.append(fast.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", name="paths", hoverinfo="skip",
+                                   line=dict(color=PALETTE[1], width=1.2), opacity=0.6))
+        traces.append(fast.Scatter(x=paths[0, :, 0], y=paths[0, :, 1], mode="markers", name="start",
+                                   marker=dict(size=4, color=PALETTE[2])))
+        traces.append(fast.Scatter(x=paths[-1, :, 0], y=paths[-1, :, 1], mode="markers", name="end",
+                                   marker=dict(size=6, color=FAKE_COLOUR)))
+    return square_figure(traces, title, bounds or bounds_of(data, paths.reshape(-1, 2) if paths.size else None),
+                         height)
 
 
 def animate(fig: go.Figure, frames: Sequence[list], traces: list[int], names: Sequence[str], *,
