@@ -10,26 +10,31 @@ from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
-from dashboard.fig_samples import square_layout
+from dashboard import fastfig as fast
+from dashboard.fig_samples import square
 from dashboard.figures import empty_figure, tile
-from dashboard.relayout import hline, relayout
+from dashboard.relayout import hline, merged, relayout
 from dashboard.theme import PALETTE
 
 SIDE = 8
 GAP = 1
 INK = [[0.0, "#ffffff"], [1.0, "#111111"]]
+TURBO = get_colorscale("Turbo")  # as plotly's check spells it out: plotly.js has no scale named Turbo
 LEGEND_FOOT = 175  # precision and recall by latent size: the bottom margin for the x axis' title and the legend
 
 
 def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 1.0,
                row_labels: Sequence[str] | None = None, height: int | None = None,
-               col_labels: Sequence[str] | None = None) -> go.Figure:
-    """Digits (n, 64) (intensities 0..vmax) in rows of ``cols``; optional labels left of each row."""
+               col_labels: Sequence[str] | None = None, axes: dict | None = None) -> go.Figure:
+    """Digits (n, 64) (intensities 0..vmax) in rows of ``cols``; optional labels left of each row.
+    ``axes``: layout settings merged over the grid's own (``latent_plane_grid``'s ticks). Built with its
+    layout at once, without plotly's checks (``dashboard/fastfig.py``): a live view redraws it at every poll."""
     images = np.asarray(images, dtype=float).reshape(-1, SIDE * SIDE)
     rows = max(1, int(np.ceil(len(images) / cols)))
     canvas = tile(images / vmax, cols, GAP)
-    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale=INK, showscale=False, hoverinfo="skip"))
+    annotations = []
     left = 0
     if row_labels:
         left = 70
@@ -37,20 +42,25 @@ def digit_grid(images: np.ndarray, cols: int, title: str = "", *, vmax: float = 
             y = canvas.shape[0] - 1 - (r * (SIDE + GAP) + SIDE / 2 - 0.5)
             # at the left edge of the images' axis, in the margin: a label placed in data units left of the axis's
             # range (x = -0.8) is one plotly does not draw, as off its axis
-            fig.add_annotation(x=0, xref="x domain", xshift=-4, y=y, text=text, showarrow=False, xanchor="right",
-                               font=dict(size=13))
+            annotations.append(dict(font=dict(size=13), showarrow=False, text=text, x=0, xanchor="right",
+                                    xref="x domain", xshift=-4, y=y))
     if col_labels:
         for c, text in enumerate(col_labels[:cols]):
-            fig.add_annotation(x=c * (SIDE + GAP) + SIDE / 2 - 0.5, y=canvas.shape[0] - 0.2, text=text,
-                               showarrow=False, yanchor="bottom", font=dict(size=12))
+            annotations.append(dict(font=dict(size=12), showarrow=False, text=text,
+                                    x=c * (SIDE + GAP) + SIDE / 2 - 0.5, y=canvas.shape[0] - 0.2, yanchor="bottom"))
     cell = 34 if height is None else None  # screen pixels per 8 image pixels
-    fig.update_xaxes(visible=False, range=[-0.5, canvas.shape[1] - 0.5], constrain="domain")
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1, constrain="domain")
     top = 40 if title else 8
     top += 18 if col_labels else 0
-    fig.update_layout(title=title or None, height=height or (rows * (SIDE + GAP) * cell // SIDE + top + 10),
-                      margin=dict(l=left + 5, r=5, t=top, b=5))
-    return fig
+    layout = dict(xaxis=dict(visible=False, range=[-0.5, canvas.shape[1] - 0.5], constrain="domain"),
+                  yaxis=dict(visible=False, scaleanchor="x", scaleratio=1, constrain="domain"),
+                  height=height or (rows * (SIDE + GAP) * cell // SIDE + top + 10),
+                  margin=dict(l=left + 5, r=5, t=top, b=5))
+    if title:
+        layout["title"] = dict(text=title)
+    if annotations:
+        layout["annotations"] = annotations
+    heatmap = fast.Heatmap(z=canvas, zmin=0, zmax=1, colorscale=INK, showscale=False, hoverinfo="skip")
+    return fast.Figure(data=[heatmap], layout=merged(layout, axes) if axes else layout)
 
 
 def latent_plane_grid(grid: np.ndarray, grid_z: np.ndarray, title: str, height: int = 380) -> go.Figure:
@@ -60,39 +70,37 @@ def latent_plane_grid(grid: np.ndarray, grid_z: np.ndarray, title: str, height: 
     """
     g = len(grid_z)
     rows_top_first = np.asarray(grid)[::-1].reshape(g * g, SIDE * SIDE)  # the largest z₂ first (on top)
-    fig = digit_grid(rows_top_first, g, title, height=height)
     step = SIDE + GAP
     ticks = [0, g // 2, g - 1]
-    fig.update_xaxes(visible=True, showgrid=False, tickvals=[j * step + SIDE / 2 - 0.5 for j in ticks],
-                     ticktext=[f"{grid_z[j]:.1f}" for j in ticks], title="z₁")
-    fig.update_yaxes(visible=True, showgrid=False, tickvals=[i * step + SIDE / 2 - 0.5 for i in ticks],
-                     ticktext=[f"{grid_z[i]:.1f}" for i in ticks], title="z₂")
-    fig.update_layout(margin=dict(l=55, r=5, t=40, b=45))
-    return fig
+
+    def axis(name: str) -> dict:
+        return dict(visible=True, showgrid=False, tickvals=[j * step + SIDE / 2 - 0.5 for j in ticks],
+                    ticktext=[f"{grid_z[j]:.1f}" for j in ticks], title=dict(text=name))
+
+    return digit_grid(rows_top_first, g, title, height=height,
+                      axes=dict(xaxis=axis("z₁"), yaxis=axis("z₂"), margin=dict(l=55, r=5, t=40, b=45)))
 
 
 def codes_figure(codes: np.ndarray, labels: np.ndarray, title: str, *, pca: bool = False,
                  span: float | None = 3.0, height: int = 380, max_points: int = 600) -> go.Figure:
     """Test digits' posterior means on the latent plane, one colour per class (0..9)."""
     codes, labels = np.asarray(codes, float)[:max_points], np.asarray(labels)[:max_points]
-    fig = go.Figure(layout=dict(title=title))
+    traces = []
     for c in range(10):
         pts = codes[labels == c]
         if len(pts):
-            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(c),
+            traces.append(fast.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(c),
                                        marker=dict(size=7, color=PALETTE[c], opacity=0.85, line=dict(width=0))))
     names = ("principal axis 1", "principal axis 2") if pca else ("z₁", "z₂")
-    fig.update_xaxes(title=names[0])
-    fig.update_yaxes(title=names[1])
     bounds = None
     if span is not None and not pca:
         reach = float(np.nanmax(np.abs(codes))) if len(codes) else span
         half = max(span, min(reach * 1.05, 10.0))
         bounds = (-half, half, -half, half)
-    fig = square_layout(fig, bounds, height)
-    fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.02, xanchor="left", tracegroupgap=0,
-                                  font=dict(size=12)), margin=dict(l=45, r=10, t=40, b=40))
-    return fig
+    return fast.Figure(data=traces, layout=merged(square(bounds, height), dict(
+        title=dict(text=title), xaxis=dict(title=dict(text=names[0])), yaxis=dict(title=dict(text=names[1])),
+        legend=dict(orientation="v", y=1, yanchor="top", x=1.02, xanchor="left", tracegroupgap=0,
+                    font=dict(size=12)), margin=dict(l=45, r=10, t=40, b=40))))
 
 
 def posterior_figure(means: np.ndarray, stds: np.ndarray, colour: np.ndarray, title: str, *,
@@ -105,23 +113,20 @@ def posterior_figure(means: np.ndarray, stds: np.ndarray, colour: np.ndarray, ti
     if mu.shape[1] == 1:  # a 1D latent: spread the points vertically by their colour value
         mu = np.concatenate([mu, np.zeros_like(mu)], 1)
         sd = np.concatenate([sd, np.zeros_like(sd)], 1)
-    fig = go.Figure(layout=dict(title=title))
     th = np.linspace(0, 2 * np.pi, 80)
-    for r in (1, 2):
-        fig.add_trace(go.Scatter(x=r * np.cos(th), y=r * np.sin(th), mode="lines", hoverinfo="skip",
-                                 name="prior N(0, I): 1σ, 2σ" if r == 1 else None, showlegend=r == 1,
-                                 line=dict(color="#999", dash="dot", width=1.5)))
-    fig.add_trace(go.Scatter(
+    traces = [fast.Scatter(x=r * np.cos(th), y=r * np.sin(th), mode="lines", hoverinfo="skip",
+                           name="prior N(0, I): 1σ, 2σ" if r == 1 else None, showlegend=r == 1,
+                           line=dict(color="#999", dash="dot", width=1.5)) for r in (1, 2)]
+    traces.append(fast.Scatter(
         x=mu[:, 0], y=mu[:, 1], mode="markers", name="μ(x) ± σ(x)",
         error_x=dict(type="data", array=sd[:, 0], visible=True, thickness=1, width=0, color="rgba(0,0,0,0.25)"),
         error_y=dict(type="data", array=sd[:, 1], visible=True, thickness=1, width=0, color="rgba(0,0,0,0.25)"),
-        marker=dict(size=6, color=np.asarray(colour, float)[:max_points], colorscale="Turbo", showscale=False),
+        marker=dict(size=6, color=np.asarray(colour, float)[:max_points], colorscale=TURBO, showscale=False),
     ))
-    fig.update_xaxes(title="z₁")
-    fig.update_yaxes(title="z₂")
     reach = float(np.nanmax(np.abs(mu) + sd)) if len(mu) else 3.0
     half = max(2.5, min(reach * 1.05, 10.0))
-    return square_layout(fig, (-half, half, -half, half), height)
+    return fast.Figure(data=traces, layout=merged(square((-half, half, -half, half), height), dict(
+        title=dict(text=title), xaxis=dict(title=dict(text="z₁")), yaxis=dict(title=dict(text="z₂")))))
 
 
 def error_vs_size(sizes: np.ndarray, errors: np.ndarray, current: int | None, title: str,
