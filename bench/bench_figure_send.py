@@ -18,7 +18,9 @@ Trains the GAN page's default model for a few hundred steps (in this process), t
 - **vae**: the auto-encoder page's live figures (three digit grids, the codes, the decoded latent plane, the
   posterior), as built (``dashboard/fig_vae.py``: fastfig, layout at once) against the same figures through
   plotly's checks (``go.Figure`` of the same dict). Before 3 December they were built with plotly's checks and
-  laid out again by ``update_layout``/``update_xaxes``: 3.9 ms a digit grid, 10.9 ms the codes.
+  laid out again by ``update_layout``/``update_xaxes``: 3.9 ms a digit grid, 10.9 ms the codes;
+- **gaussians**: the Gaussian page's 2D live figures (one Gaussian, a mixture of three) the same way (before
+  3 December: 4.0 and 5.2 ms each, built with plotly's checks and laid out again).
 
 Prints CPU milliseconds per poll (median over rounds) and the ratios plotly / fastfig (and again / at once).
 
@@ -47,6 +49,7 @@ from dashboard import fastfig  # noqa: E402
 from dashboard.fig_gan import live_figures  # noqa: E402
 from dashboard.fig_samples import bounds_of, square_figure, square_layout  # noqa: E402
 from dashboard.fig_vae import codes_figure, digit_grid, latent_plane_grid, posterior_figure  # noqa: E402
+from dashboard.fig_gaussians import gaussian_2d, mixture_2d  # noqa: E402
 
 
 def send(fig: go.Figure, to_dict) -> int:
@@ -112,20 +115,30 @@ def main() -> None:
                 latent_plane_grid(rng.random((15, 15, 64)), np.linspace(-2, 2, 15), "latent plane"),
                 posterior_figure(rng.normal(size=(300, 2)), rng.random((300, 2)), rng.random(300), "posterior")]
 
-    def vae_checked() -> list:
-        return [go.Figure(fig.to_dict()) for fig in vae_figures()]
+    cloud, covs = rng.normal(size=(500, 2)), np.stack([np.eye(2) * (1 + i) for i in range(3)])
+
+    def gaussian_figures() -> list:  # pages/gaussians.py's 2D live figures
+        return [gaussian_2d(cloud, np.zeros(2), covs[0], "one Gaussian"),
+                mixture_2d(cloud, rng.dirichlet(np.ones(3), 500), np.array([0.5, 0.3, 0.2]), rng.normal(size=(3, 2)),
+                           covs, "a mixture")]
+
+    pages = {"vae": ("the auto-encoder page's six live figures", vae_figures),
+             "gaussians": ("the Gaussian page's two 2D live figures", gaussian_figures)}
 
     figs = build()
     sizes = {"plotly": sum(send(f, go.Figure.to_dict) for f in figs.values()),
              "fastfig": sum(send(f, fastfig.Figure.to_dict) for f in figs.values())}
     rows: dict[str, list[float]] = {k: [] for k in ("build plotly", "build fastfig", "send plotly", "send fastfig",
-                                                    "square again", "square at once", "vae checked", "vae fastfig")}
+                                                    "square again", "square at once")}
+    rows |= {f"{page} {way}": [] for page in pages for way in ("checked", "fastfig")}
     for _ in range(args.rounds):
         rows["square again"].append(cpu_ms(square_again, args.repeats))
         rows["square at once"].append(cpu_ms(square_at_once, args.repeats))
-        rows["vae checked"].append(cpu_ms(lambda: [send(f, go.Figure.to_dict) for f in vae_checked()], args.repeats))
-        rows["vae fastfig"].append(cpu_ms(lambda: [send(f, fastfig.Figure.to_dict) for f in vae_figures()],
-                                          args.repeats))
+        for page, (_, figures) in pages.items():
+            rows[f"{page} checked"].append(cpu_ms(
+                lambda: [send(go.Figure(f.to_dict()), go.Figure.to_dict) for f in figures()], args.repeats))
+            rows[f"{page} fastfig"].append(cpu_ms(
+                lambda: [send(f, fastfig.Figure.to_dict) for f in figures()], args.repeats))
         rows["build plotly"].append(cpu_ms(build_plotly, args.repeats))
         rows["build fastfig"].append(cpu_ms(build, args.repeats))
         rows["send plotly"].append(cpu_ms(lambda: [send(f, go.Figure.to_dict) for f in figs.values()], args.repeats))
@@ -141,8 +154,9 @@ def main() -> None:
           f"ratio {sizes['plotly'] / sizes['fastfig']:5.2f}")
     print(f"three square plots (a flow page's): laid out again {med['square again']:6.2f}  at once "
           f"{med['square at once']:6.2f}  ratio {med['square again'] / med['square at once']:5.2f}")
-    print(f"the auto-encoder page's six live figures, built and sent: through plotly's checks {med['vae checked']:6.2f}"
-          f"  fastfig {med['vae fastfig']:6.2f}  ratio {med['vae checked'] / med['vae fastfig']:5.2f}")
+    for page, (label, _) in pages.items():
+        print(f"{label}, built and sent: through plotly's checks {med[page + ' checked']:6.2f}  fastfig "
+              f"{med[page + ' fastfig']:6.2f}  ratio {med[page + ' checked'] / med[page + ' fastfig']:5.2f}")
 
 
 if __name__ == "__main__":

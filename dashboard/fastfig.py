@@ -84,6 +84,7 @@ def _float_spec(values: np.ndarray) -> dict:
 
 Scatter = partial(go.Scatter, _validate=False)
 Heatmap = partial(go.Heatmap, _validate=False)
+Contour = partial(go.Contour, _validate=False)
 
 CHECK = os.environ.get("GENLAB_CHECK_FIGURES", "") not in ("", "0")
 

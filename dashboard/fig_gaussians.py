@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.fig_samples import REAL_COLOUR, bounds_of, square_layout
+from dashboard import fastfig as fast
+from dashboard.fig_samples import REAL_COLOUR, bounds_of, square_figure, square_layout
 from dashboard.figures import empty_figure, thin
 from dashboard.legends import title_and_legend
 from dashboard.theme import PALETTE
@@ -37,25 +38,30 @@ def responsibility_traces(xy: np.ndarray, resp: np.ndarray, size: int = 6, min_r
     xy, resp = thin(xy, resp)
     for k in range(resp.shape[1]):
         keep = resp[:, k] > min_r
-        traces.append(go.Scatter(x=xy[keep, 0], y=xy[keep, 1], mode="markers", name=f"r·{k + 1}",
+        traces.append(fast.Scatter(x=xy[keep, 0], y=xy[keep, 1], mode="markers", name=f"r·{k + 1}",
                                    showlegend=False, hoverinfo="skip",
                                    marker=dict(size=size, color=component_colour(k), opacity=resp[keep, k],
                                                line=dict(width=0))))
     return traces
 
 
-def _ellipse_traces(fig: go.Figure, means: np.ndarray, covs: np.ndarray, weights: np.ndarray | None,
-                    colours: list[str], names: list[str]) -> None:
-    """Per component one line trace (its 1σ and 2σ ellipses), and one marker trace for all the means."""
+def _ellipse_traces(means: np.ndarray, covs: np.ndarray, weights: np.ndarray | None, colours: list[str],
+                    names: list[str], legend: str | None = None) -> list[go.Scatter]:
+    """Per component one line trace (its 1σ and 2σ ellipses), and one marker trace for all the means;
+    ``legend``: the first component's ellipses listed in the legend under that name."""
     gap = np.full((1, 2), np.nan)
+    traces = []
     for k, (mu, cov) in enumerate(zip(means, covs)):
         e = np.concatenate([ellipse(mu, cov, 1), gap, ellipse(mu, cov, 2)])
         width = 3 if weights is None else 1.5 + 6 * float(weights[k]) ** 0.7
-        fig.add_trace(go.Scatter(x=e[:, 0], y=e[:, 1], mode="lines", hoverinfo="skip", name=names[k],
-                                 showlegend=False, line=dict(color=colours[k], width=width)))
-    fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", name="means μ_k", showlegend=False,
-                             text=names, hovertemplate="%{text}: μ = (%{x:.2f}, %{y:.2f})<extra></extra>",
-                             marker=dict(symbol="x-thin", size=14, line=dict(width=3, color=colours))))
+        listed = legend is not None and k == 0
+        traces.append(fast.Scatter(x=e[:, 0], y=e[:, 1], mode="lines", hoverinfo="skip",
+                                   name=legend if listed else names[k], showlegend=listed,
+                                   line=dict(color=colours[k], width=width)))
+    traces.append(fast.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", name="means μ_k", showlegend=False,
+                               text=names, hovertemplate="%{text}: μ = (%{x:.2f}, %{y:.2f})<extra></extra>",
+                               marker=dict(symbol="x-thin", size=14, line=dict(width=3, color=colours))))
+    return traces
 
 
 def _density_grid(bounds, weights, means, covs, g: int = 70):
@@ -73,21 +79,19 @@ def gaussian_2d(x: np.ndarray, mean: np.ndarray, cov: np.ndarray, title: str, *,
     """The data, the fitted density's contours, and its 1σ and 2σ ellipses."""
     bounds = bounds_of(x, ellipse(mean, cov, 2.2))
     gx, gy, z = _density_grid(bounds, np.ones(1), mean[None], cov[None])
-    fig = go.Figure(layout=dict(title=title))
-    fig.add_trace(go.Contour(x=gx, y=gy, z=z, showscale=False, ncontours=10, hoverinfo="skip", opacity=0.55,
-                             colorscale=[[0, "rgba(255,255,255,0)"], [1, "#56B4E9"]],
-                             contours=dict(coloring="fill", showlines=False)))
+    traces = [fast.Contour(x=gx, y=gy, z=z, showscale=False, ncontours=10, hoverinfo="skip", opacity=0.55,
+                           colorscale=[[0, "rgba(255,255,255,0)"], [1, "#56B4E9"]],
+                           contours=dict(coloring="fill", showlines=False))]
     used = x if seen is None else x[:seen]
     if seen is not None and seen < len(x):
         (rest,) = thin(x[seen:])
-        fig.add_trace(go.Scatter(x=rest[:, 0], y=rest[:, 1], mode="markers", name="not yet seen",
+        traces.append(fast.Scatter(x=rest[:, 0], y=rest[:, 1], mode="markers", name="not yet seen",
                                    marker=dict(size=4, color="#dddddd")))
     (shown,) = thin(used)
-    fig.add_trace(go.Scatter(x=shown[:, 0], y=shown[:, 1], mode="markers", name="data",
+    traces.append(fast.Scatter(x=shown[:, 0], y=shown[:, 1], mode="markers", name="data",
                                marker=dict(size=5, color=REAL_COLOUR, opacity=0.7)))
-    _ellipse_traces(fig, mean[None], cov[None], None, ["#0072B2"], ["N(μ, Σ)"])
-    fig.data[-2].update(name="1σ and 2σ ellipses", showlegend=True)
-    return square_layout(fig, bounds, height)
+    traces += _ellipse_traces(mean[None], cov[None], None, ["#0072B2"], ["N(μ, Σ)"], legend="1σ and 2σ ellipses")
+    return square_figure(traces, title, bounds, height)
 
 
 def _hist_range(x: np.ndarray, means: np.ndarray, sds: np.ndarray) -> tuple[float, float]:
@@ -136,11 +140,9 @@ def mixture_2d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.n
     """Points coloured by their responsibilities; every component's 1σ (inner) and 2σ (outer) ellipse."""
     k = len(weights)
     colours = [component_colour(j) for j in range(k)]
-    fig = go.Figure(layout=dict(title=title))
-    fig.add_traces(responsibility_traces(x, resp))
     names = [f"k={j + 1} (π={weights[j]:.2f})" for j in range(k)]
-    _ellipse_traces(fig, means, covs, weights, colours, names)
-    return square_layout(fig, bounds_of(x), height)
+    traces = responsibility_traces(x, resp) + _ellipse_traces(means, covs, weights, colours, names)
+    return square_figure(traces, title, bounds_of(x), height)
 
 
 def mixture_1d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.ndarray, covs: np.ndarray,
