@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from dashboard import fastfig as fast
 from dashboard.legends import legend_below
-from dashboard.relayout import relayout
+from dashboard.relayout import merged, relayout
 from dashboard.theme import PALETTE
 
 REAL_COLOUR, FAKE_COLOUR = "#999999", "#D55E00"
@@ -38,10 +38,12 @@ def square(bounds: tuple[float, float, float, float] | None, height: int, *, con
 
 
 def square_figure(traces: list, title: str, bounds: tuple[float, float, float, float] | None, height: int, *,
-                  constrain: bool = False) -> go.Figure:
-    """A live figure of ``traces`` with :func:`square`'s layout and ``title``, given at once (not laid out
-    again after, as :func:`square_layout` does: that second layout cost as much as the first)."""
-    return fast.Figure(data=traces, layout=dict(square(bounds, height, constrain=constrain), title=dict(text=title)))
+                  constrain: bool = False, layout: dict | None = None) -> go.Figure:
+    """A live figure of ``traces`` with :func:`square`'s layout and ``title`` (and ``layout`` merged over them:
+    axis titles, a legend of its own), given at once (not laid out again after, as :func:`square_layout` does:
+    that second layout cost as much as the first)."""
+    own = dict(square(bounds, height, constrain=constrain), title=dict(text=title))
+    return fast.Figure(data=traces, layout=merged(own, layout) if layout else own)
 
 
 def bounds_of(*clouds: np.ndarray, margin: float = 0.15, cap: float = 1e3) -> tuple[float, float, float, float]:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from dashboard import fastfig as fast
-from dashboard.fig_samples import square
+from dashboard.fig_samples import square_figure
 from dashboard.figures import empty_figure, tile
 from dashboard.relayout import hline, merged, relayout
 from dashboard.theme import PALETTE
@@ -97,10 +97,10 @@ def codes_figure(codes: np.ndarray, labels: np.ndarray, title: str, *, pca: bool
         reach = float(np.nanmax(np.abs(codes))) if len(codes) else span
         half = max(span, min(reach * 1.05, 10.0))
         bounds = (-half, half, -half, half)
-    return fast.Figure(data=traces, layout=merged(square(bounds, height), dict(
-        title=dict(text=title), xaxis=dict(title=dict(text=names[0])), yaxis=dict(title=dict(text=names[1])),
+    return square_figure(traces, title, bounds, height, layout=dict(
+        xaxis=dict(title=dict(text=names[0])), yaxis=dict(title=dict(text=names[1])),
         legend=dict(orientation="v", y=1, yanchor="top", x=1.02, xanchor="left", tracegroupgap=0,
-                    font=dict(size=12)), margin=dict(l=45, r=10, t=40, b=40))))
+                    font=dict(size=12)), margin=dict(l=45, r=10, t=40, b=40)))
 
 
 def posterior_figure(means: np.ndarray, stds: np.ndarray, colour: np.ndarray, title: str, *,
@@ -125,8 +125,8 @@ def posterior_figure(means: np.ndarray, stds: np.ndarray, colour: np.ndarray, ti
     ))
     reach = float(np.nanmax(np.abs(mu) + sd)) if len(mu) else 3.0
     half = max(2.5, min(reach * 1.05, 10.0))
-    return fast.Figure(data=traces, layout=merged(square((-half, half, -half, half), height), dict(
-        title=dict(text=title), xaxis=dict(title=dict(text="z₁")), yaxis=dict(title=dict(text="z₂")))))
+    return square_figure(traces, title, (-half, half, -half, half), height,
+                         layout=dict(xaxis=dict(title=dict(text="z₁")), yaxis=dict(title=dict(text="z₂"))))
 
 
 def error_vs_size(sizes: np.ndarray, errors: np.ndarray, current: int | None, title: str,
