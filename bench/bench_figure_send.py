@@ -20,7 +20,10 @@ Trains the GAN page's default model for a few hundred steps (in this process), t
   plotly's checks (``go.Figure`` of the same dict). Before 3 December they were built with plotly's checks and
   laid out again by ``update_layout``/``update_xaxes``: 3.9 ms a digit grid, 10.9 ms the codes;
 - **gaussians**: the Gaussian page's 2D live figures (one Gaussian, a mixture of three) the same way (before
-  3 December: 4.0 and 5.2 ms each, built with plotly's checks and laid out again).
+  3 December: 4.0 and 5.2 ms each, built with plotly's checks and laid out again);
+- **gaussians 1d**: its 1D live figures (a histogram with the fitted Gaussian and its μ ± σ, μ ± 2σ lines; a
+  mixture's histogram, components and responsibilities) the same way (before 4 December: 11–13 ms and
+  6.5 ms each to build, with plotly's checks, ``add_vline`` and ``update_*`` after).
 
 Prints CPU milliseconds per poll (median over rounds) and the ratios plotly / fastfig (and again / at once).
 
@@ -49,7 +52,7 @@ from dashboard import fastfig  # noqa: E402
 from dashboard.fig_gan import live_figures  # noqa: E402
 from dashboard.fig_samples import bounds_of, square_figure, square_layout  # noqa: E402
 from dashboard.fig_vae import codes_figure, digit_grid, latent_plane_grid, posterior_figure  # noqa: E402
-from dashboard.fig_gaussians import gaussian_2d, mixture_2d  # noqa: E402
+from dashboard.fig_gaussians import gaussian_1d, gaussian_2d, mixture_1d, mixture_2d  # noqa: E402
 
 
 def send(fig: go.Figure, to_dict) -> int:
@@ -122,8 +125,16 @@ def main() -> None:
                 mixture_2d(cloud, rng.dirichlet(np.ones(3), 500), np.array([0.5, 0.3, 0.2]), rng.normal(size=(3, 2)),
                            covs, "a mixture")]
 
+    line = cloud[:, :1] * 2 + 1
+
+    def gaussian_1d_figures() -> list:  # pages/gaussians.py's 1D live figures (spike amplitudes, 1D data)
+        return [gaussian_1d(line, 1.1, 3.9, "one Gaussian", seen=300),
+                mixture_1d(line, rng.dirichlet(np.ones(3), 500), np.array([0.5, 0.3, 0.2]),
+                           rng.normal(size=(3, 1)), covs[:, :1, :1], "a mixture")]
+
     pages = {"vae": ("the auto-encoder page's six live figures", vae_figures),
-             "gaussians": ("the Gaussian page's two 2D live figures", gaussian_figures)}
+             "gaussians": ("the Gaussian page's two 2D live figures", gaussian_figures),
+             "gaussians 1d": ("the Gaussian page's two 1D live figures", gaussian_1d_figures)}
 
     figs = build()
     sizes = {"plotly": sum(send(f, go.Figure.to_dict) for f in figs.values()),

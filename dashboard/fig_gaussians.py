@@ -15,6 +15,7 @@ from dashboard import fastfig as fast
 from dashboard.fig_samples import REAL_COLOUR, bounds_of, square_figure, square_layout
 from dashboard.figures import empty_figure, thin
 from dashboard.legends import title_and_legend
+from dashboard.relayout import merged
 from dashboard.theme import PALETTE
 
 def component_colour(k: int) -> str:
@@ -111,6 +112,23 @@ def _title_and_legend(fig: go.Figure, title: str) -> dict:
     return title_and_legend(title, [t.name for t in fig.data if t.showlegend is not False])
 
 
+def _figure_1d(traces: list, title: str, x_title: str, x_range: tuple[float, float], height: int,
+               **layout) -> go.Figure:
+    """A 1D live figure built with its layout at once (no ``add_trace``, ``add_vline`` or ``update_*`` passes
+    after it, each of which plotly checks and copies again), titled and with its legend as
+    :func:`_title_and_legend` places them."""
+    labels = [t.name for t in traces if t.showlegend is not False]
+    return fast.Figure(data=traces, layout=dict(
+        height=height, bargap=0.02, xaxis=dict(title=dict(text=x_title), range=list(x_range)),
+        **merged(dict(yaxis=dict(title=dict(text="density"))), layout), **title_and_legend(title, labels)))
+
+
+def _vlines(xs: list[float], dashes: list[str], colour: str) -> list[dict]:
+    """Vertical lines across the plot at ``xs`` (what ``fig.add_vline`` adds, as shapes given at once)."""
+    return [dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain",
+                 line=dict(color=colour, width=1.5, dash=dash)) for x, dash in zip(xs, dashes)]
+
+
 def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str = "x", *,
                 seen: int | None = None, height: int = 430) -> go.Figure:
     """A histogram of the data as a density, with the fitted N(μ, σ²) and its μ ± σ, μ ± 2σ. ``x``: (N,) or
@@ -121,18 +139,13 @@ def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str
     sd = np.sqrt(var)
     lo, hi = _hist_range(x, np.array([mean]), np.array([sd]))
     t = np.linspace(lo, hi, 300)
-    fig = go.Figure(layout=dict(title=title, height=height))
-    fig.add_trace(go.Histogram(x=used, histnorm="probability density", name="data", marker_color=REAL_COLOUR,
-                               opacity=0.6, nbinsx=40))
-    fig.add_trace(go.Scatter(x=t, y=_normal_pdf(t, mean, var), mode="lines", name="N(μ, σ²)",
-                             line=dict(color="#0072B2", width=3)))
-    for n_std, dash in ((1, "solid"), (2, "dash")):
-        for s in (-1, 1):
-            fig.add_vline(x=mean + s * n_std * sd, line=dict(color="#0072B2", width=1.5, dash=dash))
-    fig.update_xaxes(title=x_title, range=[lo, hi])
-    fig.update_yaxes(title="density")
-    fig.update_layout(bargap=0.02, **_title_and_legend(fig, title))
-    return fig
+    traces = [fast.Histogram(x=used, histnorm="probability density", name="data", marker_color=REAL_COLOUR,
+                             opacity=0.6, nbinsx=40),
+              fast.Scatter(x=t, y=_normal_pdf(t, mean, var), mode="lines", name="N(μ, σ²)",
+                           line=dict(color="#0072B2", width=3))]
+    at = [(n_std, dash, s) for n_std, dash in ((1, "solid"), (2, "dash")) for s in (-1, 1)]
+    shapes = _vlines([mean + s * n_std * sd for n_std, _, s in at], [dash for _, dash, _ in at], "#0072B2")
+    return _figure_1d(traces, title, x_title, (lo, hi), height, shapes=shapes)
 
 
 def mixture_2d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.ndarray, covs: np.ndarray,
@@ -152,20 +165,15 @@ def mixture_1d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.n
     lo, hi = _hist_range(x1, mu, np.sqrt(var))
     t = np.linspace(lo, hi, 400)
     parts = weights[:, None] * _normal_pdf(t[None], mu[:, None], var[:, None])  # (K, 400)
-    fig = go.Figure(layout=dict(title=title, height=height))
-    fig.add_trace(go.Histogram(x=x1, histnorm="probability density", name="data", marker_color="#cccccc",
-                               nbinsx=50))
-    for j, curve in enumerate(parts):
-        fig.add_trace(go.Scatter(x=t, y=curve, mode="lines", name=f"π{j + 1}·N", line=dict(
-            color=component_colour(j), width=2 + 4 * float(weights[j]) ** 0.7)))
-    fig.add_trace(go.Scatter(x=t, y=parts.sum(0), mode="lines", name="p_θ(x)", line=dict(color="#000", width=3)))
+    traces = [fast.Histogram(x=x1, histnorm="probability density", name="data", marker_color="#cccccc", nbinsx=50)]
+    traces += [fast.Scatter(x=t, y=curve, mode="lines", name=f"π{j + 1}·N", line=dict(
+        color=component_colour(j), width=2 + 4 * float(weights[j]) ** 0.7)) for j, curve in enumerate(parts)]
+    traces.append(fast.Scatter(x=t, y=parts.sum(0), mode="lines", name="p_θ(x)", line=dict(color="#000", width=3)))
     top = float(parts.sum(0).max())
     jitter = np.random.default_rng(0).uniform(-0.06, -0.02, len(x1)) * top
-    fig.add_traces(responsibility_traces(np.c_[x1, jitter], resp, size=5))
-    fig.update_xaxes(title=x_title, range=[lo, hi])
-    fig.update_yaxes(title="density", range=[-0.08 * top, 1.15 * max(top, 1e-12)])
-    fig.update_layout(bargap=0.02, **_title_and_legend(fig, title))
-    return fig
+    traces += responsibility_traces(np.c_[x1, jitter], resp, size=5)
+    return _figure_1d(traces, title, x_title, (lo, hi), height,
+                      yaxis=dict(range=[-0.08 * top, 1.15 * max(top, 1e-12)]))
 
 
 def samples_by_component(samples: np.ndarray, comps: np.ndarray, k: int, title: str, x_title: str = "x",
