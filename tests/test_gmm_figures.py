@@ -16,6 +16,7 @@ from dashboard.fig_gaussians import (
     samples_1d,
     samples_by_component,
 )
+from dashboard import fastfig
 from dashboard.legends import LEGEND_ROW_PX
 
 
@@ -96,3 +97,20 @@ def test_one_d_mixture_legends_take_rows_under_the_title_instead_of_running_over
     for fig in (mix, samples, fit_samples):
         assert fig.layout.legend.xanchor == "left" and fig.layout.legend.yanchor == "bottom", fig.layout.legend
         assert fig.layout.title.yref == "container" and fig.layout.margin.t >= 45 + LEGEND_ROW_PX
+
+
+def test_the_one_d_fit_marks_mu_plus_minus_one_and_two_sigma_and_both_one_d_figures_pass_plotly_s_checks():
+    """Built with fastfig and their layout at once: the lines add_vline drew are shapes across the plot."""
+    x = np.random.default_rng(1).normal(45.0, 6.0, size=(300, 1))
+    fig = fastfig.checked(gaussian_1d(x, 45.0, 36.0, "t", "amplitude (µV)"))
+    lines = sorted((s.x0, s.line.dash) for s in fig.layout.shapes)
+    assert [round(v, 6) for v, _ in lines] == [33.0, 39.0, 51.0, 57.0]
+    assert [d for _, d in lines] == ["dash", "solid", "solid", "dash"]
+    assert all(s.x0 == s.x1 and s.yref == "y domain" and (s.y0, s.y1) == (0, 1) for s in fig.layout.shapes)
+    lo, hi = fig.layout.xaxis.range
+    assert lo < x.min() and hi > x.max() and fig.layout.xaxis.title.text == "amplitude (µV)"
+    one_d = GmmTrainer(GmmConfig(data="voltage", k=3, n_points=200)).snapshot()
+    mix = fastfig.checked(mixture_1d(one_d["x"], one_d["resp"], one_d["weights"], one_d["means"], one_d["covs"], "t"))
+    top = float(np.max(mix.data[4].y))
+    assert mix.layout.yaxis.range[0] < 0 < top < mix.layout.yaxis.range[1]  # room under the curves for the points
+    assert mix.layout.yaxis.title.text == "density"
