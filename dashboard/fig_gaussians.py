@@ -123,10 +123,11 @@ def _figure_1d(traces: list, title: str, x_title: str, x_range: tuple[float, flo
         **merged(dict(yaxis=dict(title=dict(text="density"))), layout), **title_and_legend(title, labels)))
 
 
-def _vlines(xs: list[float], dashes: list[str], colour: str) -> list[dict]:
-    """Vertical lines across the plot at ``xs`` (what ``fig.add_vline`` adds, as shapes given at once)."""
+def _vlines(at: list[tuple[float, str]], colour: str) -> list[dict]:
+    """Vertical lines across the plot at each (x, dash) of ``at`` (what ``fig.add_vline`` adds, as shapes
+    given at once)."""
     return [dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain",
-                 line=dict(color=colour, width=1.5, dash=dash)) for x, dash in zip(xs, dashes)]
+                 line=dict(color=colour, width=1.5, dash=dash)) for x, dash in at]
 
 
 def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str = "x", *,
@@ -143,9 +144,8 @@ def gaussian_1d(x: np.ndarray, mean: float, var: float, title: str, x_title: str
                              opacity=0.6, nbinsx=40),
               fast.Scatter(x=t, y=_normal_pdf(t, mean, var), mode="lines", name="N(μ, σ²)",
                            line=dict(color="#0072B2", width=3))]
-    at = [(n_std, dash, s) for n_std, dash in ((1, "solid"), (2, "dash")) for s in (-1, 1)]
-    shapes = _vlines([mean + s * n_std * sd for n_std, _, s in at], [dash for _, dash, _ in at], "#0072B2")
-    return _figure_1d(traces, title, x_title, (lo, hi), height, shapes=shapes)
+    at = [(mean + s * n_std * sd, dash) for n_std, dash in ((1, "solid"), (2, "dash")) for s in (-1, 1)]
+    return _figure_1d(traces, title, x_title, (lo, hi), height, shapes=_vlines(at, "#0072B2"))
 
 
 def mixture_2d(x: np.ndarray, resp: np.ndarray, weights: np.ndarray, means: np.ndarray, covs: np.ndarray,
