@@ -6,7 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.energy import IMAGE_DIMS, grid_cells
-from dashboard.fig_samples import REAL_COLOUR, square_layout  # (it loads dashboard.theme: the template)
+from dashboard import fastfig as fast
+from dashboard.fig_samples import REAL_COLOUR, square_figure  # (it loads dashboard.theme: the template)
 
 DENSITY_SCALE = [[0.0, "#ffffff"], [0.03, "#deebf7"], [0.15, "#6baed6"], [0.5, "#2171b5"], [1.0, "#08306b"]]  # low densities visible
 ATOMS_LOG10 = 80  # atoms in the observable universe, about 10^80
@@ -14,17 +15,17 @@ ATOMS_LOG10 = 80  # atoms in the observable universe, about 10^80
 
 def density_figure(gx: np.ndarray, gy: np.ndarray, density: np.ndarray, data: np.ndarray | None, title: str,
                    height: int = 460) -> go.Figure:
-    """p_θ on the quadrature grid (one cell per pixel), with the data on top."""
-    fig = go.Figure(layout=dict(title=title))
-    fig.add_trace(go.Heatmap(x=gx, y=gy, z=density, colorscale=DENSITY_SCALE, zmin=0,
-                             colorbar=dict(title=dict(text="p_θ(x)", side="right"), thickness=12),
-                             hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>p_θ=%{z:.3g}<extra></extra>"))
+    """p_θ on the quadrature grid (one cell per pixel), with the data on top; a live figure, built with
+    fastfig and its layout at once."""
+    traces = [fast.Heatmap(x=gx, y=gy, z=density, colorscale=DENSITY_SCALE, zmin=0,
+                           colorbar=dict(title=dict(text="p_θ(x)", side="right"), thickness=12),
+                           hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>p_θ=%{z:.3g}<extra></extra>")]
     if data is not None and len(data):
         d = np.asarray(data)[:600]
-        fig.add_trace(go.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
+        traces.append(fast.Scatter(x=d[:, 0], y=d[:, 1], mode="markers", name="data",
                                    marker=dict(size=3, color=REAL_COLOUR, opacity=0.5)))
     half_x, half_y = (gx[1] - gx[0]) / 2, (gy[1] - gy[0]) / 2
-    return square_layout(fig, (gx[0] - half_x, gx[-1] + half_x, gy[0] - half_y, gy[-1] + half_y), height)
+    return square_figure(traces, title, (gx[0] - half_x, gx[-1] + half_x, gy[0] - half_y, gy[-1] + half_y), height)
 
 
 def grid_cost_figure(per_axis: int, cells_per_s: float, height: int = 380) -> go.Figure:
