@@ -5,9 +5,9 @@ array into a read-only one; a live view rebuilds its figures at every poll of ev
 that check was half of the GAN page's figure-building time (16.5 ms against 6.7 ms for its six live
 figures, the same JSON). The builders of the live figures (``dashboard/figures.py``, ``fig_samples.py``,
 ``fig_gan.py``, ``fig_vae.py``, ``fig_gaussians.py``, ``fig_energy.py``) use these instead. What the check
-would have caught is caught in the tests: with ``GENLAB_CHECK_FIGURES`` set (``tests/conftest.py`` sets it), ``dashboard.layout.chart``
-rebuilds every figure a page draws with plotly's checks and requires the same JSON (:func:`checked`), so
-every AppTest of every page checks the figures it draws.
+would have caught is caught in the tests: with ``GENLAB_CHECK_FIGURES`` set (``tests/conftest.py`` sets
+it), ``dashboard.layout.chart`` rebuilds every figure a page draws with plotly's checks and requires the
+same JSON (:func:`checked`), so every AppTest of every page checks the figures it draws.
 
 :class:`Figure` also skips plotly's second check of every trace it adds (``add_trace`` checks again a trace
 built unchecked), and makes the dict ``st.plotly_chart`` sends without plotly's deep copy of every array,

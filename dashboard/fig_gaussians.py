@@ -106,10 +106,10 @@ def _normal_pdf(t: np.ndarray, mu: float, var: float) -> np.ndarray:
     return np.exp(-0.5 * (t - mu) ** 2 / var) / np.sqrt(2 * np.pi * var)
 
 
-def _title_and_legend(fig: go.Figure, title: str) -> dict:
-    """The title, and the legend of ``fig``'s listed traces beside it or in rows of their own under it: the
+def _title_and_legend(traces, title: str) -> dict:
+    """The title, and the legend of the listed ``traces`` (a figure's ``data``) beside it or in rows of their own under it: the
     1D figures' legend at the top right ran over their titles in the page's columns (1280 px, presenter mode)."""
-    return title_and_legend(title, [t.name for t in fig.data if t.showlegend is not False])
+    return title_and_legend(title, [t.name for t in traces if t.showlegend is not False])
 
 
 def _figure_1d(traces: list, title: str, x_title: str, x_range: tuple[float, float], height: int,
@@ -117,10 +117,9 @@ def _figure_1d(traces: list, title: str, x_title: str, x_range: tuple[float, flo
     """A 1D live figure built with its layout at once (no ``add_trace``, ``add_vline`` or ``update_*`` passes
     after it, each of which plotly checks and copies again), titled and with its legend as
     :func:`_title_and_legend` places them."""
-    labels = [t.name for t in traces if t.showlegend is not False]
     return fast.Figure(data=traces, layout=dict(
         height=height, bargap=0.02, xaxis=dict(title=dict(text=x_title), range=list(x_range)),
-        **merged(dict(yaxis=dict(title=dict(text="density"))), layout), **title_and_legend(title, labels)))
+        **merged(dict(yaxis=dict(title=dict(text="density"))), layout), **_title_and_legend(traces, title)))
 
 
 def _vlines(at: list[tuple[float, str]], colour: str) -> list[dict]:
@@ -184,7 +183,7 @@ def samples_by_component(samples: np.ndarray, comps: np.ndarray, k: int, title: 
         for j in range(k):
             fig.add_trace(go.Histogram(x=samples[comps == j, 0], name=f"k={j + 1}", nbinsx=50,
                                        marker_color=component_colour(j), opacity=0.85))
-        fig.update_layout(barmode="stack", bargap=0.02, **_title_and_legend(fig, title))
+        fig.update_layout(barmode="stack", bargap=0.02, **_title_and_legend(fig.data, title))
         fig.update_xaxes(title=x_title)
         fig.update_yaxes(title="count")
         return fig
@@ -207,7 +206,7 @@ def samples_1d(data: np.ndarray, samples: np.ndarray, title: str, x_title: str =
                                marker_color=REAL_COLOUR, opacity=0.55))
     fig.add_trace(go.Histogram(x=samples[:, 0], name="samples", histnorm="probability density", nbinsx=40,
                                marker_color="#D55E00", opacity=0.55))
-    fig.update_layout(barmode="overlay", **_title_and_legend(fig, title))
+    fig.update_layout(barmode="overlay", **_title_and_legend(fig.data, title))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title="density")
     return fig
